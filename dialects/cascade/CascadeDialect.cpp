@@ -1,0 +1,19 @@
+//===- CascadeDialect.cpp - dialect registration --------------------------===//
+
+#include "cascade/Dialect/Cascade.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace cascade;
+
+#include "cascade/Dialect/CascadeDialect.cpp.inc"
+
+void CascadeDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "cascade/Dialect/CascadeOps.cpp.inc"
+      >();
+  registerAttributes();
+}

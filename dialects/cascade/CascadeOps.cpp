@@ -1,0 +1,653 @@
+//===- CascadeOps.cpp - op verifiers and helpers --------------------------===//
+
+#include "cascade/Dialect/Cascade.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace cascade;
+
+#define GET_OP_CLASSES
+#include "cascade/Dialect/CascadeOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared checks
+//===----------------------------------------------------------------------===//
+
+static bool sameSize(int64_t a, int64_t b) {
+  return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+}
+
+static std::string sizeStr(int64_t size) {
+  return ShapedType::isDynamic(size) ? std::string("?") : std::to_string(size);
+}
+
+/// Checks `type` against an expected shape; `dimNames` names each dimension
+/// in the message ("dimension 2 (keys) of 'value' is 10, expected 16").
+static LogicalResult expectShape(Operation *op, StringRef what, Type type,
+                                 ArrayRef<int64_t> expected,
+                                 ArrayRef<StringRef> dimNames = {}) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (tensor.getRank() != static_cast<int64_t>(expected.size()))
+    return op->emitOpError() << "'" << what << "' must have rank "
+                             << expected.size() << ", got " << type;
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(tensor.getShape(), expected))) {
+    auto [actual, want] = pair;
+    if (sameSize(actual, want))
+      continue;
+    auto diag = op->emitOpError() << "dimension " << d;
+    if (d < dimNames.size())
+      diag << " (" << dimNames[d] << ")";
+    return diag << " of '" << what << "' is " << sizeStr(actual)
+                << ", expected " << sizeStr(want);
+  }
+  return success();
+}
+
+static bool isIntegerTensor(Type type) {
+  return cast<RankedTensorType>(type).getElementType().isSignlessInteger();
+}
+
+static LogicalResult expectIntegerTensor(Operation *op, StringRef what,
+                                         Type type) {
+  if (isIntegerTensor(type))
+    return success();
+  return op->emitOpError() << "'" << what
+                           << "' must be a tensor of integers, got " << type;
+}
+
+static LogicalResult expectSameElementType(Operation *op, StringRef what,
+                                           Type type, Type expected) {
+  Type actual = cast<RankedTensorType>(type).getElementType();
+  if (actual == expected)
+    return success();
+  return op->emitOpError() << "element type of '" << what << "' is " << actual
+                           << ", expected " << expected;
+}
+
+static LogicalResult verifyMask(Operation *op, MaskAttrInterface mask,
+                                int64_t numQueries, int64_t numKeys,
+                                TypeRange maskArgTypes) {
+  if (!mask) {
+    if (!maskArgTypes.empty())
+      return op->emitOpError() << "mask_args given without a mask";
+    return success();
+  }
+  // Runtime-operand masks tolerate unknown sizes; static masks need them.
+  if ((ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys)) &&
+      mask.getNumRuntimeOperands() == 0)
+    return success();
+  return mask.verifyShapes([&] { return op->emitOpError(); }, numQueries,
+                           numKeys, maskArgTypes);
+}
+
+//===----------------------------------------------------------------------===//
+// EinsumOp
+//===----------------------------------------------------------------------===//
+
+/// Parses "ab,cb->ac"; on failure fills `error`.
+static FailureOr<EinsumOp::Indices> parseSpecImpl(StringRef spec,
+                                                  std::string &error) {
+  EinsumOp::Indices indices;
+  size_t arrow = spec.find("->");
+  if (arrow == StringRef::npos) {
+    error = "has no '->'";
+    return failure();
+  }
+  auto checkGroup = [&](StringRef group) -> bool {
+    for (auto [i, c] : llvm::enumerate(group)) {
+      if (!llvm::isAlpha(c)) {
+        error = "has '" + std::string(1, c) + "', indices must be letters";
+        return false;
+      }
+      if (group.take_front(i).contains(c)) {
+        error = "repeats index '" + std::string(1, c) + "' in '" +
+                group.str() + "' (diagonals are not supported)";
+        return false;
+      }
+    }
+    return true;
+  };
+  SmallVector<StringRef> groups;
+  spec.take_front(arrow).split(groups, ',');
+  for (StringRef group : groups) {
+    if (!checkGroup(group))
+      return failure();
+    indices.inputs.push_back(group.str());
+  }
+  StringRef result = spec.drop_front(arrow + 2);
+  if (!checkGroup(result))
+    return failure();
+  indices.result = result.str();
+  return indices;
+}
+
+FailureOr<EinsumOp::Indices> EinsumOp::parseSpec(StringRef spec) {
+  std::string error;
+  return parseSpecImpl(spec, error);
+}
+
+EinsumOp::Indices EinsumOp::getIndices() {
+  return *parseSpec(getSpec());
+}
+
+std::string EinsumOp::getReducedIndices() {
+  Indices indices = getIndices();
+  std::string reduced;
+  for (const std::string &input : indices.inputs)
+    for (char c : input)
+      if (!llvm::is_contained(indices.result, c) &&
+          !llvm::is_contained(reduced, c))
+        reduced.push_back(c);
+  return reduced;
+}
+
+void EinsumOp::build(OpBuilder &builder, OperationState &state,
+                     Type resultType, StringRef spec, ValueRange inputs,
+                     std::optional<MapKind> map,
+                     std::optional<ReduceKind> reduce) {
+  state.addTypes(resultType);
+  state.addOperands(inputs);
+  state.addAttribute(getSpecAttrName(state.name), builder.getStringAttr(spec));
+  if (map)
+    state.addAttribute(getMapAttrName(state.name),
+                       MapKindAttr::get(builder.getContext(), *map));
+  if (reduce)
+    state.addAttribute(getReduceAttrName(state.name),
+                       ReduceKindAttr::get(builder.getContext(), *reduce));
+  state.addAttribute(
+      getOperandSegmentSizesAttrName(state.name),
+      builder.getDenseI32ArrayAttr({static_cast<int32_t>(inputs.size()), 0}));
+  state.addRegion();
+}
+
+Block &EinsumOp::addMapBlock(OpBuilder &builder) {
+  Region &region = getBody();
+  Block *block = new Block();
+  region.push_back(block);
+  for (Value input : getInputs())
+    block->addArgument(cast<RankedTensorType>(input.getType()).getElementType(),
+                       getLoc());
+  builder.setInsertionPointToStart(block);
+  return *block;
+}
+
+LogicalResult EinsumOp::verify() {
+  std::string error;
+  FailureOr<Indices> parsed = parseSpecImpl(getSpec(), error);
+  if (failed(parsed))
+    return emitOpError() << "spec '" << getSpec() << "' " << error;
+  Indices &indices = *parsed;
+  if (indices.inputs.size() != getInputs().size())
+    return emitOpError() << "spec '" << getSpec() << "' names "
+                         << indices.inputs.size() << " inputs but the op has "
+                         << getInputs().size();
+
+  // One size per index, taken from the first input that has it.
+  llvm::DenseMap<char, std::pair<int64_t, unsigned>> sizes;
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    const std::string &names = indices.inputs[i];
+    if (type.getRank() != static_cast<int64_t>(names.size()))
+      return emitOpError() << "input #" << i << " has rank " << type.getRank()
+                           << " but the spec gives it " << names.size()
+                           << " indices '" << names << "'";
+    for (auto [d, c] : llvm::enumerate(names)) {
+      int64_t size = type.getDimSize(d);
+      auto [it, inserted] = sizes.try_emplace(c, size, i);
+      if (inserted)
+        continue;
+      if (!sameSize(it->second.first, size))
+        return emitOpError()
+               << "index '" << c << "' has size " << sizeStr(size)
+               << " in input #" << i << " but " << sizeStr(it->second.first)
+               << " in input #" << it->second.second;
+      if (ShapedType::isDynamic(it->second.first))
+        it->second.first = size;
+    }
+  }
+
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (resultType.getRank() != static_cast<int64_t>(indices.result.size()))
+    return emitOpError() << "result has rank " << resultType.getRank()
+                         << " but the spec gives it " << indices.result.size()
+                         << " indices '" << indices.result << "'";
+  for (auto [d, c] : llvm::enumerate(indices.result)) {
+    auto it = sizes.find(c);
+    if (it == sizes.end())
+      return emitOpError() << "result index '" << c << "' appears in no input";
+    if (!sameSize(resultType.getDimSize(d), it->second.first))
+      return emitOpError() << "result dimension " << d << " (index '" << c
+                           << "') has size " << sizeStr(resultType.getDimSize(d))
+                           << ", expected " << sizeStr(it->second.first);
+  }
+
+  std::string reduced = getReducedIndices();
+  std::optional<ReduceKind> reduce = getReduce();
+  bool reduces = reduce && *reduce != ReduceKind::none;
+  if (!reduced.empty() && !reduces)
+    return emitOpError() << "indices '" << reduced
+                         << "' are absent from the result, so a reduce "
+                            "operator (add, max or min) is required";
+  if (reduced.empty() && reduces)
+    return emitOpError() << "reduce(" << stringifyReduceKind(*reduce)
+                         << ") given but every index appears in the result";
+
+  bool hasRegion = !getBody().empty();
+  if (hasRegion && getMap())
+    return emitOpError() << "map(" << stringifyMapKind(*getMap())
+                         << ") and a map region are exclusive";
+  if (getMap() && getInputs().size() != 2)
+    return emitOpError() << "map(" << stringifyMapKind(*getMap())
+                         << ") combines exactly 2 inputs, got "
+                         << getInputs().size();
+  if (!hasRegion && !getMap() && getInputs().size() != 1)
+    return emitOpError() << getInputs().size()
+                         << " inputs need a map operator or a map region";
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input";
+
+  if (!getMask()) {
+    if (getMaskDims())
+      return emitOpError() << "mask dims given without a mask";
+    if (getFill())
+      return emitOpError() << "fill given without a mask";
+    return verifyMask(getOperation(), nullptr, 0, 0,
+                      getMaskArgs().getTypes());
+  }
+  if (!getMaskDims() || getMaskDims()->size() != 2)
+    return emitOpError() << "a mask needs 'on \"qk\"': the query index and the "
+                            "key index";
+  StringRef dims = *getMaskDims();
+  if (dims[0] == dims[1])
+    return emitOpError() << "mask query and key indices must differ, got '"
+                         << dims << "'";
+  for (char c : dims)
+    if (!sizes.count(c))
+      return emitOpError() << "mask index '" << c
+                           << "' is not an index of the einsum";
+  if (getFill() && reduces)
+    return emitOpError() << "fill is unused when masked points are reduced";
+  return verifyMask(getOperation(), *getMask(), sizes[dims[0]].first,
+                    sizes[dims[1]].first, getMaskArgs().getTypes());
+}
+
+LogicalResult EinsumOp::verifyRegions() {
+  if (getBody().empty())
+    return success();
+  if (!getBody().hasOneBlock())
+    return emitOpError() << "map region must have one block";
+  Block &block = getBody().front();
+  if (block.getNumArguments() != getInputs().size())
+    return emitOpError() << "map region has " << block.getNumArguments()
+                         << " arguments, expected one per input ("
+                         << getInputs().size() << ")";
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(block.getArguments(), getInputs()))) {
+    auto [arg, input] = pair;
+    Type expected = cast<RankedTensorType>(input.getType()).getElementType();
+    if (arg.getType() != expected)
+      return emitOpError() << "map region argument #" << i << " has type "
+                           << arg.getType() << ", expected " << expected
+                           << " (element type of input #" << i << ")";
+  }
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield)
+    return emitOpError() << "map region must end with cascade.yield";
+  Type resultElement =
+      cast<RankedTensorType>(getResult().getType()).getElementType();
+  if (yield.getValues().size() != 1 ||
+      yield.getValues()[0].getType() != resultElement)
+    return yield.emitOpError()
+           << "must yield one value of the result element type "
+           << resultElement;
+  return success();
+}
+
+LogicalResult CoordOp::verify() {
+  auto einsum = cast<EinsumOp>((*this)->getParentOp());
+  FailureOr<EinsumOp::Indices> indices = EinsumOp::parseSpec(einsum.getSpec());
+  if (failed(indices))
+    return success(); // The parent reports the malformed spec.
+  StringRef name = getName();
+  bool known = name.size() == 1 &&
+               (llvm::is_contained(indices->result, name[0]) ||
+                llvm::any_of(indices->inputs, [&](const std::string &in) {
+                  return llvm::is_contained(in, name[0]);
+                }));
+  if (!known)
+    return emitOpError() << "'" << name << "' is not an index of the einsum '"
+                         << einsum.getSpec() << "'";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Routing primitives
+//===----------------------------------------------------------------------===//
+
+LogicalResult TopKOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  if (input.getRank() < 1)
+    return emitOpError() << "'input' must have rank >= 1";
+  int64_t n = input.getShape().back();
+  int64_t k = getK();
+  if (k < 1)
+    return emitOpError() << "k must be >= 1, got " << k;
+  if (!ShapedType::isDynamic(n) && k > n)
+    return emitOpError() << "k = " << k << " is larger than the size " << n
+                         << " of the last dimension of 'input'";
+  SmallVector<int64_t> shape(input.getShape());
+  shape.back() = k;
+  if (failed(expectShape(*this, "values", getValues().getType(), shape)) ||
+      failed(expectShape(*this, "indices", getIndices().getType(), shape)) ||
+      failed(expectSameElementType(*this, "values", getValues().getType(),
+                                   input.getElementType())) ||
+      failed(expectIntegerTensor(*this, "indices", getIndices().getType())))
+    return failure();
+  if (getNumGroups().has_value() != getGroupsKept().has_value())
+    return emitOpError() << "groups needs both the number of groups and the "
+                            "number of groups kept";
+  if (!getNumGroups())
+    return success();
+  int64_t groups = *getNumGroups(), kept = *getGroupsKept();
+  if (groups < 1 || (!ShapedType::isDynamic(n) && n % groups != 0))
+    return emitOpError() << "the last dimension (" << sizeStr(n)
+                         << ") must split into " << groups << " equal groups";
+  if (kept < 1 || kept > groups)
+    return emitOpError() << "groups kept must be in [1, " << groups
+                         << "], got " << kept;
+  if (!ShapedType::isDynamic(n) && k > kept * (n / groups))
+    return emitOpError() << "k = " << k << " exceeds the " << kept * (n / groups)
+                         << " candidates in the " << kept << " groups kept";
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto source = cast<RankedTensorType>(getSource().getType());
+  auto indices = cast<RankedTensorType>(getIndices().getType());
+  if (source.getRank() < 1)
+    return emitOpError() << "'source' must have rank >= 1";
+  if (failed(expectIntegerTensor(*this, "indices", indices)))
+    return failure();
+  if (getDivisor() < 1)
+    return emitOpError() << "divisor must be >= 1, got " << getDivisor();
+  SmallVector<int64_t> shape(indices.getShape());
+  llvm::append_range(shape, source.getShape().drop_front());
+  if (failed(expectShape(*this, "result", getResult().getType(), shape)))
+    return failure();
+  return expectSameElementType(*this, "result", getResult().getType(),
+                               source.getElementType());
+}
+
+LogicalResult ScatterOp::verify() {
+  auto source = cast<RankedTensorType>(getSource().getType());
+  auto indices = cast<RankedTensorType>(getIndices().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (failed(expectIntegerTensor(*this, "indices", indices)))
+    return failure();
+  if (getDivisor() < 1)
+    return emitOpError() << "divisor must be >= 1, got " << getDivisor();
+  if (source.getRank() < indices.getRank())
+    return emitOpError() << "'source' (rank " << source.getRank()
+                         << ") must start with the shape of 'indices' (rank "
+                         << indices.getRank() << ")";
+  if (failed(expectShape(*this, "source leading dimensions",
+                         RankedTensorType::get(
+                             source.getShape().take_front(indices.getRank()),
+                             source.getElementType()),
+                         indices.getShape())))
+    return failure();
+  if (Value weights = getWeights()) {
+    if (failed(expectShape(*this, "weights", weights.getType(),
+                           indices.getShape())))
+      return failure();
+    if (!cast<RankedTensorType>(weights.getType()).getElementType().isFloat())
+      return emitOpError() << "'weights' must be floating point";
+  }
+  if (result.getRank() < 1)
+    return emitOpError() << "'result' must have rank >= 1";
+  SmallVector<int64_t> shape{result.getDimSize(0)};
+  llvm::append_range(shape, source.getShape().drop_front(indices.getRank()));
+  if (failed(expectShape(*this, "result", result, shape)))
+    return failure();
+  return expectSameElementType(*this, "result", result,
+                               source.getElementType());
+}
+
+LogicalResult PermuteOp::verify() {
+  auto keys = cast<RankedTensorType>(getKeys().getType());
+  if (failed(expectIntegerTensor(*this, "keys", keys)) ||
+      failed(expectIntegerTensor(*this, "perm", getPerm().getType())) ||
+      failed(expectIntegerTensor(*this, "offsets", getOffsets().getType())))
+    return failure();
+  if (getGroups() < 1)
+    return emitOpError() << "groups must be >= 1, got " << getGroups();
+  if (getCapacity() && *getCapacity() < 0)
+    return emitOpError() << "capacity must be >= 0, got " << *getCapacity();
+  int64_t slots = keys.hasStaticShape() ? keys.getNumElements()
+                                        : ShapedType::kDynamic;
+  if (failed(expectShape(*this, "perm", getPerm().getType(), {slots})))
+    return failure();
+  return expectShape(*this, "offsets", getOffsets().getType(),
+                     {getGroups() + 1});
+}
+
+LogicalResult GroupedEinsumOp::verify() {
+  std::string error;
+  FailureOr<EinsumOp::Indices> parsed = parseSpecImpl(getSpec(), error);
+  if (failed(parsed))
+    return emitOpError() << "spec '" << getSpec() << "' " << error;
+  EinsumOp::Indices &indices = *parsed;
+  if (indices.inputs.size() != 2)
+    return emitOpError() << "spec must name 2 inputs, got "
+                         << indices.inputs.size();
+  Value inputs[2] = {getLhs(), getRhs()};
+  llvm::DenseMap<char, int64_t> sizes;
+  for (unsigned i = 0; i < 2; ++i) {
+    auto type = cast<RankedTensorType>(inputs[i].getType());
+    const std::string &names = indices.inputs[i];
+    if (names.empty() || type.getRank() != static_cast<int64_t>(names.size()))
+      return emitOpError() << (i ? "'rhs'" : "'lhs'") << " has rank "
+                           << type.getRank() << " but the spec gives it "
+                           << names.size() << " indices '" << names << "'";
+    for (auto [d, c] : llvm::enumerate(names)) {
+      auto [it, inserted] = sizes.try_emplace(c, type.getDimSize(d));
+      if (!inserted && !sameSize(it->second, type.getDimSize(d)))
+        return emitOpError() << "index '" << c << "' has size "
+                             << sizeStr(type.getDimSize(d)) << " in "
+                             << (i ? "'rhs'" : "'lhs'") << " but "
+                             << sizeStr(it->second) << " in 'lhs'";
+    }
+  }
+  char rowIndex = indices.inputs[0][0], groupIndex = indices.inputs[1][0];
+  if (!llvm::is_contained(indices.result, rowIndex))
+    return emitOpError() << "the segmented index '" << rowIndex
+                         << "' (first of 'lhs') must appear in the result";
+  if (llvm::is_contained(indices.inputs[0], groupIndex) ||
+      llvm::is_contained(indices.result, groupIndex))
+    return emitOpError() << "the group index '" << groupIndex
+                         << "' (first of 'rhs') must appear only in 'rhs'";
+  SmallVector<int64_t> shape;
+  for (char c : indices.result) {
+    if (!sizes.count(c))
+      return emitOpError() << "result index '" << c << "' appears in no input";
+    shape.push_back(sizes[c]);
+  }
+  if (failed(expectShape(*this, "result", getResult().getType(), shape)) ||
+      failed(expectIntegerTensor(*this, "offsets", getOffsets().getType())))
+    return failure();
+  int64_t groups = sizes[groupIndex];
+  return expectShape(*this, "offsets", getOffsets().getType(),
+                     {ShapedType::isDynamic(groups) ? groups : groups + 1});
+}
+
+//===----------------------------------------------------------------------===//
+// Composites
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  auto q = cast<RankedTensorType>(getQuery().getType());
+  auto k = cast<RankedTensorType>(getKey().getType());
+  auto v = cast<RankedTensorType>(getValue().getType());
+  if (q.getRank() != 4)
+    return emitOpError() << "'query' must have rank 4 [batch, heads, queries, "
+                            "head_dim], got "
+                         << q;
+  int64_t b = q.getDimSize(0), h = q.getDimSize(1), p = q.getDimSize(2),
+          d = q.getDimSize(3);
+  if (k.getRank() != 4)
+    return emitOpError() << "'key' must have rank 4 [batch, kv_heads, keys, "
+                            "head_dim], got "
+                         << k;
+  int64_t hkv = k.getDimSize(1), m = k.getDimSize(2);
+  if (failed(expectShape(*this, "key", k, {b, hkv, m, d},
+                         {"batch", "kv_heads", "keys", "head_dim"})))
+    return failure();
+  if (v.getRank() != 4)
+    return emitOpError() << "'value' must have rank 4 [batch, kv_heads, keys, "
+                            "value_dim], got "
+                         << v;
+  int64_t f = v.getDimSize(3);
+  if (failed(expectShape(*this, "value", v, {b, hkv, m, f},
+                         {"batch", "kv_heads", "keys", "value_dim"})))
+    return failure();
+  if (!ShapedType::isDynamic(h) && !ShapedType::isDynamic(hkv) &&
+      (hkv == 0 || h % hkv != 0))
+    return emitOpError() << "query heads (" << h
+                         << ") must be a multiple of key/value heads (" << hkv
+                         << ")";
+  if (!q.getElementType().isFloat())
+    return emitOpError() << "'query' must be floating point, got " << q;
+  if (failed(expectShape(*this, "output", getOutput().getType(), {b, h, p, f},
+                         {"batch", "heads", "queries", "value_dim"})))
+    return failure();
+  if (Value lse = getLse())
+    if (failed(expectShape(*this, "lse", lse.getType(), {b, h, p},
+                           {"batch", "heads", "queries"})))
+      return failure();
+  if (Value bias = getBias()) {
+    auto type = cast<RankedTensorType>(bias.getType());
+    SmallVector<int64_t> full{b, h, p, m};
+    SmallVector<StringRef> names{"batch", "heads", "queries", "keys"};
+    if (type.getRank() < 2 || type.getRank() > 4)
+      return emitOpError() << "'bias' must be [queries, keys], [heads, "
+                              "queries, keys] or [batch, heads, queries, "
+                              "keys], got "
+                           << type;
+    size_t drop = 4 - type.getRank();
+    if (failed(expectShape(*this, "bias", type,
+                           ArrayRef<int64_t>(full).drop_front(drop),
+                           ArrayRef<StringRef>(names).drop_front(drop))))
+      return failure();
+  }
+  if (getSoftcap() && !(getSoftcap()->convertToDouble() > 0))
+    return emitOpError() << "softcap must be > 0";
+  if (getScale() && !std::isfinite(getScale()->convertToDouble()))
+    return emitOpError() << "scale must be finite";
+  return verifyMask(*this, getMaskAttr(), p, m, getMaskArgs().getTypes());
+}
+
+LogicalResult MoeOp::verify() {
+  auto x = cast<RankedTensorType>(getInput().getType());
+  if (x.getRank() != 2)
+    return emitOpError() << "'input' must be [tokens, hidden], got " << x;
+  int64_t t = x.getDimSize(0), hd = x.getDimSize(1);
+  auto router = cast<RankedTensorType>(getRouterWeight().getType());
+  if (router.getRank() != 2)
+    return emitOpError() << "'router_weight' must be [hidden, experts], got "
+                         << router;
+  int64_t e = router.getDimSize(1);
+  if (failed(expectShape(*this, "router_weight", router, {hd, e},
+                         {"hidden", "experts"})))
+    return failure();
+  if (getK() < 1)
+    return emitOpError() << "k must be >= 1, got " << getK();
+  if (!ShapedType::isDynamic(e) && getK() > e)
+    return emitOpError() << "k = " << getK()
+                         << " is larger than the number of experts " << e;
+  bool sigmoid = getRouter() == RouterKind::sigmoid_bias;
+  if (sigmoid != static_cast<bool>(getRouterBias()))
+    return emitOpError() << "router_bias is required by, and only used by, "
+                            "the sigmoid_bias router";
+  if (Value bias = getRouterBias())
+    if (failed(expectShape(*this, "router_bias", bias.getType(), {e},
+                           {"experts"})))
+      return failure();
+  if (getNormalize() && getRouter() != RouterKind::softmax_topk)
+    return emitOpError() << "normalize applies to the softmax_topk router only "
+                            "(the others always normalise)";
+  if (getNumGroups().has_value() != getGroupsKept().has_value())
+    return emitOpError() << "num_groups and groups_kept go together";
+  if (getNumGroups()) {
+    if (!sigmoid)
+      return emitOpError() << "group-limited routing needs the sigmoid_bias "
+                              "router";
+    int64_t groups = *getNumGroups(), kept = *getGroupsKept();
+    if (groups < 1 || (!ShapedType::isDynamic(e) && e % groups != 0))
+      return emitOpError() << "the " << sizeStr(e)
+                           << " experts must split into " << groups
+                           << " equal groups";
+    if (kept < 1 || kept > groups)
+      return emitOpError() << "groups_kept must be in [1, " << groups
+                           << "], got " << kept;
+    if (!ShapedType::isDynamic(e) && getK() > kept * (e / groups))
+      return emitOpError() << "k = " << getK() << " exceeds the "
+                           << kept * (e / groups)
+                           << " experts in the groups kept";
+  }
+  if (getCapacityFactor() && !(getCapacityFactor()->convertToDouble() > 0))
+    return emitOpError() << "capacity_factor must be > 0";
+
+  unsigned perExpert = getNumWeightsPerExpert();
+  StringRef act = stringifyActivation(getActivation());
+  auto experts = getExpertWeights();
+  if (experts.size() != perExpert)
+    return emitOpError() << act << " experts take " << perExpert
+                         << " weight tensors ("
+                         << (perExpert == 3 ? "gate, up, down" : "up, down")
+                         << "), got " << experts.size();
+  auto down = cast<RankedTensorType>(experts.back().getType());
+  if (down.getRank() != 3)
+    return emitOpError() << "expert down weights must be [experts, "
+                            "intermediate, hidden], got "
+                         << down;
+  int64_t inter = down.getDimSize(1);
+  for (unsigned i = 0; i + 1 < perExpert; ++i)
+    if (failed(expectShape(*this, perExpert == 3 && i == 0 ? "expert gate" : "expert up",
+                           experts[i].getType(), {e, hd, inter},
+                           {"experts", "hidden", "intermediate"})))
+      return failure();
+  if (failed(expectShape(*this, "expert down", down, {e, inter, hd},
+                         {"experts", "intermediate", "hidden"})))
+    return failure();
+
+  auto shared = getSharedWeights();
+  if (!shared.empty()) {
+    if (shared.size() != perExpert)
+      return emitOpError() << act << " shared experts take " << perExpert
+                           << " weight matrices, got " << shared.size();
+    auto sharedDown = cast<RankedTensorType>(shared.back().getType());
+    if (sharedDown.getRank() != 2)
+      return emitOpError() << "shared down weights must be [intermediate, "
+                              "hidden], got "
+                           << sharedDown;
+    int64_t sInter = sharedDown.getDimSize(0);
+    for (unsigned i = 0; i + 1 < perExpert; ++i)
+      if (failed(expectShape(*this, "shared up/gate", shared[i].getType(),
+                             {hd, sInter}, {"hidden", "intermediate"})))
+        return failure();
+    if (failed(expectShape(*this, "shared down", sharedDown, {sInter, hd},
+                           {"intermediate", "hidden"})))
+      return failure();
+  }
+  for (Value w : getOperands())
+    if (w != getRouterBias() &&
+        !cast<RankedTensorType>(w.getType()).getElementType().isFloat())
+      return emitOpError() << "operands must be floating point, got "
+                           << w.getType();
+  (void)t;
+  return expectShape(*this, "output", getOutput().getType(), {t, hd},
+                     {"tokens", "hidden"});
+}
