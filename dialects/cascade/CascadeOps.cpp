@@ -150,16 +150,13 @@ void EinsumOp::build(OpBuilder &builder, OperationState &state,
                      std::optional<ReduceKind> reduce) {
   state.addTypes(resultType);
   state.addOperands(inputs);
-  state.addAttribute(getSpecAttrName(state.name), builder.getStringAttr(spec));
+  Properties &props = state.getOrAddProperties<Properties>();
+  props.spec = builder.getStringAttr(spec);
   if (map)
-    state.addAttribute(getMapAttrName(state.name),
-                       MapKindAttr::get(builder.getContext(), *map));
+    props.map = MapKindAttr::get(builder.getContext(), *map);
   if (reduce)
-    state.addAttribute(getReduceAttrName(state.name),
-                       ReduceKindAttr::get(builder.getContext(), *reduce));
-  state.addAttribute(
-      getOperandSegmentSizesAttrName(state.name),
-      builder.getDenseI32ArrayAttr({static_cast<int32_t>(inputs.size()), 0}));
+    props.reduce = ReduceKindAttr::get(builder.getContext(), *reduce);
+  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0};
   state.addRegion();
 }
 
@@ -332,7 +329,7 @@ LogicalResult TopKOp::verify() {
   if (input.getRank() < 1)
     return emitOpError() << "'input' must have rank >= 1";
   int64_t n = input.getShape().back();
-  int64_t k = getK();
+  int64_t k = int64_t(getK());
   if (k < 1)
     return emitOpError() << "k must be >= 1, got " << k;
   if (!ShapedType::isDynamic(n) && k > n)
@@ -351,7 +348,7 @@ LogicalResult TopKOp::verify() {
                             "number of groups kept";
   if (!getNumGroups())
     return success();
-  int64_t groups = *getNumGroups(), kept = *getGroupsKept();
+  int64_t groups = int64_t(*getNumGroups()), kept = int64_t(*getGroupsKept());
   if (groups < 1 || (!ShapedType::isDynamic(n) && n % groups != 0))
     return emitOpError() << "the last dimension (" << sizeStr(n)
                          << ") must split into " << groups << " equal groups";
@@ -371,8 +368,8 @@ LogicalResult GatherOp::verify() {
     return emitOpError() << "'source' must have rank >= 1";
   if (failed(expectIntegerTensor(*this, "indices", indices)))
     return failure();
-  if (getDivisor() < 1)
-    return emitOpError() << "divisor must be >= 1, got " << getDivisor();
+  if (int64_t(getDivisor()) < 1)
+    return emitOpError() << "divisor must be >= 1, got " << int64_t(getDivisor());
   SmallVector<int64_t> shape(indices.getShape());
   llvm::append_range(shape, source.getShape().drop_front());
   if (failed(expectShape(*this, "result", getResult().getType(), shape)))
@@ -387,8 +384,8 @@ LogicalResult ScatterOp::verify() {
   auto result = cast<RankedTensorType>(getResult().getType());
   if (failed(expectIntegerTensor(*this, "indices", indices)))
     return failure();
-  if (getDivisor() < 1)
-    return emitOpError() << "divisor must be >= 1, got " << getDivisor();
+  if (int64_t(getDivisor()) < 1)
+    return emitOpError() << "divisor must be >= 1, got " << int64_t(getDivisor());
   if (source.getRank() < indices.getRank())
     return emitOpError() << "'source' (rank " << source.getRank()
                          << ") must start with the shape of 'indices' (rank "
@@ -422,16 +419,16 @@ LogicalResult PermuteOp::verify() {
       failed(expectIntegerTensor(*this, "perm", getPerm().getType())) ||
       failed(expectIntegerTensor(*this, "offsets", getOffsets().getType())))
     return failure();
-  if (getGroups() < 1)
-    return emitOpError() << "groups must be >= 1, got " << getGroups();
-  if (getCapacity() && *getCapacity() < 0)
-    return emitOpError() << "capacity must be >= 0, got " << *getCapacity();
+  if (int64_t(getGroups()) < 1)
+    return emitOpError() << "groups must be >= 1, got " << int64_t(getGroups());
+  if (getCapacity() && int64_t(*getCapacity()) < 0)
+    return emitOpError() << "capacity must be >= 0, got " << int64_t(*getCapacity());
   int64_t slots = keys.hasStaticShape() ? keys.getNumElements()
                                         : ShapedType::kDynamic;
   if (failed(expectShape(*this, "perm", getPerm().getType(), {slots})))
     return failure();
   return expectShape(*this, "offsets", getOffsets().getType(),
-                     {getGroups() + 1});
+                     {int64_t(getGroups()) + 1});
 }
 
 LogicalResult GroupedEinsumOp::verify() {
@@ -562,10 +559,10 @@ LogicalResult MoeOp::verify() {
   if (failed(expectShape(*this, "router_weight", router, {hd, e},
                          {"hidden", "experts"})))
     return failure();
-  if (getK() < 1)
-    return emitOpError() << "k must be >= 1, got " << getK();
-  if (!ShapedType::isDynamic(e) && getK() > e)
-    return emitOpError() << "k = " << getK()
+  if (int64_t(getK()) < 1)
+    return emitOpError() << "k must be >= 1, got " << int64_t(getK());
+  if (!ShapedType::isDynamic(e) && int64_t(getK()) > e)
+    return emitOpError() << "k = " << int64_t(getK())
                          << " is larger than the number of experts " << e;
   bool sigmoid = getRouter() == RouterKind::sigmoid_bias;
   if (sigmoid != static_cast<bool>(getRouterBias()))
@@ -584,7 +581,7 @@ LogicalResult MoeOp::verify() {
     if (!sigmoid)
       return emitOpError() << "group-limited routing needs the sigmoid_bias "
                               "router";
-    int64_t groups = *getNumGroups(), kept = *getGroupsKept();
+    int64_t groups = int64_t(*getNumGroups()), kept = int64_t(*getGroupsKept());
     if (groups < 1 || (!ShapedType::isDynamic(e) && e % groups != 0))
       return emitOpError() << "the " << sizeStr(e)
                            << " experts must split into " << groups
@@ -592,8 +589,8 @@ LogicalResult MoeOp::verify() {
     if (kept < 1 || kept > groups)
       return emitOpError() << "groups_kept must be in [1, " << groups
                            << "], got " << kept;
-    if (!ShapedType::isDynamic(e) && getK() > kept * (e / groups))
-      return emitOpError() << "k = " << getK() << " exceeds the "
+    if (!ShapedType::isDynamic(e) && int64_t(getK()) > kept * (e / groups))
+      return emitOpError() << "k = " << int64_t(getK()) << " exceeds the "
                            << kept * (e / groups)
                            << " experts in the groups kept";
   }

@@ -13,7 +13,7 @@ include "mlir/IR/OpAsmInterface.td"
 //===----------------------------------------------------------------------===//
 
 def Cascade_EinsumOp : Cascade_Op<"einsum", [
-    AttrSizedOperandSegments, Pure]> {
+    AttrSizedOperandSegments, Pure, IsolatedFromAbove]> {
   let summary = "extended Einsum: map, reduce and mask over named indices";
   let description = [{
     `spec` names the indices of every input and of the result, one letter per

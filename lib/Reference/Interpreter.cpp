@@ -1,0 +1,848 @@
+//===- Interpreter.cpp - float64 reference interpreter --------------------===//
+
+#include "cascade/Reference/Interpreter.h"
+
+#include "ReferenceImpl.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace mlir;
+using namespace cascade;
+using namespace cascade::reference;
+
+std::optional<DType> cascade::dtypeOf(Type type) {
+  if (type.isF64()) return DType::f64;
+  if (type.isF32()) return DType::f32;
+  if (type.isF16()) return DType::f16;
+  if (type.isBF16()) return DType::bf16;
+  if (type.isSignlessInteger(64) || type.isIndex()) return DType::i64;
+  if (type.isSignlessInteger(32)) return DType::i32;
+  if (type.isSignlessInteger(1)) return DType::i1;
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum engine
+//===----------------------------------------------------------------------===//
+
+std::string reference::loopOrder(ArrayRef<std::string> inputIndices,
+                                 StringRef resultIndices) {
+  std::string order = resultIndices.str();
+  for (const std::string &in : inputIndices)
+    for (char c : in)
+      if (!llvm::is_contained(order, c))
+        order.push_back(c);
+  return order;
+}
+
+void reference::evalEinsum(
+    ArrayRef<std::string> inputIndices, StringRef resultIndices,
+    ArrayRef<const HostTensor *> inputs, std::optional<ReduceKind> reduce,
+    const MaskBinding &mask,
+    llvm::function_ref<double(const double *, const int64_t *)> map,
+    HostTensor &result) {
+  std::string order = loopOrder(inputIndices, resultIndices);
+  size_t numLoops = order.size(), numInputs = inputs.size();
+  size_t numOuter = resultIndices.size();
+  SmallVector<int64_t> sizes(numLoops, 1);
+  // strides[l * numInputs + i]: stride of loop l in input i (0 if absent).
+  SmallVector<int64_t> strides(numLoops * numInputs, 0);
+  for (size_t i = 0; i < numInputs; ++i) {
+    int64_t stride = 1;
+    for (int d = static_cast<int>(inputIndices[i].size()) - 1; d >= 0; --d) {
+      size_t l = order.find(inputIndices[i][d]);
+      sizes[l] = inputs[i]->shape[d];
+      strides[l * numInputs + i] = stride;
+      stride *= inputs[i]->shape[d];
+    }
+  }
+  SmallVector<int64_t> shape(sizes.begin(), sizes.begin() + numOuter);
+  result.shape = shape;
+  result.data.assign(HostTensor::numElements(shape), 0.0);
+  int64_t innerCount = 1;
+  for (size_t l = numOuter; l < numLoops; ++l)
+    innerCount *= sizes[l];
+  bool reduces = reduce && *reduce != ReduceKind::none;
+  double init = !reduces                       ? 0.0
+                : *reduce == ReduceKind::add   ? 0.0
+                : *reduce == ReduceKind::max   ? -INFINITY
+                                               : INFINITY;
+  if (result.data.empty() || innerCount == 0) {
+    std::fill(result.data.begin(), result.data.end(), init);
+    return;
+  }
+
+  SmallVector<int64_t> coords(numLoops, 0), offsets(numInputs, 0);
+  SmallVector<double> values(numInputs);
+  auto advance = [&](size_t first, size_t last) {
+    // Odometer over loops [first, last), last loop fastest.
+    for (size_t l = last; l-- > first;) {
+      ++coords[l];
+      for (size_t i = 0; i < numInputs; ++i)
+        offsets[i] += strides[l * numInputs + i];
+      if (coords[l] < sizes[l])
+        return;
+      for (size_t i = 0; i < numInputs; ++i)
+        offsets[i] -= strides[l * numInputs + i] * sizes[l];
+      coords[l] = 0;
+    }
+  };
+  auto evalPoint = [&]() {
+    for (size_t i = 0; i < numInputs; ++i)
+      values[i] = inputs[i]->data[offsets[i]];
+    return map(values.data(), coords.data());
+  };
+  auto masked = [&]() {
+    return mask.mask && !mask.mask->allowed(coords[mask.qDim], coords[mask.kDim]);
+  };
+  for (double &out : result.data) {
+    if (!reduces) {
+      out = masked() ? mask.fill : evalPoint();
+    } else {
+      double acc = init;
+      for (int64_t r = 0; r < innerCount; ++r) {
+        if (!masked()) {
+          double v = evalPoint();
+          switch (*reduce) {
+          case ReduceKind::add: acc += v; break;
+          case ReduceKind::max:
+            acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::max(acc, v);
+            break;
+          case ReduceKind::min:
+            acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::min(acc, v);
+            break;
+          case ReduceKind::none: break;
+          }
+        }
+        advance(numOuter, numLoops);
+      }
+      out = acc;
+    }
+    advance(0, numOuter);
+  }
+}
+
+void reference::topK(ArrayRef<double> values, int64_t k, int64_t numGroups,
+                     int64_t groupsKept, SmallVectorImpl<int64_t> &indices) {
+  int64_t n = values.size();
+  // Descending, NaN first, ties to the lower index: a strict weak order.
+  auto before = [&](int64_t a, int64_t b) {
+    double va = values[a], vb = values[b];
+    bool na = std::isnan(va), nb = std::isnan(vb);
+    if (na != nb)
+      return na;
+    if (!na && va != vb)
+      return va > vb;
+    return a < b;
+  };
+  SmallVector<int64_t> candidates;
+  if (numGroups > 0) {
+    int64_t size = n / numGroups;
+    SmallVector<double> groupScore(numGroups);
+    for (int64_t g = 0; g < numGroups; ++g) {
+      SmallVector<int64_t> members(size);
+      std::iota(members.begin(), members.end(), g * size);
+      std::sort(members.begin(), members.end(), before);
+      groupScore[g] = values[members[0]] + (size > 1 ? values[members[1]] : 0);
+    }
+    SmallVector<int64_t> groups(numGroups);
+    std::iota(groups.begin(), groups.end(), 0);
+    std::stable_sort(groups.begin(), groups.end(), [&](int64_t a, int64_t b) {
+      return groupScore[a] > groupScore[b];
+    });
+    for (int64_t i = 0; i < groupsKept; ++i)
+      for (int64_t e = 0; e < size; ++e)
+        candidates.push_back(groups[i] * size + e);
+  } else {
+    candidates.resize(n);
+    std::iota(candidates.begin(), candidates.end(), 0);
+  }
+  std::partial_sort(candidates.begin(), candidates.begin() + k,
+                    candidates.end(), before);
+  indices.assign(candidates.begin(), candidates.begin() + k);
+}
+
+//===----------------------------------------------------------------------===//
+// The interpreter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using TensorPtr = std::shared_ptr<HostTensor>;
+
+class Interpreter {
+public:
+  explicit Interpreter(ModuleOp module) : module(module) {}
+
+  FailureOr<SmallVector<HostTensor>> call(func::FuncOp func,
+                                          ArrayRef<HostTensor> args);
+
+private:
+  FailureOr<SmallVector<TensorPtr>> run(Block &block,
+                                        ArrayRef<TensorPtr> args);
+  LogicalResult exec(Operation *op);
+
+  const HostTensor &get(Value v) { return *values.lookup(v); }
+  TensorPtr make(Value result) {
+    auto type = cast<RankedTensorType>(result.getType());
+    auto t = std::make_shared<HostTensor>();
+    t->dtype = dtypeOf(type.getElementType()).value_or(DType::f64);
+    return t;
+  }
+  void set(Value v, TensorPtr t) { values[v] = std::move(t); }
+
+  LogicalResult execEinsum(EinsumOp op);
+  LogicalResult execTopK(TopKOp op);
+  LogicalResult execGather(GatherOp op);
+  LogicalResult execScatter(ScatterOp op);
+  LogicalResult execPermute(PermuteOp op);
+  LogicalResult execGroupedEinsum(GroupedEinsumOp op);
+  LogicalResult execAttention(AttentionOp op);
+  LogicalResult execMoe(MoeOp op);
+
+  ModuleOp module;
+  llvm::DenseMap<Value, TensorPtr> values;
+  unsigned depth = 0;
+};
+
+} // namespace
+
+static LogicalResult checkArg(Operation *where, unsigned i, Type type,
+                              const HostTensor &arg) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return where->emitError() << "argument #" << i << " has type " << type
+                              << "; only ranked tensors are supported";
+  std::optional<DType> dtype = dtypeOf(tensor.getElementType());
+  if (!dtype)
+    return where->emitError() << "argument #" << i << " has element type "
+                              << tensor.getElementType()
+                              << ", which the tools do not exchange";
+  if (*dtype != arg.dtype)
+    return where->emitError() << "argument #" << i << " expects "
+                              << dtypeName(*dtype) << " values, got "
+                              << dtypeName(arg.dtype);
+  bool shapeOk = tensor.getRank() == arg.rank();
+  for (int64_t d = 0; shapeOk && d < tensor.getRank(); ++d)
+    shapeOk = tensor.isDynamicDim(d) || tensor.getDimSize(d) == arg.shape[d];
+  if (!shapeOk)
+    return where->emitError() << "argument #" << i << " expects shape " << type
+                              << ", got " << arg.describe();
+  return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+Interpreter::call(func::FuncOp func, ArrayRef<HostTensor> args) {
+  if (func.isExternal())
+    return func.emitError() << "cannot interpret external function '"
+                            << func.getSymName() << "'";
+  if (args.size() != func.getNumArguments())
+    return func.emitError() << "'" << func.getSymName() << "' takes "
+                            << func.getNumArguments() << " arguments, got "
+                            << args.size();
+  SmallVector<TensorPtr> ptrs;
+  for (auto [i, arg] : llvm::enumerate(args)) {
+    if (failed(checkArg(func, i, func.getArgumentTypes()[i], arg)))
+      return failure();
+    ptrs.push_back(std::make_shared<HostTensor>(arg));
+  }
+  FailureOr<SmallVector<TensorPtr>> results = run(func.getBody().front(), ptrs);
+  if (failed(results))
+    return failure();
+  SmallVector<HostTensor> out;
+  for (TensorPtr &t : *results)
+    out.push_back(*t);
+  return out;
+}
+
+FailureOr<SmallVector<TensorPtr>> Interpreter::run(Block &block,
+                                                   ArrayRef<TensorPtr> args) {
+  for (auto [arg, value] : llvm::zip(block.getArguments(), args))
+    values[arg] = value;
+  for (Operation &op : block) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      SmallVector<TensorPtr> results;
+      for (Value v : ret.getOperands())
+        results.push_back(values.lookup(v));
+      return results;
+    }
+    if (failed(exec(&op)))
+      return failure();
+  }
+  return block.getParentOp()->emitError() << "function does not return";
+}
+
+LogicalResult Interpreter::exec(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](EinsumOp o) { return execEinsum(o); })
+      .Case([&](TopKOp o) { return execTopK(o); })
+      .Case([&](GatherOp o) { return execGather(o); })
+      .Case([&](ScatterOp o) { return execScatter(o); })
+      .Case([&](PermuteOp o) { return execPermute(o); })
+      .Case([&](GroupedEinsumOp o) { return execGroupedEinsum(o); })
+      .Case([&](AttentionOp o) { return execAttention(o); })
+      .Case([&](MoeOp o) { return execMoe(o); })
+      .Case([&](arith::ConstantOp c) -> LogicalResult {
+        auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        if (!dense)
+          return c.emitError() << "reference interpreter supports only tensor "
+                                  "constants outside einsum regions";
+        TensorPtr t = make(c.getResult());
+        t->shape.assign(dense.getType().getShape().begin(),
+                        dense.getType().getShape().end());
+        Type elt = dense.getElementType();
+        if (isa<FloatType>(elt)) {
+          for (const APFloat &v : dense.getValues<APFloat>())
+            t->data.push_back(v.convertToDouble());
+        } else {
+          for (const APInt &v : dense.getValues<APInt>())
+            t->data.push_back(elt.isInteger(1)
+                                  ? static_cast<double>(v.getBoolValue())
+                                  : static_cast<double>(v.getSExtValue()));
+        }
+        set(c.getResult(), t);
+        return success();
+      })
+      .Case([&](tensor::EmptyOp e) -> LogicalResult {
+        auto type = e.getType();
+        if (!type.hasStaticShape())
+          return e.emitError() << "reference interpreter needs static "
+                                  "tensor.empty shapes";
+        TensorPtr t = make(e.getResult());
+        t->shape.assign(type.getShape().begin(), type.getShape().end());
+        t->data.assign(type.getNumElements(), 0.0);
+        set(e.getResult(), t);
+        return success();
+      })
+      .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(
+          [&](Operation *reshape) -> LogicalResult {
+            auto type = cast<RankedTensorType>(reshape->getResult(0).getType());
+            const HostTensor &src = get(reshape->getOperand(0));
+            TensorPtr t = make(reshape->getResult(0));
+            t->data = src.data;
+            if (isa<tensor::CastOp>(reshape)) {
+              t->shape = src.shape;
+            } else {
+              if (!type.hasStaticShape())
+                return reshape->emitError()
+                       << "reference interpreter needs static reshape results";
+              t->shape.assign(type.getShape().begin(), type.getShape().end());
+            }
+            set(reshape->getResult(0), t);
+            return success();
+          })
+      .Case([&](func::CallOp callOp) -> LogicalResult {
+        auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+            callOp, callOp.getCalleeAttr());
+        if (!callee)
+          return callOp.emitError() << "unknown callee " << callOp.getCallee();
+        if (++depth > 64)
+          return callOp.emitError() << "call depth exceeds 64";
+        SmallVector<HostTensor> args;
+        for (Value v : callOp.getOperands())
+          args.push_back(get(v));
+        Interpreter inner(module);
+        inner.depth = depth;
+        auto results = inner.call(callee, args);
+        --depth;
+        if (failed(results))
+          return failure();
+        for (auto [r, v] : llvm::zip(callOp.getResults(), *results))
+          set(r, std::make_shared<HostTensor>(std::move(v)));
+        return success();
+      })
+      .Default([&](Operation *other) {
+        return other->emitError()
+               << "reference interpreter does not support '"
+               << other->getName() << "'";
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Primitives
+//===----------------------------------------------------------------------===//
+
+static double applyMap(MapKind kind, double a, double b) {
+  switch (kind) {
+  case MapKind::mul: return a * b;
+  case MapKind::add: return a + b;
+  case MapKind::sub: return a - b;
+  case MapKind::div: return a / b;
+  case MapKind::max: return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+  case MapKind::min: return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+  }
+  return NAN;
+}
+
+LogicalResult Interpreter::execEinsum(EinsumOp op) {
+  EinsumOp::Indices indices = op.getIndices();
+  SmallVector<const HostTensor *> inputs;
+  for (Value v : op.getInputs())
+    inputs.push_back(&get(v));
+  std::string order = loopOrder(indices.inputs, indices.result);
+
+  std::unique_ptr<MaskEvaluator> maskEval;
+  MaskBinding binding;
+  if (auto mask = op.getMaskAttr()) {
+    StringRef dims = *op.getMaskDims();
+    binding.qDim = order.find(dims[0]);
+    binding.kDim = order.find(dims[1]);
+    auto sizeOf = [&](char c) -> int64_t {
+      for (auto [names, in] : llvm::zip(indices.inputs, inputs))
+        if (size_t d = names.find(c); d != std::string::npos)
+          return in->shape[d];
+      return 0;
+    };
+    SmallVector<const HostTensor *> args;
+    for (Value v : op.getMaskArgs())
+      args.push_back(&get(v));
+    maskEval = MaskEvaluator::create(op, mask, sizeOf(dims[0]), sizeOf(dims[1]),
+                                     args);
+    if (!maskEval)
+      return failure();
+    binding.mask = maskEval.get();
+    if (op.getFill())
+      binding.fill = op.getFill()->convertToDouble();
+  }
+
+  TensorPtr result = make(op.getResult());
+  if (!op.getBody().empty()) {
+    auto program = ScalarProgram::compile(
+        op.getBody(), [&](char c) { return static_cast<int>(order.find(c)); });
+    if (!program)
+      return failure();
+    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
+               [&](const double *v, const int64_t *c) {
+                 return program->run(v, c);
+               },
+               *result);
+  } else if (std::optional<MapKind> kind = op.getMap()) {
+    MapKind k = *kind;
+    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
+               [k](const double *v, const int64_t *) {
+                 return applyMap(k, v[0], v[1]);
+               },
+               *result);
+  } else {
+    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
+               [](const double *v, const int64_t *) { return v[0]; }, *result);
+  }
+  set(op.getResult(), result);
+  return success();
+}
+
+LogicalResult Interpreter::execTopK(TopKOp op) {
+  const HostTensor &in = get(op.getInput());
+  int64_t n = in.shape.back(), k = op.getK();
+  if (k > n)
+    return op.emitError() << "k = " << k << " is larger than the " << n
+                          << " entries per row";
+  int64_t rows = n ? in.size() / n : 0;
+  int64_t groups = op.getNumGroups() ? int64_t(*op.getNumGroups()) : 0;
+  int64_t kept = op.getGroupsKept() ? int64_t(*op.getGroupsKept()) : 0;
+  TensorPtr values = make(op.getValues()), idx = make(op.getIndices());
+  values->shape.assign(in.shape.begin(), in.shape.end());
+  values->shape.back() = k;
+  idx->shape = values->shape;
+  SmallVector<int64_t> chosen;
+  for (int64_t r = 0; r < rows; ++r) {
+    ArrayRef<double> row(in.data.data() + r * n, n);
+    topK(row, k, groups, kept, chosen);
+    for (int64_t j : chosen) {
+      values->data.push_back(row[j]);
+      idx->data.push_back(static_cast<double>(j));
+    }
+  }
+  set(op.getValues(), values);
+  set(op.getIndices(), idx);
+  return success();
+}
+
+LogicalResult Interpreter::execGather(GatherOp op) {
+  const HostTensor &src = get(op.getSource());
+  const HostTensor &idx = get(op.getIndices());
+  int64_t rows = src.shape[0], rowSize = rows ? src.size() / rows : 0;
+  int64_t divisor = op.getDivisor();
+  TensorPtr out = make(op.getResult());
+  out->shape.assign(idx.shape.begin(), idx.shape.end());
+  out->shape.append(src.shape.begin() + 1, src.shape.end());
+  out->data.assign(idx.size() * rowSize, 0.0);
+  for (int64_t i = 0; i < idx.size(); ++i) {
+    auto raw = static_cast<int64_t>(idx.data[i]);
+    if (raw < 0)
+      continue; // dropped slot: zeros
+    int64_t row = raw / divisor;
+    if (row >= rows)
+      return op.emitError() << "index " << raw << " (entry " << i
+                            << " of 'indices'"
+                            << (divisor > 1 ? ", divided by " +
+                                                  std::to_string(divisor)
+                                            : std::string())
+                            << ") is out of range for the " << rows
+                            << " rows of 'source'";
+    std::copy_n(src.data.begin() + row * rowSize, rowSize,
+                out->data.begin() + i * rowSize);
+  }
+  set(op.getResult(), out);
+  return success();
+}
+
+LogicalResult Interpreter::execScatter(ScatterOp op) {
+  const HostTensor &src = get(op.getSource());
+  const HostTensor &idx = get(op.getIndices());
+  const HostTensor *weights = op.getWeights() ? &get(op.getWeights()) : nullptr;
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rows = resultType.getDimSize(0);
+  int64_t rowSize = idx.size() ? src.size() / idx.size() : 0;
+  TensorPtr out = make(op.getResult());
+  out->shape.push_back(rows);
+  out->shape.append(src.shape.begin() + idx.rank(), src.shape.end());
+  out->data.assign(rows * rowSize, 0.0);
+  int64_t divisor = op.getDivisor();
+  for (int64_t i = 0; i < idx.size(); ++i) {
+    auto raw = static_cast<int64_t>(idx.data[i]);
+    if (raw < 0)
+      continue;
+    int64_t row = raw / divisor;
+    if (row >= rows)
+      return op.emitError() << "index " << raw << " (entry " << i
+                            << " of 'indices') is out of range for the "
+                            << rows << " rows of the result";
+    double w = weights ? weights->data[i] : 1.0;
+    for (int64_t c = 0; c < rowSize; ++c)
+      out->data[row * rowSize + c] += w * src.data[i * rowSize + c];
+  }
+  set(op.getResult(), out);
+  return success();
+}
+
+LogicalResult Interpreter::execPermute(PermuteOp op) {
+  const HostTensor &keys = get(op.getKeys());
+  int64_t groups = op.getGroups(), slots = keys.size();
+  int64_t capacity =
+      op.getCapacity() ? int64_t(*op.getCapacity()) : slots;
+  SmallVector<SmallVector<int64_t>> members(groups);
+  for (int64_t s = 0; s < slots; ++s) {
+    double key = keys.data[s];
+    if (key < 0 || key >= groups)
+      return op.emitError() << "key " << static_cast<int64_t>(key)
+                            << " (slot " << s << ") is out of range [0, "
+                            << groups << ")";
+    members[static_cast<int64_t>(key)].push_back(s);
+  }
+  TensorPtr perm = make(op.getPerm()), offsets = make(op.getOffsets());
+  perm->shape = {slots};
+  offsets->shape = {groups + 1};
+  for (int64_t g = 0; g < groups; ++g) {
+    offsets->data.push_back(static_cast<double>(perm->data.size()));
+    for (auto [i, s] : llvm::enumerate(members[g])) {
+      if (static_cast<int64_t>(i) < capacity)
+        perm->data.push_back(static_cast<double>(s));
+    }
+  }
+  offsets->data.push_back(static_cast<double>(perm->data.size()));
+  perm->data.resize(slots, -1.0);
+  set(op.getPerm(), perm);
+  set(op.getOffsets(), offsets);
+  return success();
+}
+
+LogicalResult Interpreter::execGroupedEinsum(GroupedEinsumOp op) {
+  EinsumOp::Indices indices = *EinsumOp::parseSpec(op.getSpec());
+  const HostTensor &lhs = get(op.getLhs());
+  const HostTensor &rhs = get(op.getRhs());
+  const HostTensor &offsets = get(op.getOffsets());
+  int64_t rows = lhs.shape[0], groups = rhs.shape[0];
+  if (offsets.size() != groups + 1)
+    return op.emitError() << "'offsets' has " << offsets.size()
+                          << " entries, expected " << groups + 1;
+  for (int64_t g = 0; g <= groups; ++g) {
+    double prev = g ? offsets.data[g - 1] : 0.0;
+    if (offsets.data[g] < prev || offsets.data[g] > rows)
+      return op.emitError() << "'offsets' must be non-decreasing within [0, "
+                            << rows << "]; entry " << g << " is "
+                            << static_cast<int64_t>(offsets.data[g]);
+  }
+  // The row index leads lhs; contract each segment with its group's slice.
+  size_t rowPos = indices.result.find(indices.inputs[0][0]);
+  std::string rhsIdx = indices.inputs[1].substr(1);
+  int64_t lhsRow = rows ? lhs.size() / rows : 0;
+  int64_t rhsSlice = groups ? rhs.size() / groups : 0;
+  TensorPtr out = make(op.getResult());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  out->shape.assign(resultType.getShape().begin(), resultType.getShape().end());
+  for (auto [d, c] : llvm::enumerate(indices.result))
+    for (auto [names, in] : {std::pair{indices.inputs[0], &lhs},
+                             std::pair{indices.inputs[1], &rhs}})
+      if (size_t pos = names.find(c); pos != std::string::npos)
+        out->shape[d] = in->shape[pos];
+  out->data.assign(HostTensor::numElements(out->shape), 0.0);
+  // Elements of the result per step of the row index.
+  int64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < rowPos; ++d)
+    outer *= out->shape[d];
+  for (size_t d = rowPos + 1; d < out->shape.size(); ++d)
+    inner *= out->shape[d];
+  for (int64_t g = 0; g < groups; ++g) {
+    auto begin = static_cast<int64_t>(offsets.data[g]);
+    auto end = static_cast<int64_t>(offsets.data[g + 1]);
+    if (begin == end)
+      continue;
+    HostTensor segment, slice, part;
+    segment.shape = lhs.shape;
+    segment.shape[0] = end - begin;
+    segment.data.assign(lhs.data.begin() + begin * lhsRow,
+                        lhs.data.begin() + end * lhsRow);
+    slice.shape.assign(rhs.shape.begin() + 1, rhs.shape.end());
+    slice.data.assign(rhs.data.begin() + g * rhsSlice,
+                      rhs.data.begin() + (g + 1) * rhsSlice);
+    evalEinsum({indices.inputs[0], rhsIdx}, indices.result, {&segment, &slice},
+               ReduceKind::add, MaskBinding(),
+               [](const double *v, const int64_t *) { return v[0] * v[1]; },
+               part);
+    int64_t segRows = end - begin;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t r = 0; r < segRows; ++r)
+        std::copy_n(part.data.begin() + (o * segRows + r) * inner, inner,
+                    out->data.begin() + (o * rows + begin + r) * inner);
+  }
+  set(op.getResult(), out);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Composites, executed by their definition
+//===----------------------------------------------------------------------===//
+
+LogicalResult Interpreter::execAttention(AttentionOp op) {
+  const HostTensor &q = get(op.getQuery()), &k = get(op.getKey()),
+                   &v = get(op.getValue());
+  const HostTensor *bias = op.getBias() ? &get(op.getBias()) : nullptr;
+  int64_t B = q.shape[0], H = q.shape[1], P = q.shape[2], D = q.shape[3];
+  int64_t Hkv = k.shape[1], M = k.shape[2], F = v.shape[3];
+  int64_t group = H / Hkv;
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(static_cast<double>(D));
+  std::optional<double> softcap;
+  if (op.getSoftcap())
+    softcap = op.getSoftcap()->convertToDouble();
+
+  std::unique_ptr<MaskEvaluator> mask;
+  if (auto attr = op.getMaskAttr()) {
+    SmallVector<const HostTensor *> args;
+    for (Value a : op.getMaskArgs())
+      args.push_back(&get(a));
+    mask = MaskEvaluator::create(op, attr, P, M, args);
+    if (!mask)
+      return failure();
+  }
+
+  TensorPtr out = make(op.getOutput());
+  out->shape = {B, H, P, F};
+  out->data.assign(B * H * P * F, 0.0);
+  TensorPtr lse;
+  if (op.getLse()) {
+    lse = make(op.getLse());
+    lse->shape = {B, H, P};
+    lse->data.assign(B * H * P, -INFINITY);
+  }
+  std::vector<double> logits(M), weights(M);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h) {
+      int64_t hk = h / group;
+      double slope = std::exp2(-8.0 * static_cast<double>(h + 1) /
+                               static_cast<double>(H));
+      for (int64_t p = 0; p < P; ++p) {
+        const double *qrow = &q.data[((b * H + h) * P + p) * D];
+        double rowMax = -INFINITY;
+        for (int64_t m = 0; m < M; ++m) {
+          if (mask && !mask->allowed(p, m)) {
+            logits[m] = -INFINITY;
+            continue;
+          }
+          const double *krow = &k.data[((b * Hkv + hk) * M + m) * D];
+          double s = 0;
+          for (int64_t d = 0; d < D; ++d)
+            s += qrow[d] * krow[d];
+          s *= scale;
+          if (softcap)
+            s = *softcap * std::tanh(s / *softcap);
+          if (op.getAlibi())
+            s += slope * static_cast<double>(m - p);
+          if (bias) {
+            int64_t r = bias->rank();
+            int64_t off = p * M + m;
+            if (r >= 3)
+              off += h * P * M;
+            if (r == 4)
+              off += b * H * P * M;
+            s += bias->data[off];
+          }
+          logits[m] = s;
+          rowMax = std::max(rowMax, s);
+        }
+        if (rowMax == -INFINITY)
+          continue; // fully masked: output 0, lse -inf
+        double sum = 0;
+        for (int64_t m = 0; m < M; ++m) {
+          weights[m] = logits[m] == -INFINITY ? 0.0 : std::exp(logits[m] - rowMax);
+          sum += weights[m];
+        }
+        double *orow = &out->data[((b * H + h) * P + p) * F];
+        for (int64_t m = 0; m < M; ++m) {
+          if (weights[m] == 0)
+            continue;
+          const double *vrow = &v.data[((b * Hkv + hk) * M + m) * F];
+          for (int64_t f = 0; f < F; ++f)
+            orow[f] += weights[m] * vrow[f];
+        }
+        for (int64_t f = 0; f < F; ++f)
+          orow[f] /= sum;
+        if (lse)
+          lse->data[(b * H + h) * P + p] = rowMax + std::log(sum);
+      }
+    }
+  set(op.getOutput(), out);
+  if (lse)
+    set(op.getLse(), lse);
+  return success();
+}
+
+/// act(x W_gate) * (x W_up) W_down or gelu(x W_up) W_down for one token row.
+static void expertMlp(Activation act, const double *x, int64_t hidden,
+                      int64_t inter, ArrayRef<const double *> weights,
+                      std::vector<double> &h, std::vector<double> &y) {
+  h.assign(inter, 0.0);
+  y.assign(hidden, 0.0);
+  const double *up = weights[act == Activation::swiglu ? 1 : 0];
+  for (int64_t i = 0; i < inter; ++i) {
+    double u = 0, g = 0;
+    for (int64_t d = 0; d < hidden; ++d) {
+      u += x[d] * up[d * inter + i];
+      if (act == Activation::swiglu)
+        g += x[d] * weights[0][d * inter + i];
+    }
+    h[i] = act == Activation::swiglu
+               ? g / (1.0 + std::exp(-g)) * u
+               : 0.5 * u * (1.0 + std::erf(u / std::sqrt(2.0)));
+  }
+  const double *down = weights.back();
+  for (int64_t i = 0; i < inter; ++i)
+    for (int64_t d = 0; d < hidden; ++d)
+      y[d] += h[i] * down[i * hidden + d];
+}
+
+LogicalResult Interpreter::execMoe(MoeOp op) {
+  const HostTensor &x = get(op.getInput()), &wr = get(op.getRouterWeight());
+  int64_t T = x.shape[0], Hd = x.shape[1], E = wr.shape[1], k = op.getK();
+  Activation act = op.getActivation();
+  SmallVector<const HostTensor *> experts, shared;
+  for (Value w : op.getExpertWeights())
+    experts.push_back(&get(w));
+  for (Value w : op.getSharedWeights())
+    shared.push_back(&get(w));
+  int64_t inter = experts.back()->shape[1];
+  const HostTensor *routerBias =
+      op.getRouterBias() ? &get(op.getRouterBias()) : nullptr;
+  int64_t groups = op.getNumGroups() ? int64_t(*op.getNumGroups()) : 0;
+  int64_t kept = op.getGroupsKept() ? int64_t(*op.getGroupsKept()) : 0;
+  double routedScale =
+      op.getRoutedScale() ? op.getRoutedScale()->convertToDouble() : 1.0;
+  int64_t capacity = T * k;
+  if (op.getCapacityFactor())
+    capacity = static_cast<int64_t>(
+        std::ceil(op.getCapacityFactor()->convertToDouble() *
+                  static_cast<double>(T * k) / static_cast<double>(E)));
+
+  TensorPtr out = make(op.getOutput());
+  out->shape = {T, Hd};
+  out->data.assign(T * Hd, 0.0);
+  std::vector<int64_t> load(E, 0);
+  std::vector<double> logits(E), scores(E), h, y;
+  SmallVector<int64_t> chosen;
+  for (int64_t t = 0; t < T; ++t) {
+    const double *xrow = &x.data[t * Hd];
+    for (int64_t e = 0; e < E; ++e) {
+      logits[e] = 0;
+      for (int64_t d = 0; d < Hd; ++d)
+        logits[e] += xrow[d] * wr.data[d * E + e];
+    }
+    SmallVector<double> w(k);
+    switch (op.getRouter()) {
+    case RouterKind::softmax_topk: {
+      double mx = *std::max_element(logits.begin(), logits.end()), sum = 0;
+      for (int64_t e = 0; e < E; ++e)
+        sum += scores[e] = std::exp(logits[e] - mx);
+      for (double &s : scores)
+        s /= sum;
+      topK(scores, k, 0, 0, chosen);
+      double chosenSum = 0;
+      for (int64_t j = 0; j < k; ++j)
+        chosenSum += w[j] = scores[chosen[j]];
+      if (op.getNormalize())
+        for (double &wj : w)
+          wj /= chosenSum;
+      break;
+    }
+    case RouterKind::topk_softmax: {
+      topK(logits, k, 0, 0, chosen);
+      double mx = logits[chosen[0]], sum = 0;
+      for (int64_t j = 0; j < k; ++j)
+        sum += w[j] = std::exp(logits[chosen[j]] - mx);
+      for (double &wj : w)
+        wj /= sum;
+      break;
+    }
+    case RouterKind::sigmoid_bias: {
+      std::vector<double> biased(E);
+      for (int64_t e = 0; e < E; ++e) {
+        scores[e] = 1.0 / (1.0 + std::exp(-logits[e]));
+        biased[e] = scores[e] + routerBias->data[e];
+      }
+      topK(biased, k, groups, kept, chosen);
+      double sum = 0;
+      for (int64_t j = 0; j < k; ++j)
+        sum += w[j] = scores[chosen[j]];
+      for (double &wj : w)
+        wj /= sum;
+      break;
+    }
+    }
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t e = chosen[j];
+      if (load[e]++ >= capacity)
+        continue; // dropped: over the expert's capacity
+      SmallVector<const double *> ws;
+      int64_t perExpert = Hd * inter;
+      for (const HostTensor *tensor : experts)
+        ws.push_back(tensor->data.data() + e * perExpert);
+      expertMlp(act, xrow, Hd, inter, ws, h, y);
+      for (int64_t d = 0; d < Hd; ++d)
+        out->data[t * Hd + d] += routedScale * w[j] * y[d];
+    }
+    if (!shared.empty()) {
+      SmallVector<const double *> ws;
+      for (const HostTensor *tensor : shared)
+        ws.push_back(tensor->data.data());
+      expertMlp(act, xrow, Hd, shared.back()->shape[0], ws, h, y);
+      for (int64_t d = 0; d < Hd; ++d)
+        out->data[t * Hd + d] += y[d];
+    }
+  }
+  set(op.getOutput(), out);
+  return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+cascade::interpret(func::FuncOp func, ArrayRef<HostTensor> args) {
+  Interpreter interp(func->getParentOfType<ModuleOp>());
+  return interp.call(func, args);
+}

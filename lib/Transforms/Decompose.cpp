@@ -1,0 +1,513 @@
+//===- Decompose.cpp - composites into einsum and routing primitives ------===//
+//
+// cascade.attention -> the 3-pass softmax cascade of cascade.einsum ops;
+// cascade.moe -> router einsums, topk, permute, gather, grouped_einsum,
+// scatter. The later passes (fusion, sparsification, tiling) work on these
+// primitives only, so every composite must decompose completely.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADEDECOMPOSE
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+using BodyFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Element type the decomposed cascade computes in: f16/bf16 widen to f32 so
+/// that the row max, row sum and accumulations keep precision.
+static Type computeType(Type element) {
+  if (element.isF16() || element.isBF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+static Type elementOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// Scalar conversion inside a map region.
+static Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+static Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+/// Emits einsums with result shapes inferred from the spec.
+struct CascadeEmitter {
+  PatternRewriter &rewriter;
+  Location loc;
+
+  RankedTensorType resultType(StringRef spec, ValueRange inputs, Type elt) {
+    EinsumOp::Indices indices = *EinsumOp::parseSpec(spec);
+    llvm::DenseMap<char, int64_t> sizes;
+    for (auto [names, input] : llvm::zip(indices.inputs, inputs))
+      for (auto [d, c] : llvm::enumerate(names))
+        sizes.try_emplace(c, cast<RankedTensorType>(input.getType())
+                                 .getDimSize(d));
+    SmallVector<int64_t> shape;
+    for (char c : indices.result)
+      shape.push_back(sizes.lookup(c));
+    return RankedTensorType::get(shape, elt);
+  }
+
+  EinsumOp einsum(StringRef spec, ValueRange inputs, Type elt,
+                  std::optional<MapKind> map,
+                  std::optional<ReduceKind> reduce = std::nullopt) {
+    return EinsumOp::create(rewriter, loc, resultType(spec, inputs, elt), spec,
+                            inputs, map, reduce);
+  }
+
+  /// An einsum whose map is `body`, applied to the inputs' scalars.
+  EinsumOp mapped(StringRef spec, ValueRange inputs, Type elt, BodyFn body,
+                  std::optional<ReduceKind> reduce = std::nullopt) {
+    EinsumOp op = einsum(spec, inputs, elt, std::nullopt, reduce);
+    OpBuilder::InsertionGuard guard(rewriter);
+    Block &block = op.addMapBlock(rewriter);
+    Value result = body(rewriter, loc, block.getArguments());
+    YieldOp::create(rewriter, loc, ValueRange{result});
+    return op;
+  }
+
+  /// Identity einsum converting the element type (no-op when equal).
+  Value convert(Value v, Type elt, StringRef indices) {
+    if (elementOf(v) == elt)
+      return v;
+    return einsum((indices + "->" + indices).str(), v, elt, std::nullopt);
+  }
+
+  /// softmax over the last index of `indices` (no masking).
+  Value softmax(Value logits, StringRef indices) {
+    std::string rows = indices.drop_back().str(), all = indices.str();
+    Type elt = elementOf(logits);
+    Value rowMax = einsum(all + "->" + rows, logits, elt, std::nullopt,
+                          ReduceKind::max);
+    Value exps = mapped(all + "," + rows + "->" + all, {logits, rowMax}, elt,
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                          return math::ExpOp::create(b, l, d).getResult();
+                        });
+    return normalize(exps, indices);
+  }
+
+  /// x / sum(x) over the last index of `indices`.
+  Value normalize(Value x, StringRef indices) {
+    std::string rows = indices.drop_back().str(), all = indices.str();
+    Type elt = elementOf(x);
+    Value sum =
+        einsum(all + "->" + rows, x, elt, std::nullopt, ReduceKind::add);
+    return einsum(all + "," + rows + "->" + all, {x, sum}, elt, MapKind::div);
+  }
+
+  Value scale(Value x, StringRef indices, double factor) {
+    return mapped((indices + "->" + indices).str(), x, elementOf(x),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value c = floatConst(b, l, a[0].getType(), factor);
+                    return arith::MulFOp::create(b, l, a[0], c).getResult();
+                  });
+  }
+
+  Value expandShape(Value v, ArrayRef<int64_t> shape,
+                    ArrayRef<ReassociationIndices> reassociation) {
+    auto type = RankedTensorType::get(shape, elementOf(v));
+    return tensor::ExpandShapeOp::create(rewriter, loc, type, v, reassociation);
+  }
+
+  Value collapseShape(Value v, ArrayRef<ReassociationIndices> reassociation) {
+    return tensor::CollapseShapeOp::create(rewriter, loc, v, reassociation);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+struct DecomposeAttention : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto qType = cast<RankedTensorType>(op.getQuery().getType());
+    auto kType = cast<RankedTensorType>(op.getKey().getType());
+    if (!qType.hasStaticShape() || !kType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    CascadeEmitter emit{rewriter, op.getLoc()};
+    int64_t b = qType.getDimSize(0), h = qType.getDimSize(1),
+            p = qType.getDimSize(2), d = qType.getDimSize(3);
+    int64_t hkv = kType.getDimSize(1);
+    int64_t group = h / hkv;
+    bool grouped = group > 1;
+    Type ct = computeType(qType.getElementType());
+
+    // GQA: query heads h*group+g are read as [kv_head h, group member g].
+    Value q = op.getQuery();
+    std::string rows = grouped ? "bhgp" : "bhp";
+    if (grouped)
+      q = emit.expandShape(q, {b, hkv, group, p, d}, {{0}, {1, 2}, {3}, {4}});
+
+    Value scores = emit.einsum(rows + "d,bhmd->" + rows + "m",
+                               {q, op.getKey()}, ct, MapKind::mul,
+                               ReduceKind::add);
+
+    // Logits: scale, softcap, ALiBi, bias and mask in one map.
+    SmallVector<Value> logitInputs{scores};
+    std::string logitSpec = rows + "m";
+    if (Value bias = op.getBias()) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      std::string biasIdx;
+      switch (biasType.getRank()) {
+      case 2:
+        biasIdx = "pm";
+        break;
+      case 3:
+        biasIdx = grouped ? "hgpm" : "hpm";
+        if (grouped)
+          bias = emit.expandShape(bias, {hkv, group, p, biasType.getDimSize(2)},
+                                  {{0, 1}, {2}, {3}});
+        break;
+      default:
+        biasIdx = rows + "m";
+        if (grouped)
+          bias = emit.expandShape(
+              bias, {b, hkv, group, p, biasType.getDimSize(3)},
+              {{0}, {1, 2}, {3}, {4}});
+      }
+      logitInputs.push_back(bias);
+      logitSpec += "," + biasIdx;
+    }
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(static_cast<double>(d));
+    std::optional<double> softcap;
+    if (op.getSoftcap())
+      softcap = op.getSoftcap()->convertToDouble();
+    bool alibi = op.getAlibi();
+    EinsumOp logits = emit.mapped(
+        logitSpec + "->" + rows + "m", logitInputs, ct,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value x = arith::MulFOp::create(bld, l, a[0],
+                                          floatConst(bld, l, ct, scale));
+          if (softcap) {
+            Value cap = floatConst(bld, l, ct, *softcap);
+            Value t = math::TanhOp::create(
+                bld, l, arith::DivFOp::create(bld, l, x, cap));
+            x = arith::MulFOp::create(bld, l, cap, t);
+          }
+          if (alibi) {
+            // slope(head) * (k - q), head = h * group + g.
+            auto coordF = [&](StringRef name) -> Value {
+              Value c = CoordOp::create(bld, l, bld.getIndexType(),
+                                        bld.getStringAttr(name));
+              Value i = arith::IndexCastOp::create(bld, l, bld.getI64Type(), c);
+              return arith::SIToFPOp::create(bld, l, ct, i);
+            };
+            Value head = coordF("h");
+            if (grouped)
+              head = arith::AddFOp::create(
+                  bld, l,
+                  arith::MulFOp::create(bld, l, head,
+                                        floatConst(bld, l, ct, group)),
+                  coordF("g"));
+            // slope = 2^(-8 (head + 1) / H)
+            Value exponent = arith::MulFOp::create(
+                bld, l,
+                arith::AddFOp::create(bld, l, head, floatConst(bld, l, ct, 1)),
+                floatConst(bld, l, ct, -8.0 / static_cast<double>(h)));
+            Value slope = math::Exp2Op::create(bld, l, exponent);
+            Value dist =
+                arith::SubFOp::create(bld, l, coordF("m"), coordF("p"));
+            x = arith::AddFOp::create(
+                bld, l, x, arith::MulFOp::create(bld, l, slope, dist));
+          }
+          if (a.size() > 1)
+            x = arith::AddFOp::create(bld, l, x,
+                                      convertScalar(bld, l, a[1], ct));
+          return x;
+        });
+    if (MaskAttrInterface mask = op.getMaskAttr()) {
+      logits.setMaskAttr(mask);
+      logits.setMaskDimsAttr(rewriter.getStringAttr("pm"));
+      logits.getMaskArgsMutable().append(op.getMaskArgs());
+    }
+
+    // 3-pass softmax; fully masked rows (max = -inf, sum = 0) give 0.
+    std::string all = rows + "m";
+    Value rowMax = emit.einsum(all + "->" + rows, logits.getResult(), ct,
+                               std::nullopt, ReduceKind::max);
+    Value numer = emit.mapped(
+        all + "," + rows + "->" + all, {logits.getResult(), rowMax}, ct,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value negInf = floatConst(bld, l, ct, -INFINITY);
+          Value empty = arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ,
+                                              a[1], negInf);
+          Value e = math::ExpOp::create(
+              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+          return arith::SelectOp::create(bld, l, empty,
+                                         floatConst(bld, l, ct, 0.0), e)
+              .getResult();
+        });
+    Value denom = emit.einsum(all + "->" + rows, numer, ct, std::nullopt,
+                              ReduceKind::add);
+    Value probs = emit.mapped(
+        all + "," + rows + "->" + all, {numer, denom}, ct,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value zero = floatConst(bld, l, ct, 0.0);
+          Value empty = arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ,
+                                              a[1], zero);
+          Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
+          return arith::SelectOp::create(bld, l, empty, zero, div).getResult();
+        });
+    Value out = emit.einsum(all + ",bhmf->" + rows + "f", {probs, op.getValue()},
+                            ct, MapKind::mul, ReduceKind::add);
+    if (grouped)
+      out = emit.collapseShape(out, {{0}, {1, 2}, {3}, {4}});
+    SmallVector<Value> results{emit.convert(
+        out, cast<RankedTensorType>(op.getOutput().getType()).getElementType(),
+        "bhpf")};
+
+    if (Value lse = op.getLse()) {
+      Value value = emit.mapped(
+          rows + "," + rows + "->" + rows, {rowMax, denom}, ct,
+          [&](OpBuilder &bld, Location l, ValueRange a) {
+            Value log = math::LogOp::create(bld, l, a[1]);
+            return arith::AddFOp::create(bld, l, a[0], log).getResult();
+          });
+      if (grouped)
+        value = emit.collapseShape(value, {{0}, {1, 2}, {3}});
+      results.push_back(emit.convert(value, elementOf(lse), "bhp"));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// MoE
+//===----------------------------------------------------------------------===//
+
+/// The activation between the up and down projections, as one map einsum.
+/// SwiGLU takes (gate, up); GELU takes (up).
+static Value emitActivation(CascadeEmitter &emit, Activation act,
+                            ValueRange inputs, StringRef indices) {
+  std::string spec = act == Activation::swiglu
+                         ? (indices + "," + indices + "->" + indices).str()
+                         : (indices + "->" + indices).str();
+  Type ct = elementOf(inputs[0]);
+  return emit.mapped(spec, inputs, ct, [&](OpBuilder &b, Location l,
+                                           ValueRange a) -> Value {
+    Value one = floatConst(b, l, ct, 1.0);
+    Value x = a[0];
+    if (act == Activation::swiglu) {
+      // silu(g) * u = g / (1 + exp(-g)) * u
+      Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+      Value silu =
+          arith::DivFOp::create(b, l, x, arith::AddFOp::create(b, l, one, e));
+      return arith::MulFOp::create(b, l, silu, a[1]);
+    }
+    // 0.5 x (1 + erf(x / sqrt(2)))
+    Value erf = math::ErfOp::create(
+        b, l, arith::MulFOp::create(b, l, x, floatConst(b, l, ct, M_SQRT1_2)));
+    Value half = arith::MulFOp::create(b, l, x, floatConst(b, l, ct, 0.5));
+    return arith::MulFOp::create(b, l, half,
+                                 arith::AddFOp::create(b, l, one, erf));
+  });
+}
+
+struct DecomposeMoe : OpRewritePattern<MoeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MoeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    auto routerType = cast<RankedTensorType>(op.getRouterWeight().getType());
+    if (!xType.hasStaticShape() || !routerType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    CascadeEmitter emit{rewriter, op.getLoc()};
+    Location loc = op.getLoc();
+    int64_t tokens = xType.getDimSize(0);
+    int64_t experts = routerType.getDimSize(1);
+    int64_t k = op.getK();
+    Type ct = computeType(xType.getElementType());
+    Type i64 = rewriter.getI64Type();
+    auto kType = RankedTensorType::get({tokens, k}, ct);
+    auto kIdxType = RankedTensorType::get({tokens, k}, i64);
+
+    Value x = op.getInput();
+    Value logits = emit.einsum("th,he->te", {x, op.getRouterWeight()}, ct,
+                               MapKind::mul, ReduceKind::add);
+
+    // Router: weights [T, k] and expert indices [T, k].
+    Value weights, chosen;
+    switch (op.getRouter()) {
+    case RouterKind::softmax_topk: {
+      Value probs = emit.softmax(logits, "te");
+      auto topk = TopKOp::create(rewriter, loc, kType, kIdxType, probs,
+                                 op.getKAttr(), nullptr, nullptr);
+      weights = topk.getValues();
+      chosen = topk.getIndices();
+      if (op.getNormalize())
+        weights = emit.normalize(weights, "tj");
+      break;
+    }
+    case RouterKind::topk_softmax: {
+      auto topk = TopKOp::create(rewriter, loc, kType, kIdxType, logits,
+                                 op.getKAttr(), nullptr, nullptr);
+      weights = emit.softmax(topk.getValues(), "tj");
+      chosen = topk.getIndices();
+      break;
+    }
+    case RouterKind::sigmoid_bias: {
+      Value scores = emit.mapped("te->te", logits, ct,
+                                 [&](OpBuilder &b, Location l, ValueRange a) {
+                                   Value one = floatConst(b, l, ct, 1.0);
+                                   Value e = math::ExpOp::create(
+                                       b, l, arith::NegFOp::create(b, l, a[0]));
+                                   return arith::DivFOp::create(
+                                              b, l, one,
+                                              arith::AddFOp::create(b, l, one, e))
+                                       .getResult();
+                                 });
+      Value bias = op.getRouterBias();
+      Value biased = emit.einsum("te,e->te", {scores, bias}, ct, MapKind::add);
+      auto topk =
+          TopKOp::create(rewriter, loc, kType, kIdxType, biased, op.getKAttr(),
+                         op.getNumGroupsAttr(), op.getGroupsKeptAttr());
+      chosen = topk.getIndices();
+      // The bias only steers the choice; weights are the unbiased scores.
+      Value chosenBias = GatherOp::create(
+          rewriter, loc,
+          RankedTensorType::get({tokens, k}, elementOf(bias)), bias, chosen,
+          rewriter.getI64IntegerAttr(1));
+      weights = emit.einsum("tj,tj->tj", {topk.getValues(), chosenBias}, ct,
+                            MapKind::sub);
+      weights = emit.normalize(weights, "tj");
+      break;
+    }
+    }
+    if (op.getRoutedScale())
+      weights = emit.scale(weights, "tj", op.getRoutedScale()->convertToDouble());
+
+    // Group the T*k slots by expert.
+    IntegerAttr capacity;
+    if (op.getCapacityFactor()) {
+      double slots = op.getCapacityFactor()->convertToDouble() *
+                     static_cast<double>(tokens * k) /
+                     static_cast<double>(experts);
+      capacity = rewriter.getI64IntegerAttr(
+          static_cast<int64_t>(std::ceil(slots)));
+    }
+    int64_t rowsCount = tokens * k;
+    auto permute = PermuteOp::create(
+        rewriter, loc, RankedTensorType::get({rowsCount}, i64),
+        RankedTensorType::get({experts + 1}, i64), chosen,
+        rewriter.getI64IntegerAttr(experts), capacity);
+    Value perm = permute.getPerm(), offsets = permute.getOffsets();
+    IntegerAttr kAttr = rewriter.getI64IntegerAttr(k);
+    Value rows = GatherOp::create(
+        rewriter, loc,
+        RankedTensorType::get({rowsCount, xType.getDimSize(1)},
+                              xType.getElementType()),
+        x, perm, kAttr);
+
+    auto grouped = [&](StringRef spec, Value lhs, Value rhs) -> Value {
+      auto lhsType = cast<RankedTensorType>(lhs.getType());
+      auto rhsType = cast<RankedTensorType>(rhs.getType());
+      // "rh,ehi->ri" / "ri,eih->rh": rows from lhs, columns from rhs.
+      return GroupedEinsumOp::create(
+          rewriter, loc,
+          RankedTensorType::get({lhsType.getDimSize(0), rhsType.getDimSize(2)},
+                                ct),
+          rewriter.getStringAttr(spec), lhs, rhs, offsets);
+    };
+    auto expertsW = op.getExpertWeights();
+    Value hidden;
+    if (op.getActivation() == Activation::swiglu) {
+      Value gate = grouped("rh,ehi->ri", rows, expertsW[0]);
+      Value up = grouped("rh,ehi->ri", rows, expertsW[1]);
+      hidden = emitActivation(emit, Activation::swiglu, {gate, up}, "ri");
+    } else {
+      Value up = grouped("rh,ehi->ri", rows, expertsW[0]);
+      hidden = emitActivation(emit, Activation::gelu, {up}, "ri");
+    }
+    Value down = grouped("ri,eih->rh", hidden, expertsW.back());
+
+    // Weighted combine: slot perm[r] = t*k + j carries weight W[t, j].
+    Value flatWeights = emit.collapseShape(weights, {{0, 1}});
+    Value rowWeights = GatherOp::create(
+        rewriter, loc, RankedTensorType::get({rowsCount}, ct), flatWeights,
+        perm, rewriter.getI64IntegerAttr(1));
+    Value out = ScatterOp::create(
+        rewriter, loc, RankedTensorType::get(xType.getShape(), ct), down, perm,
+        rowWeights, kAttr);
+
+    auto shared = op.getSharedWeights();
+    if (!shared.empty()) {
+      Value sharedHidden;
+      if (op.getActivation() == Activation::swiglu) {
+        Value gate = emit.einsum("th,hs->ts", {x, shared[0]}, ct, MapKind::mul,
+                                 ReduceKind::add);
+        Value up = emit.einsum("th,hs->ts", {x, shared[1]}, ct, MapKind::mul,
+                               ReduceKind::add);
+        sharedHidden =
+            emitActivation(emit, Activation::swiglu, {gate, up}, "ts");
+      } else {
+        Value up = emit.einsum("th,hs->ts", {x, shared[0]}, ct, MapKind::mul,
+                               ReduceKind::add);
+        sharedHidden = emitActivation(emit, Activation::gelu, {up}, "ts");
+      }
+      Value sharedOut = emit.einsum("ts,sh->th", {sharedHidden, shared.back()},
+                                    ct, MapKind::mul, ReduceKind::add);
+      out = emit.einsum("th,th->th", {out, sharedOut}, ct, MapKind::add);
+    }
+    rewriter.replaceOp(op, emit.convert(out, xType.getElementType(), "th"));
+    return success();
+  }
+};
+
+struct CascadeDecomposePass
+    : cascade::impl::CascadeDecomposeBase<CascadeDecomposePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateDecomposePatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Composites with dynamic shapes are not decomposed yet: say so.
+    WalkResult result = getOperation()->walk([](Operation *op) {
+      if (isa<AttentionOp, MoeOp>(op)) {
+        op->emitError() << "cannot decompose '" << op->getName()
+                        << "' with dynamic shapes yet";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void cascade::populateDecomposePatterns(RewritePatternSet &patterns) {
+  patterns.add<DecomposeAttention, DecomposeMoe>(patterns.getContext());
+}

@@ -1,0 +1,15 @@
+//===- cascade-opt.cpp - mlir-opt for cascade -----------------------------===//
+
+#include "cascade/InitAll.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  cascade::registerAllDialects(registry);
+  cascade::registerAllPasses();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "Cascade optimizer: attention and MoE cascades\n",
+      registry));
+}

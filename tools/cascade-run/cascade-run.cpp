@@ -1,0 +1,341 @@
+//===- cascade-run.cpp - run cascade programs on .npy inputs --------------===//
+//
+// cascade-run FILE.mlir [--entry F] [--input NAME=x.npy ...]
+//   [--random-inputs SEED] [--output out.npy ...] [--target T] [--check]
+//   [--bench] [--expect NAME=ref.npy ...] [--print]
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/InitAll.h"
+#include "cascade/Reference/Interpreter.h"
+#include "cascade/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace cascade;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string>
+    entryName("entry", cl::desc("Function to run (default: main, or the only "
+                                "function in the module)"),
+              cl::init(""));
+static cl::list<std::string>
+    inputs("input", cl::desc("NAME=file.npy: value of an argument, named by "
+                             "its cascade.name attribute, argN or N"));
+static cl::opt<uint64_t> randomSeed(
+    "random-inputs",
+    cl::desc("Fill arguments without --input with random values from SEED: "
+             "floats ~ N(0, 1); integers uniform in the argument's "
+             "cascade.range = [lo, hi) (default [0, 4))"));
+static cl::opt<std::string>
+    saveInputs("save-inputs", cl::desc("Write every argument to PREFIX<name>.npy"),
+               cl::init(""));
+static cl::list<std::string>
+    outputs("output", cl::desc("file.npy for the next result, in order"));
+enum class Target { reference, cpu, cuda, hip, spatial };
+static cl::opt<Target> target(
+    "target", cl::desc("Where to run"), cl::init(Target::reference),
+    cl::values(clEnumValN(Target::reference, "reference",
+                          "float64 reference interpreter"),
+               clEnumValN(Target::cpu, "cpu", "CPU vector code (not built yet)"),
+               clEnumValN(Target::cuda, "cuda", "NVIDIA GPU (not built yet)"),
+               clEnumValN(Target::hip, "hip", "AMD GPU (not built yet)"),
+               clEnumValN(Target::spatial, "spatial",
+                          "spatial-array simulator (not built yet)")));
+static cl::opt<bool> check("check",
+                           cl::desc("Compare the target with the reference "
+                                    "and print the max and relative error"));
+static cl::opt<bool> bench("bench", cl::desc("Time repeated runs"));
+static cl::opt<unsigned> benchIters("bench-iters",
+                                    cl::desc("Runs timed by --bench"),
+                                    cl::init(5));
+static cl::list<std::string>
+    expects("expect", cl::desc("NAME=file.npy: fail unless result NAME "
+                               "(resultN or N) matches the file within "
+                               "--atol/--rtol"));
+static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance of --expect"),
+                            cl::init(1e-9));
+static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance of --expect"),
+                            cl::init(1e-9));
+static cl::opt<bool> printValues("print",
+                                 cl::desc("Print every result's values"));
+
+namespace {
+struct Failed {};
+} // namespace
+
+[[noreturn]] static void fail(const llvm::Twine &msg) {
+  llvm::errs() << "cascade-run: error: " << msg << "\n";
+  std::exit(1);
+}
+
+static std::string argName(func::FuncOp func, unsigned i) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(i, "cascade.name"))
+    return name.str();
+  return "arg" + std::to_string(i);
+}
+
+/// Index named by `name` among `names` ("q", "arg0", "0"), or -1.
+static int lookupName(ArrayRef<std::string> names, StringRef prefix,
+                      StringRef name) {
+  for (auto [i, n] : llvm::enumerate(names))
+    if (n == name)
+      return static_cast<int>(i);
+  unsigned index;
+  StringRef digits = name;
+  digits.consume_front(prefix);
+  if (!digits.getAsInteger(10, index) && index < names.size())
+    return static_cast<int>(index);
+  return -1;
+}
+
+static std::pair<StringRef, StringRef> splitAssignment(StringRef option,
+                                                       StringRef flag) {
+  auto [name, path] = option.split('=');
+  if (name.empty() || path.empty())
+    fail("--" + flag + " expects NAME=file.npy, got '" + option + "'");
+  return {name, path};
+}
+
+static HostTensor randomTensor(func::FuncOp func, unsigned i,
+                               RankedTensorType type, uint64_t seed) {
+  if (!type.hasStaticShape())
+    fail("argument '" + argName(func, i) +
+         "' has a dynamic shape; give it with --input");
+  HostTensor t(type.getShape(), *dtypeOf(type.getElementType()));
+  std::mt19937_64 rng(seed * 1000003ull + i);
+  if (isFloatDType(t.dtype)) {
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (double &v : t.data)
+      v = roundToDType(normal(rng), t.dtype);
+    return t;
+  }
+  int64_t lo = 0, hi = t.dtype == DType::i1 ? 2 : 4;
+  if (auto range = func.getArgAttrOfType<DenseI64ArrayAttr>(i, "cascade.range")) {
+    if (range.size() != 2 || range[0] >= range[1])
+      fail("cascade.range of '" + argName(func, i) + "' must be [lo, hi) with lo < hi");
+    lo = range[0];
+    hi = range[1];
+  }
+  std::uniform_int_distribution<int64_t> uniform(lo, hi - 1);
+  for (double &v : t.data)
+    v = static_cast<double>(uniform(rng));
+  return t;
+}
+
+static void printSummary(unsigned i, const HostTensor &t) {
+  double mn = INFINITY, mx = -INFINITY, sum = 0;
+  int64_t nonFinite = 0;
+  for (double v : t.data) {
+    if (!std::isfinite(v)) {
+      ++nonFinite;
+      continue;
+    }
+    mn = std::min(mn, v);
+    mx = std::max(mx, v);
+    sum += v;
+  }
+  llvm::outs() << "result" << i << ": " << t.describe() << "  min "
+               << llvm::format("%.6g", mn) << "  max "
+               << llvm::format("%.6g", mx) << "  sum "
+               << llvm::format("%.10g", sum);
+  if (nonFinite)
+    llvm::outs() << "  non-finite " << nonFinite;
+  llvm::outs() << "\n";
+}
+
+static void printTensor(unsigned i, const HostTensor &t) {
+  llvm::outs() << "result" << i << " = [";
+  for (auto [j, v] : llvm::enumerate(t.data))
+    llvm::outs() << (j ? ", " : "") << llvm::format("%.9g", v);
+  llvm::outs() << "]\n";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "cascade-run: run a cascade program on .npy "
+                              "inputs\n");
+
+  if (target != Target::reference) {
+    StringRef name = target == Target::cpu    ? "cpu"
+                      : target == Target::cuda ? "cuda"
+                      : target == Target::hip  ? "hip"
+                                               : "spatial";
+    llvm::errs() << "cascade-run: error: target '" << name
+                 << "' is not built yet; only 'reference' runs today\n";
+    return 2;
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, ParserConfig(&context));
+  if (!module)
+    return 1;
+
+  func::FuncOp func;
+  if (!entryName.empty()) {
+    func = module->lookupSymbol<func::FuncOp>(entryName);
+    if (!func)
+      fail("no function '" + entryName + "' in " + inputFile);
+  } else {
+    func = module->lookupSymbol<func::FuncOp>("main");
+    if (!func) {
+      auto funcs = module->getOps<func::FuncOp>();
+      if (std::distance(funcs.begin(), funcs.end()) != 1)
+        fail("no 'main' function and not exactly one function; use --entry");
+      func = *funcs.begin();
+    }
+  }
+
+  // Arguments: from files, then random fill.
+  unsigned numArgs = func.getNumArguments();
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < numArgs; ++i)
+    names.push_back(argName(func, i));
+  SmallVector<std::optional<HostTensor>> args(numArgs);
+  for (StringRef option : inputs) {
+    auto [name, path] = splitAssignment(option, "input");
+    int index = lookupName(names, "arg", name);
+    if (index < 0)
+      fail("--input names '" + name + "', which is no argument of '" +
+           func.getSymName() + "' (arguments: " + llvm::join(names, ", ") + ")");
+    llvm::Expected<HostTensor> tensor = readNpy(path);
+    if (!tensor)
+      fail(llvm::toString(tensor.takeError()));
+    args[index] = std::move(*tensor);
+  }
+  SmallVector<HostTensor> argValues;
+  for (unsigned i = 0; i < numArgs; ++i) {
+    if (!args[i]) {
+      auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      if (!type || !dtypeOf(type.getElementType()))
+        fail("argument '" + names[i] + "' is not a tensor the tools exchange");
+      if (randomSeed.getNumOccurrences() == 0)
+        fail("no value for argument '" + names[i] +
+             "'; give --input " + names[i] + "=file.npy or --random-inputs SEED");
+      args[i] = randomTensor(func, i, type, randomSeed);
+    }
+    argValues.push_back(*args[i]);
+    if (!saveInputs.empty())
+      if (llvm::Error err =
+              writeNpy(saveInputs + names[i] + ".npy", argValues.back()))
+        fail(llvm::toString(std::move(err)));
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  FailureOr<SmallVector<HostTensor>> results = interpret(func, argValues);
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  if (failed(results))
+    return 1;
+
+  for (auto [i, t] : llvm::enumerate(*results)) {
+    printSummary(i, t);
+    if (printValues)
+      printTensor(i, t);
+  }
+  llvm::outs() << "reference: " << llvm::format("%.3f", ms) << " ms\n";
+  if (bench) {
+    std::vector<double> times;
+    for (unsigned it = 0; it < benchIters; ++it) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (failed(interpret(func, argValues)))
+        return 1;
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    llvm::outs() << "bench: reference median " 
+                 << llvm::format("%.3f", times[times.size() / 2]) << " ms over "
+                 << benchIters << " runs\n";
+  }
+  if (check)
+    llvm::outs() << "check: target 'reference' is the reference itself; max "
+                    "abs error 0, max rel error 0\n";
+
+  if (outputs.size() > results->size())
+    fail(llvm::Twine(outputs.size()) + " --output files for " +
+         llvm::Twine(results->size()) + " results");
+  for (auto [path, t] : llvm::zip(outputs, *results)) {
+    HostTensor rounded = t;
+    for (double &v : rounded.data)
+      v = roundToDType(v, rounded.dtype);
+    if (llvm::Error err = writeNpy(path, rounded))
+      fail(llvm::toString(std::move(err)));
+  }
+
+  std::vector<std::string> resultNames;
+  for (unsigned i = 0; i < results->size(); ++i)
+    resultNames.push_back("result" + std::to_string(i));
+  bool ok = true;
+  for (StringRef option : expects) {
+    auto [name, path] = splitAssignment(option, "expect");
+    int index = lookupName(resultNames, "result", name);
+    if (index < 0)
+      fail("--expect names '" + name + "', which is no result");
+    llvm::Expected<HostTensor> want = readNpy(path);
+    if (!want)
+      fail(llvm::toString(want.takeError()));
+    const HostTensor &got = (*results)[index];
+    if (want->shape != got.shape)
+      fail("--expect " + name + ": shape " + got.describe() + " vs " +
+           want->describe() + " in " + path);
+    double maxAbs = 0, maxRel = 0;
+    int64_t bad = 0, firstBad = -1;
+    for (int64_t j = 0; j < got.size(); ++j) {
+      double a = got.data[j], b = want->data[j];
+      bool same = (std::isnan(a) && std::isnan(b)) || a == b;
+      double diff = same ? 0 : std::fabs(a - b);
+      if (!same && (std::isnan(diff) || diff > absTol + relTol * std::fabs(b))) {
+        if (firstBad < 0)
+          firstBad = j;
+        ++bad;
+      }
+      if (!std::isnan(diff)) {
+        maxAbs = std::max(maxAbs, diff);
+        if (b != 0)
+          maxRel = std::max(maxRel, diff / std::fabs(b));
+      }
+    }
+    llvm::outs() << "expect " << name << ": max abs error "
+                 << llvm::format("%.3g", maxAbs) << ", max rel error "
+                 << llvm::format("%.3g", maxRel) << ", " << bad
+                 << " mismatches\n";
+    if (bad) {
+      llvm::errs() << "cascade-run: error: result " << name << " differs from "
+                   << path << " at " << bad << " of " << got.size()
+                   << " elements; first at flat index " << firstBad << ": got "
+                   << llvm::format("%.17g", got.data[firstBad]) << ", expected "
+                   << llvm::format("%.17g", want->data[firstBad]);
+      if (randomSeed.getNumOccurrences())
+        llvm::errs() << " (seed " << randomSeed << ")";
+      llvm::errs() << "\n";
+      ok = false;
+    }
+  }
+  return ok ? 0 : 1;
+}
