@@ -459,9 +459,9 @@ LogicalResult GroupedEinsumOp::verify() {
     }
   }
   char rowIndex = indices.inputs[0][0], groupIndex = indices.inputs[1][0];
-  if (!llvm::is_contained(indices.result, rowIndex))
+  if (indices.result.empty() || indices.result[0] != rowIndex)
     return emitOpError() << "the segmented index '" << rowIndex
-                         << "' (first of 'lhs') must appear in the result";
+                         << "' (first of 'lhs') must lead the result";
   if (llvm::is_contained(indices.inputs[0], groupIndex) ||
       llvm::is_contained(indices.result, groupIndex))
     return emitOpError() << "the group index '" << groupIndex
