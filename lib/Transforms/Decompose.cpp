@@ -222,21 +222,23 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
               Value i = arith::IndexCastOp::create(bld, l, bld.getI64Type(), c);
               return arith::SIToFPOp::create(bld, l, ct, i);
             };
+            // Sequential statements keep the emitted order deterministic.
             Value head = coordF("h");
-            if (grouped)
-              head = arith::AddFOp::create(
-                  bld, l,
-                  arith::MulFOp::create(bld, l, head,
-                                        floatConst(bld, l, ct, group)),
-                  coordF("g"));
+            if (grouped) {
+              Value groupSize = floatConst(bld, l, ct, group);
+              Value base = arith::MulFOp::create(bld, l, head, groupSize);
+              Value member = coordF("g");
+              head = arith::AddFOp::create(bld, l, base, member);
+            }
             // slope = 2^(-8 (head + 1) / H)
-            Value exponent = arith::MulFOp::create(
-                bld, l,
-                arith::AddFOp::create(bld, l, head, floatConst(bld, l, ct, 1)),
-                floatConst(bld, l, ct, -8.0 / static_cast<double>(h)));
+            Value one = floatConst(bld, l, ct, 1);
+            Value headPlusOne = arith::AddFOp::create(bld, l, head, one);
+            Value step = floatConst(bld, l, ct, -8.0 / static_cast<double>(h));
+            Value exponent = arith::MulFOp::create(bld, l, headPlusOne, step);
             Value slope = math::Exp2Op::create(bld, l, exponent);
-            Value dist =
-                arith::SubFOp::create(bld, l, coordF("m"), coordF("p"));
+            Value keyPos = coordF("m");
+            Value queryPos = coordF("p");
+            Value dist = arith::SubFOp::create(bld, l, keyPos, queryPos);
             x = arith::AddFOp::create(
                 bld, l, x, arith::MulFOp::create(bld, l, slope, dist));
           }
