@@ -23,3 +23,6 @@ config.substitutions.append(("%objroot", config.cascade_obj_root))
 path = os.pathsep.join([config.cascade_tools_dir, config.llvm_tools_dir,
                         config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
+
+import sys
+config.substitutions.append(("%python", sys.executable))
