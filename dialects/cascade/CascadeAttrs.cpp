@@ -40,8 +40,7 @@ static LogicalResult verifyIntegerTensor(EmitErrorFn emitError, StringRef what,
                                          Type type, ArrayRef<int64_t> shape) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !tensor.getElementType().isSignlessInteger())
-    return emitError() << what << " must be a tensor of integers, got "
-                       << type;
+    return emitError() << what << " must be a tensor of integers, got " << type;
   if (tensor.getShape() != shape) {
     auto diag = emitError() << what << " must have shape [";
     llvm::interleaveComma(shape, diag);
@@ -57,7 +56,8 @@ static LogicalResult verifyIntegerTensor(EmitErrorFn emitError, StringRef what,
 
 unsigned CausalMaskAttr::getNumRuntimeOperands() const { return 0; }
 LogicalResult CausalMaskAttr::verifyShapes(EmitErrorFn emitError, int64_t,
-                                           int64_t, TypeRange runtimeTypes) const {
+                                           int64_t,
+                                           TypeRange runtimeTypes) const {
   return verifyNoRuntimeOperands(emitError, "#cascade.causal", runtimeTypes);
 }
 
@@ -73,9 +73,9 @@ LogicalResult SlidingWindowMaskAttr::verify(EmitErrorFn emitError, int64_t left,
   return success();
 }
 unsigned SlidingWindowMaskAttr::getNumRuntimeOperands() const { return 0; }
-LogicalResult SlidingWindowMaskAttr::verifyShapes(EmitErrorFn emitError,
-                                                  int64_t, int64_t,
-                                                  TypeRange runtimeTypes) const {
+LogicalResult
+SlidingWindowMaskAttr::verifyShapes(EmitErrorFn emitError, int64_t, int64_t,
+                                    TypeRange runtimeTypes) const {
   return verifyNoRuntimeOperands(emitError, "#cascade.sliding_window",
                                  runtimeTypes);
 }
@@ -87,9 +87,9 @@ LogicalResult PrefixLmMaskAttr::verify(EmitErrorFn emitError, int64_t prefix) {
 }
 unsigned PrefixLmMaskAttr::getNumRuntimeOperands() const { return 0; }
 LogicalResult PrefixLmMaskAttr::verifyShapes(EmitErrorFn emitError, int64_t,
-                                             int64_t, TypeRange runtimeTypes) const {
-  return verifyNoRuntimeOperands(emitError, "#cascade.prefix_lm",
-                                 runtimeTypes);
+                                             int64_t,
+                                             TypeRange runtimeTypes) const {
+  return verifyNoRuntimeOperands(emitError, "#cascade.prefix_lm", runtimeTypes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -204,10 +204,10 @@ LogicalResult DynamicBlockSparseMaskAttr::verify(EmitErrorFn emitError,
   return verifyBlock(emitError, blockQ, blockK);
 }
 unsigned DynamicBlockSparseMaskAttr::getNumRuntimeOperands() const { return 1; }
-LogicalResult DynamicBlockSparseMaskAttr::verifyShapes(EmitErrorFn emitError,
-                                                       int64_t numQueries,
-                                                       int64_t numKeys,
-                                                       TypeRange runtimeTypes) const {
+LogicalResult
+DynamicBlockSparseMaskAttr::verifyShapes(EmitErrorFn emitError,
+                                         int64_t numQueries, int64_t numKeys,
+                                         TypeRange runtimeTypes) const {
   if (runtimeTypes.size() != 1)
     return emitError() << "mask #cascade.dynamic_block_sparse takes 1 runtime "
                           "operand (key block indices), got "

@@ -33,7 +33,8 @@ static LogicalResult expectShape(Operation *op, StringRef what, Type type,
   if (tensor.getRank() != static_cast<int64_t>(expected.size()))
     return op->emitOpError() << "'" << what << "' must have rank "
                              << expected.size() << ", got " << type;
-  for (auto [d, pair] : llvm::enumerate(llvm::zip(tensor.getShape(), expected))) {
+  for (auto [d, pair] :
+       llvm::enumerate(llvm::zip(tensor.getShape(), expected))) {
     auto [actual, want] = pair;
     if (sameSize(actual, want))
       continue;
@@ -103,8 +104,8 @@ static FailureOr<EinsumOp::Indices> parseSpecImpl(StringRef spec,
         return false;
       }
       if (group.take_front(i).contains(c)) {
-        error = "repeats index '" + std::string(1, c) + "' in '" +
-                group.str() + "' (diagonals are not supported)";
+        error = "repeats index '" + std::string(1, c) + "' in '" + group.str() +
+                "' (diagonals are not supported)";
         return false;
       }
     }
@@ -129,9 +130,7 @@ FailureOr<EinsumOp::Indices> EinsumOp::parseSpec(StringRef spec) {
   return parseSpecImpl(spec, error);
 }
 
-EinsumOp::Indices EinsumOp::getIndices() {
-  return *parseSpec(getSpec());
-}
+EinsumOp::Indices EinsumOp::getIndices() { return *parseSpec(getSpec()); }
 
 std::string EinsumOp::getReducedIndices() {
   Indices indices = getIndices();
@@ -144,8 +143,8 @@ std::string EinsumOp::getReducedIndices() {
   return reduced;
 }
 
-void EinsumOp::build(OpBuilder &builder, OperationState &state,
-                     Type resultType, StringRef spec, ValueRange inputs,
+void EinsumOp::build(OpBuilder &builder, OperationState &state, Type resultType,
+                     StringRef spec, ValueRange inputs,
                      std::optional<MapKind> map,
                      std::optional<ReduceKind> reduce) {
   state.addTypes(resultType);
@@ -217,8 +216,9 @@ LogicalResult EinsumOp::verify() {
       return emitOpError() << "result index '" << c << "' appears in no input";
     if (!sameSize(resultType.getDimSize(d), it->second.first))
       return emitOpError() << "result dimension " << d << " (index '" << c
-                           << "') has size " << sizeStr(resultType.getDimSize(d))
-                           << ", expected " << sizeStr(it->second.first);
+                           << "') has size "
+                           << sizeStr(resultType.getDimSize(d)) << ", expected "
+                           << sizeStr(it->second.first);
   }
 
   std::string reduced = getReducedIndices();
@@ -251,8 +251,7 @@ LogicalResult EinsumOp::verify() {
       return emitOpError() << "mask dims given without a mask";
     if (getFill())
       return emitOpError() << "fill given without a mask";
-    return verifyMask(getOperation(), nullptr, 0, 0,
-                      getMaskArgs().getTypes());
+    return verifyMask(getOperation(), nullptr, 0, 0, getMaskArgs().getTypes());
   }
   if (!getMaskDims() || getMaskDims()->size() != 2)
     return emitOpError() << "a mask needs 'on \"qk\"': the query index and the "
@@ -353,11 +352,12 @@ LogicalResult TopKOp::verify() {
     return emitOpError() << "the last dimension (" << sizeStr(n)
                          << ") must split into " << groups << " equal groups";
   if (kept < 1 || kept > groups)
-    return emitOpError() << "groups kept must be in [1, " << groups
-                         << "], got " << kept;
+    return emitOpError() << "groups kept must be in [1, " << groups << "], got "
+                         << kept;
   if (!ShapedType::isDynamic(n) && k > kept * (n / groups))
-    return emitOpError() << "k = " << k << " exceeds the " << kept * (n / groups)
-                         << " candidates in the " << kept << " groups kept";
+    return emitOpError() << "k = " << k << " exceeds the "
+                         << kept * (n / groups) << " candidates in the " << kept
+                         << " groups kept";
   return success();
 }
 
@@ -369,7 +369,8 @@ LogicalResult GatherOp::verify() {
   if (failed(expectIntegerTensor(*this, "indices", indices)))
     return failure();
   if (int64_t(getDivisor()) < 1)
-    return emitOpError() << "divisor must be >= 1, got " << int64_t(getDivisor());
+    return emitOpError() << "divisor must be >= 1, got "
+                         << int64_t(getDivisor());
   SmallVector<int64_t> shape(indices.getShape());
   llvm::append_range(shape, source.getShape().drop_front());
   if (failed(expectShape(*this, "result", getResult().getType(), shape)))
@@ -385,16 +386,17 @@ LogicalResult ScatterOp::verify() {
   if (failed(expectIntegerTensor(*this, "indices", indices)))
     return failure();
   if (int64_t(getDivisor()) < 1)
-    return emitOpError() << "divisor must be >= 1, got " << int64_t(getDivisor());
+    return emitOpError() << "divisor must be >= 1, got "
+                         << int64_t(getDivisor());
   if (source.getRank() < indices.getRank())
     return emitOpError() << "'source' (rank " << source.getRank()
                          << ") must start with the shape of 'indices' (rank "
                          << indices.getRank() << ")";
-  if (failed(expectShape(*this, "source leading dimensions",
-                         RankedTensorType::get(
-                             source.getShape().take_front(indices.getRank()),
-                             source.getElementType()),
-                         indices.getShape())))
+  if (failed(expectShape(
+          *this, "source leading dimensions",
+          RankedTensorType::get(source.getShape().take_front(indices.getRank()),
+                                source.getElementType()),
+          indices.getShape())))
     return failure();
   if (Value weights = getWeights()) {
     if (failed(expectShape(*this, "weights", weights.getType(),
@@ -422,9 +424,10 @@ LogicalResult PermuteOp::verify() {
   if (int64_t(getGroups()) < 1)
     return emitOpError() << "groups must be >= 1, got " << int64_t(getGroups());
   if (getCapacity() && int64_t(*getCapacity()) < 0)
-    return emitOpError() << "capacity must be >= 0, got " << int64_t(*getCapacity());
-  int64_t slots = keys.hasStaticShape() ? keys.getNumElements()
-                                        : ShapedType::kDynamic;
+    return emitOpError() << "capacity must be >= 0, got "
+                         << int64_t(*getCapacity());
+  int64_t slots =
+      keys.hasStaticShape() ? keys.getNumElements() : ShapedType::kDynamic;
   if (failed(expectShape(*this, "perm", getPerm().getType(), {slots})))
     return failure();
   return expectShape(*this, "offsets", getOffsets().getType(),
@@ -452,10 +455,10 @@ LogicalResult GroupedEinsumOp::verify() {
     for (auto [d, c] : llvm::enumerate(names)) {
       auto [it, inserted] = sizes.try_emplace(c, type.getDimSize(d));
       if (!inserted && !sameSize(it->second, type.getDimSize(d)))
-        return emitOpError() << "index '" << c << "' has size "
-                             << sizeStr(type.getDimSize(d)) << " in "
-                             << (i ? "'rhs'" : "'lhs'") << " but "
-                             << sizeStr(it->second) << " in 'lhs'";
+        return emitOpError()
+               << "index '" << c << "' has size " << sizeStr(type.getDimSize(d))
+               << " in " << (i ? "'rhs'" : "'lhs'") << " but "
+               << sizeStr(it->second) << " in 'lhs'";
     }
   }
   char rowIndex = indices.inputs[0][0], groupIndex = indices.inputs[1][0];
@@ -612,9 +615,10 @@ LogicalResult MoeOp::verify() {
                          << down;
   int64_t inter = down.getDimSize(1);
   for (unsigned i = 0; i + 1 < perExpert; ++i)
-    if (failed(expectShape(*this, perExpert == 3 && i == 0 ? "expert gate" : "expert up",
-                           experts[i].getType(), {e, hd, inter},
-                           {"experts", "hidden", "intermediate"})))
+    if (failed(expectShape(
+            *this, perExpert == 3 && i == 0 ? "expert gate" : "expert up",
+            experts[i].getType(), {e, hd, inter},
+            {"experts", "hidden", "intermediate"})))
       return failure();
   if (failed(expectShape(*this, "expert down", down, {e, inter, hd},
                          {"experts", "intermediate", "hidden"})))

@@ -19,13 +19,20 @@ using namespace cascade;
 using namespace cascade::reference;
 
 std::optional<DType> cascade::dtypeOf(Type type) {
-  if (type.isF64()) return DType::f64;
-  if (type.isF32()) return DType::f32;
-  if (type.isF16()) return DType::f16;
-  if (type.isBF16()) return DType::bf16;
-  if (type.isSignlessInteger(64) || type.isIndex()) return DType::i64;
-  if (type.isSignlessInteger(32)) return DType::i32;
-  if (type.isSignlessInteger(1)) return DType::i1;
+  if (type.isF64())
+    return DType::f64;
+  if (type.isF32())
+    return DType::f32;
+  if (type.isF16())
+    return DType::f16;
+  if (type.isBF16())
+    return DType::bf16;
+  if (type.isSignlessInteger(64) || type.isIndex())
+    return DType::i64;
+  if (type.isSignlessInteger(32))
+    return DType::i32;
+  if (type.isSignlessInteger(1))
+    return DType::i1;
   return std::nullopt;
 }
 
@@ -71,10 +78,10 @@ void reference::evalEinsum(
   for (size_t l = numOuter; l < numLoops; ++l)
     innerCount *= sizes[l];
   bool reduces = reduce && *reduce != ReduceKind::none;
-  double init = !reduces                       ? 0.0
-                : *reduce == ReduceKind::add   ? 0.0
-                : *reduce == ReduceKind::max   ? -INFINITY
-                                               : INFINITY;
+  double init = !reduces                     ? 0.0
+                : *reduce == ReduceKind::add ? 0.0
+                : *reduce == ReduceKind::max ? -INFINITY
+                                             : INFINITY;
   if (result.data.empty() || innerCount == 0) {
     std::fill(result.data.begin(), result.data.end(), init);
     return;
@@ -101,7 +108,8 @@ void reference::evalEinsum(
     return map(values.data(), coords.data());
   };
   auto masked = [&]() {
-    return mask.mask && !mask.mask->allowed(coords[mask.qDim], coords[mask.kDim]);
+    return mask.mask &&
+           !mask.mask->allowed(coords[mask.qDim], coords[mask.kDim]);
   };
   for (double &out : result.data) {
     if (!reduces) {
@@ -112,14 +120,17 @@ void reference::evalEinsum(
         if (!masked()) {
           double v = evalPoint();
           switch (*reduce) {
-          case ReduceKind::add: acc += v; break;
+          case ReduceKind::add:
+            acc += v;
+            break;
           case ReduceKind::max:
             acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::max(acc, v);
             break;
           case ReduceKind::min:
             acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::min(acc, v);
             break;
-          case ReduceKind::none: break;
+          case ReduceKind::none:
+            break;
           }
         }
         advance(numOuter, numLoops);
@@ -186,8 +197,7 @@ public:
                                           ArrayRef<HostTensor> args);
 
 private:
-  FailureOr<SmallVector<TensorPtr>> run(Block &block,
-                                        ArrayRef<TensorPtr> args);
+  FailureOr<SmallVector<TensorPtr>> run(Block &block, ArrayRef<TensorPtr> args);
   LogicalResult exec(Operation *op);
 
   const HostTensor &get(Value v) { return *values.lookup(v); }
@@ -223,13 +233,13 @@ static LogicalResult checkArg(Operation *where, unsigned i, Type type,
                               << "; only ranked tensors are supported";
   std::optional<DType> dtype = dtypeOf(tensor.getElementType());
   if (!dtype)
-    return where->emitError() << "argument #" << i << " has element type "
-                              << tensor.getElementType()
-                              << ", which the tools do not exchange";
+    return where->emitError()
+           << "argument #" << i << " has element type "
+           << tensor.getElementType() << ", which the tools do not exchange";
   if (*dtype != arg.dtype)
-    return where->emitError() << "argument #" << i << " expects "
-                              << dtypeName(*dtype) << " values, got "
-                              << dtypeName(arg.dtype);
+    return where->emitError()
+           << "argument #" << i << " expects " << dtypeName(*dtype)
+           << " values, got " << dtypeName(arg.dtype);
   bool shapeOk = tensor.getRank() == arg.rank();
   for (int64_t d = 0; shapeOk && d < tensor.getRank(); ++d)
     shapeOk = tensor.isDynamicDim(d) || tensor.getDimSize(d) == arg.shape[d];
@@ -245,9 +255,9 @@ Interpreter::call(func::FuncOp func, ArrayRef<HostTensor> args) {
     return func.emitError() << "cannot interpret external function '"
                             << func.getSymName() << "'";
   if (args.size() != func.getNumArguments())
-    return func.emitError() << "'" << func.getSymName() << "' takes "
-                            << func.getNumArguments() << " arguments, got "
-                            << args.size();
+    return func.emitError()
+           << "'" << func.getSymName() << "' takes " << func.getNumArguments()
+           << " arguments, got " << args.size();
   SmallVector<TensorPtr> ptrs;
   for (auto [i, arg] : llvm::enumerate(args)) {
     if (failed(checkArg(func, i, func.getArgumentTypes()[i], arg)))
@@ -360,9 +370,8 @@ LogicalResult Interpreter::exec(Operation *op) {
         return success();
       })
       .Default([&](Operation *other) {
-        return other->emitError()
-               << "reference interpreter does not support '"
-               << other->getName() << "'";
+        return other->emitError() << "reference interpreter does not support '"
+                                  << other->getName() << "'";
       });
 }
 
@@ -372,12 +381,18 @@ LogicalResult Interpreter::exec(Operation *op) {
 
 static double applyMap(MapKind kind, double a, double b) {
   switch (kind) {
-  case MapKind::mul: return a * b;
-  case MapKind::add: return a + b;
-  case MapKind::sub: return a - b;
-  case MapKind::div: return a / b;
-  case MapKind::max: return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
-  case MapKind::min: return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+  case MapKind::mul:
+    return a * b;
+  case MapKind::add:
+    return a + b;
+  case MapKind::sub:
+    return a - b;
+  case MapKind::div:
+    return a / b;
+  case MapKind::max:
+    return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+  case MapKind::min:
+    return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
   }
   return NAN;
 }
@@ -404,8 +419,8 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     SmallVector<const HostTensor *> args;
     for (Value v : op.getMaskArgs())
       args.push_back(&get(v));
-    maskEval = MaskEvaluator::create(op, mask, sizeOf(dims[0]), sizeOf(dims[1]),
-                                     args);
+    maskEval =
+        MaskEvaluator::create(op, mask, sizeOf(dims[0]), sizeOf(dims[1]), args);
     if (!maskEval)
       return failure();
     binding.mask = maskEval.get();
@@ -419,21 +434,22 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
         op.getBody(), [&](char c) { return static_cast<int>(order.find(c)); });
     if (!program)
       return failure();
-    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
-               [&](const double *v, const int64_t *c) {
-                 return program->run(v, c);
-               },
-               *result);
+    evalEinsum(
+        indices.inputs, indices.result, inputs, op.getReduce(), binding,
+        [&](const double *v, const int64_t *c) { return program->run(v, c); },
+        *result);
   } else if (std::optional<MapKind> kind = op.getMap()) {
     MapKind k = *kind;
-    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
-               [k](const double *v, const int64_t *) {
-                 return applyMap(k, v[0], v[1]);
-               },
-               *result);
+    evalEinsum(
+        indices.inputs, indices.result, inputs, op.getReduce(), binding,
+        [k](const double *v, const int64_t *) {
+          return applyMap(k, v[0], v[1]);
+        },
+        *result);
   } else {
-    evalEinsum(indices.inputs, indices.result, inputs, op.getReduce(), binding,
-               [](const double *v, const int64_t *) { return v[0]; }, *result);
+    evalEinsum(
+        indices.inputs, indices.result, inputs, op.getReduce(), binding,
+        [](const double *v, const int64_t *) { return v[0]; }, *result);
   }
   set(op.getResult(), result);
   return success();
@@ -481,13 +497,11 @@ LogicalResult Interpreter::execGather(GatherOp op) {
       continue; // dropped slot: zeros
     int64_t row = raw / divisor;
     if (row >= rows)
-      return op.emitError() << "index " << raw << " (entry " << i
-                            << " of 'indices'"
-                            << (divisor > 1 ? ", divided by " +
-                                                  std::to_string(divisor)
-                                            : std::string())
-                            << ") is out of range for the " << rows
-                            << " rows of 'source'";
+      return op.emitError()
+             << "index " << raw << " (entry " << i << " of 'indices'"
+             << (divisor > 1 ? ", divided by " + std::to_string(divisor)
+                             : std::string())
+             << ") is out of range for the " << rows << " rows of 'source'";
     std::copy_n(src.data.begin() + row * rowSize, rowSize,
                 out->data.begin() + i * rowSize);
   }
@@ -514,8 +528,8 @@ LogicalResult Interpreter::execScatter(ScatterOp op) {
     int64_t row = raw / divisor;
     if (row >= rows)
       return op.emitError() << "index " << raw << " (entry " << i
-                            << " of 'indices') is out of range for the "
-                            << rows << " rows of the result";
+                            << " of 'indices') is out of range for the " << rows
+                            << " rows of the result";
     double w = weights ? weights->data[i] : 1.0;
     for (int64_t c = 0; c < rowSize; ++c)
       out->data[row * rowSize + c] += w * src.data[i * rowSize + c];
@@ -527,15 +541,13 @@ LogicalResult Interpreter::execScatter(ScatterOp op) {
 LogicalResult Interpreter::execPermute(PermuteOp op) {
   const HostTensor &keys = get(op.getKeys());
   int64_t groups = op.getGroups(), slots = keys.size();
-  int64_t capacity =
-      op.getCapacity() ? int64_t(*op.getCapacity()) : slots;
+  int64_t capacity = op.getCapacity() ? int64_t(*op.getCapacity()) : slots;
   SmallVector<SmallVector<int64_t>> members(groups);
   for (int64_t s = 0; s < slots; ++s) {
     double key = keys.data[s];
     if (key < 0 || key >= groups)
-      return op.emitError() << "key " << static_cast<int64_t>(key)
-                            << " (slot " << s << ") is out of range [0, "
-                            << groups << ")";
+      return op.emitError() << "key " << static_cast<int64_t>(key) << " (slot "
+                            << s << ") is out of range [0, " << groups << ")";
     members[static_cast<int64_t>(key)].push_back(s);
   }
   TensorPtr perm = make(op.getPerm()), offsets = make(op.getOffsets());
@@ -604,10 +616,10 @@ LogicalResult Interpreter::execGroupedEinsum(GroupedEinsumOp op) {
     slice.shape.assign(rhs.shape.begin() + 1, rhs.shape.end());
     slice.data.assign(rhs.data.begin() + g * rhsSlice,
                       rhs.data.begin() + (g + 1) * rhsSlice);
-    evalEinsum({indices.inputs[0], rhsIdx}, indices.result, {&segment, &slice},
-               ReduceKind::add, MaskBinding(),
-               [](const double *v, const int64_t *) { return v[0] * v[1]; },
-               part);
+    evalEinsum(
+        {indices.inputs[0], rhsIdx}, indices.result, {&segment, &slice},
+        ReduceKind::add, MaskBinding(),
+        [](const double *v, const int64_t *) { return v[0] * v[1]; }, part);
     int64_t segRows = end - begin;
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t r = 0; r < segRows; ++r)
@@ -658,8 +670,8 @@ LogicalResult Interpreter::execAttention(AttentionOp op) {
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < H; ++h) {
       int64_t hk = h / group;
-      double slope = std::exp2(-8.0 * static_cast<double>(h + 1) /
-                               static_cast<double>(H));
+      double slope =
+          std::exp2(-8.0 * static_cast<double>(h + 1) / static_cast<double>(H));
       for (int64_t p = 0; p < P; ++p) {
         const double *qrow = &q.data[((b * H + h) * P + p) * D];
         double rowMax = -INFINITY;
@@ -693,7 +705,8 @@ LogicalResult Interpreter::execAttention(AttentionOp op) {
           continue; // fully masked: output 0, lse -inf
         double sum = 0;
         for (int64_t m = 0; m < M; ++m) {
-          weights[m] = logits[m] == -INFINITY ? 0.0 : std::exp(logits[m] - rowMax);
+          weights[m] =
+              logits[m] == -INFINITY ? 0.0 : std::exp(logits[m] - rowMax);
           sum += weights[m];
         }
         double *orow = &out->data[((b * H + h) * P + p) * F];

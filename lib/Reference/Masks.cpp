@@ -10,8 +10,7 @@ using namespace cascade::reference;
 
 namespace {
 
-template <typename Fn>
-class LambdaMask final : public MaskEvaluator {
+template <typename Fn> class LambdaMask final : public MaskEvaluator {
 public:
   explicit LambdaMask(Fn fn) : fn(std::move(fn)) {}
   bool allowed(int64_t q, int64_t k) const override { return fn(q, k); }
@@ -20,8 +19,7 @@ private:
   Fn fn;
 };
 
-template <typename Fn>
-std::unique_ptr<MaskEvaluator> makeMask(Fn fn) {
+template <typename Fn> std::unique_ptr<MaskEvaluator> makeMask(Fn fn) {
   return std::make_unique<LambdaMask<Fn>>(std::move(fn));
 }
 
@@ -63,10 +61,11 @@ MaskEvaluator::create(Operation *op, MaskAttrInterface mask, int64_t numQueries,
   }
   return llvm::TypeSwitch<Attribute, std::unique_ptr<MaskEvaluator>>(mask)
       .Case([&](CausalMaskAttr causal) {
-        int64_t shift =
-            causal.getAlign() == CausalAlign::bottom_right ? numKeys - numQueries
-                                                           : 0;
-        return makeMask([shift](int64_t q, int64_t k) { return k <= q + shift; });
+        int64_t shift = causal.getAlign() == CausalAlign::bottom_right
+                            ? numKeys - numQueries
+                            : 0;
+        return makeMask(
+            [shift](int64_t q, int64_t k) { return k <= q + shift; });
       })
       .Case([&](SlidingWindowMaskAttr window) {
         int64_t left = window.getLeft(), right = window.getRight();
@@ -76,8 +75,7 @@ MaskEvaluator::create(Operation *op, MaskAttrInterface mask, int64_t numQueries,
       })
       .Case([&](PrefixLmMaskAttr prefix) {
         int64_t n = prefix.getPrefix();
-        return makeMask(
-            [n](int64_t q, int64_t k) { return k < n || k <= q; });
+        return makeMask([n](int64_t q, int64_t k) { return k < n || k <= q; });
       })
       .Case([&](DocumentMaskAttr) -> std::unique_ptr<MaskEvaluator> {
         if (args[0]->size() != numQueries || args[1]->size() != numKeys) {

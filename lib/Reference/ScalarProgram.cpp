@@ -18,9 +18,39 @@ using namespace cascade::reference;
 
 namespace {
 enum class Opc {
-  Const, Coord, Copy, Add, Sub, Mul, Div, Rem, DivTrunc, Maximum, Minimum,
-  MaxNum, MinNum, Neg, CmpF, CmpI, Select, Exp, Exp2, Log, Log2, Log1p, Expm1,
-  Tanh, Erf, Sqrt, Rsqrt, Abs, Pow, Floor, Ceil, Trunc, Bool
+  Const,
+  Coord,
+  Copy,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Rem,
+  DivTrunc,
+  Maximum,
+  Minimum,
+  MaxNum,
+  MinNum,
+  Neg,
+  CmpF,
+  CmpI,
+  Select,
+  Exp,
+  Exp2,
+  Log,
+  Log2,
+  Log1p,
+  Expm1,
+  Tanh,
+  Erf,
+  Sqrt,
+  Rsqrt,
+  Abs,
+  Pow,
+  Floor,
+  Ceil,
+  Trunc,
+  Bool
 };
 } // namespace
 
@@ -37,22 +67,38 @@ static bool cmpF(arith::CmpFPredicate pred, double a, double b) {
   using P = arith::CmpFPredicate;
   bool unordered = std::isnan(a) || std::isnan(b);
   switch (pred) {
-  case P::AlwaysFalse: return false;
-  case P::OEQ: return !unordered && a == b;
-  case P::OGT: return !unordered && a > b;
-  case P::OGE: return !unordered && a >= b;
-  case P::OLT: return !unordered && a < b;
-  case P::OLE: return !unordered && a <= b;
-  case P::ONE: return !unordered && a != b;
-  case P::ORD: return !unordered;
-  case P::UEQ: return unordered || a == b;
-  case P::UGT: return unordered || a > b;
-  case P::UGE: return unordered || a >= b;
-  case P::ULT: return unordered || a < b;
-  case P::ULE: return unordered || a <= b;
-  case P::UNE: return unordered || a != b;
-  case P::UNO: return unordered;
-  case P::AlwaysTrue: return true;
+  case P::AlwaysFalse:
+    return false;
+  case P::OEQ:
+    return !unordered && a == b;
+  case P::OGT:
+    return !unordered && a > b;
+  case P::OGE:
+    return !unordered && a >= b;
+  case P::OLT:
+    return !unordered && a < b;
+  case P::OLE:
+    return !unordered && a <= b;
+  case P::ONE:
+    return !unordered && a != b;
+  case P::ORD:
+    return !unordered;
+  case P::UEQ:
+    return unordered || a == b;
+  case P::UGT:
+    return unordered || a > b;
+  case P::UGE:
+    return unordered || a >= b;
+  case P::ULT:
+    return unordered || a < b;
+  case P::ULE:
+    return unordered || a <= b;
+  case P::UNE:
+    return unordered || a != b;
+  case P::UNO:
+    return unordered;
+  case P::AlwaysTrue:
+    return true;
   }
   return false;
 }
@@ -60,18 +106,29 @@ static bool cmpF(arith::CmpFPredicate pred, double a, double b) {
 static bool cmpI(arith::CmpIPredicate pred, double a, double b) {
   using P = arith::CmpIPredicate;
   switch (pred) {
-  case P::eq: return a == b;
-  case P::ne: return a != b;
-  case P::slt: case P::ult: return a < b;
-  case P::sle: case P::ule: return a <= b;
-  case P::sgt: case P::ugt: return a > b;
-  case P::sge: case P::uge: return a >= b;
+  case P::eq:
+    return a == b;
+  case P::ne:
+    return a != b;
+  case P::slt:
+  case P::ult:
+    return a < b;
+  case P::sle:
+  case P::ule:
+    return a <= b;
+  case P::sgt:
+  case P::ugt:
+    return a > b;
+  case P::sge:
+  case P::uge:
+    return a >= b;
   }
   return false;
 }
 
 std::unique_ptr<ScalarProgram>
-ScalarProgram::compile(Region &region, llvm::function_ref<int(char)> coordIndex) {
+ScalarProgram::compile(Region &region,
+                       llvm::function_ref<int(char)> coordIndex) {
   auto program = std::unique_ptr<ScalarProgram>(new ScalarProgram());
   Block &block = region.front();
   llvm::DenseMap<Value, unsigned> slotOf;
@@ -112,9 +169,10 @@ ScalarProgram::compile(Region &region, llvm::function_ref<int(char)> coordIndex)
               if (auto f = dyn_cast<FloatAttr>(c.getValue()))
                 inst.imm = f.getValueAsDouble();
               else if (auto i = dyn_cast<IntegerAttr>(c.getValue()))
-                inst.imm = i.getType().isInteger(1)
-                               ? static_cast<double>(i.getValue().getBoolValue())
-                               : static_cast<double>(i.getValue().getSExtValue());
+                inst.imm =
+                    i.getType().isInteger(1)
+                        ? static_cast<double>(i.getValue().getBoolValue())
+                        : static_cast<double>(i.getValue().getSExtValue());
               else
                 return false;
               return true;
@@ -124,15 +182,20 @@ ScalarProgram::compile(Region &region, llvm::function_ref<int(char)> coordIndex)
               inst.a = coordIndex(c.getName()[0]);
               return true;
             })
-            .Case<arith::AddFOp, arith::AddIOp>([&](auto) { return binary(Opc::Add); })
-            .Case<arith::SubFOp, arith::SubIOp>([&](auto) { return binary(Opc::Sub); })
-            .Case<arith::MulFOp, arith::MulIOp>([&](auto) { return binary(Opc::Mul); })
+            .Case<arith::AddFOp, arith::AddIOp>(
+                [&](auto) { return binary(Opc::Add); })
+            .Case<arith::SubFOp, arith::SubIOp>(
+                [&](auto) { return binary(Opc::Sub); })
+            .Case<arith::MulFOp, arith::MulIOp>(
+                [&](auto) { return binary(Opc::Mul); })
             .Case([&](arith::DivFOp) { return binary(Opc::Div); })
             .Case([&](arith::DivSIOp) { return binary(Opc::DivTrunc); })
             .Case([&](arith::RemSIOp) { return binary(Opc::Rem); })
             .Case([&](arith::RemFOp) { return binary(Opc::Rem); })
-            .Case<arith::MaximumFOp, arith::MaxSIOp>([&](auto) { return binary(Opc::Maximum); })
-            .Case<arith::MinimumFOp, arith::MinSIOp>([&](auto) { return binary(Opc::Minimum); })
+            .Case<arith::MaximumFOp, arith::MaxSIOp>(
+                [&](auto) { return binary(Opc::Maximum); })
+            .Case<arith::MinimumFOp, arith::MinSIOp>(
+                [&](auto) { return binary(Opc::Minimum); })
             .Case([&](arith::MaxNumFOp) { return binary(Opc::MaxNum); })
             .Case([&](arith::MinNumFOp) { return binary(Opc::MinNum); })
             .Case([&](arith::NegFOp) { return unary(Opc::Neg); })
@@ -159,7 +222,8 @@ ScalarProgram::compile(Region &region, llvm::function_ref<int(char)> coordIndex)
                 return false;
               return unary(Opc::Copy);
             })
-            .Case<arith::FPToSIOp, arith::FPToUIOp>([&](auto) { return unary(Opc::Trunc); })
+            .Case<arith::FPToSIOp, arith::FPToUIOp>(
+                [&](auto) { return unary(Opc::Trunc); })
             .Case([&](math::ExpOp) { return unary(Opc::Exp); })
             .Case([&](math::Exp2Op) { return unary(Opc::Exp2); })
             .Case([&](math::LogOp) { return unary(Opc::Log); })
@@ -196,39 +260,105 @@ double ScalarProgram::run(const double *args, const int64_t *coords) const {
     double a = s[in.a], b = s[in.b];
     double r = 0;
     switch (in.opc) {
-    case Opc::Const: r = in.imm; break;
-    case Opc::Coord: r = static_cast<double>(coords[in.a]); break;
-    case Opc::Copy: r = a; break;
-    case Opc::Add: r = a + b; break;
-    case Opc::Sub: r = a - b; break;
-    case Opc::Mul: r = a * b; break;
-    case Opc::Div: r = a / b; break;
-    case Opc::DivTrunc: r = b == 0 ? 0 : std::trunc(a / b); break;
-    case Opc::Rem: r = std::fmod(a, b); break;
-    case Opc::Maximum: r = (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b); break;
-    case Opc::Minimum: r = (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b); break;
-    case Opc::MaxNum: r = std::fmax(a, b); break;
-    case Opc::MinNum: r = std::fmin(a, b); break;
-    case Opc::Neg: r = -a; break;
-    case Opc::CmpF: r = cmpF(static_cast<arith::CmpFPredicate>(in.pred), a, b); break;
-    case Opc::CmpI: r = cmpI(static_cast<arith::CmpIPredicate>(in.pred), a, b); break;
-    case Opc::Select: r = a != 0 ? b : s[in.c]; break;
-    case Opc::Exp: r = std::exp(a); break;
-    case Opc::Exp2: r = std::exp2(a); break;
-    case Opc::Log: r = std::log(a); break;
-    case Opc::Log2: r = std::log2(a); break;
-    case Opc::Log1p: r = std::log1p(a); break;
-    case Opc::Expm1: r = std::expm1(a); break;
-    case Opc::Tanh: r = std::tanh(a); break;
-    case Opc::Erf: r = std::erf(a); break;
-    case Opc::Sqrt: r = std::sqrt(a); break;
-    case Opc::Rsqrt: r = 1.0 / std::sqrt(a); break;
-    case Opc::Abs: r = std::fabs(a); break;
-    case Opc::Pow: r = std::pow(a, b); break;
-    case Opc::Floor: r = std::floor(a); break;
-    case Opc::Ceil: r = std::ceil(a); break;
-    case Opc::Trunc: r = std::trunc(a); break;
-    case Opc::Bool: r = a != 0; break;
+    case Opc::Const:
+      r = in.imm;
+      break;
+    case Opc::Coord:
+      r = static_cast<double>(coords[in.a]);
+      break;
+    case Opc::Copy:
+      r = a;
+      break;
+    case Opc::Add:
+      r = a + b;
+      break;
+    case Opc::Sub:
+      r = a - b;
+      break;
+    case Opc::Mul:
+      r = a * b;
+      break;
+    case Opc::Div:
+      r = a / b;
+      break;
+    case Opc::DivTrunc:
+      r = b == 0 ? 0 : std::trunc(a / b);
+      break;
+    case Opc::Rem:
+      r = std::fmod(a, b);
+      break;
+    case Opc::Maximum:
+      r = (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+      break;
+    case Opc::Minimum:
+      r = (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+      break;
+    case Opc::MaxNum:
+      r = std::fmax(a, b);
+      break;
+    case Opc::MinNum:
+      r = std::fmin(a, b);
+      break;
+    case Opc::Neg:
+      r = -a;
+      break;
+    case Opc::CmpF:
+      r = cmpF(static_cast<arith::CmpFPredicate>(in.pred), a, b);
+      break;
+    case Opc::CmpI:
+      r = cmpI(static_cast<arith::CmpIPredicate>(in.pred), a, b);
+      break;
+    case Opc::Select:
+      r = a != 0 ? b : s[in.c];
+      break;
+    case Opc::Exp:
+      r = std::exp(a);
+      break;
+    case Opc::Exp2:
+      r = std::exp2(a);
+      break;
+    case Opc::Log:
+      r = std::log(a);
+      break;
+    case Opc::Log2:
+      r = std::log2(a);
+      break;
+    case Opc::Log1p:
+      r = std::log1p(a);
+      break;
+    case Opc::Expm1:
+      r = std::expm1(a);
+      break;
+    case Opc::Tanh:
+      r = std::tanh(a);
+      break;
+    case Opc::Erf:
+      r = std::erf(a);
+      break;
+    case Opc::Sqrt:
+      r = std::sqrt(a);
+      break;
+    case Opc::Rsqrt:
+      r = 1.0 / std::sqrt(a);
+      break;
+    case Opc::Abs:
+      r = std::fabs(a);
+      break;
+    case Opc::Pow:
+      r = std::pow(a, b);
+      break;
+    case Opc::Floor:
+      r = std::floor(a);
+      break;
+    case Opc::Ceil:
+      r = std::ceil(a);
+      break;
+    case Opc::Trunc:
+      r = std::trunc(a);
+      break;
+    case Opc::Bool:
+      r = a != 0;
+      break;
     }
     s[in.dst] = r;
   }

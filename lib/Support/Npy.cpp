@@ -17,13 +17,20 @@ using llvm::StringRef;
 
 StringRef cascade::dtypeName(DType dtype) {
   switch (dtype) {
-  case DType::f64: return "f64";
-  case DType::f32: return "f32";
-  case DType::f16: return "f16";
-  case DType::bf16: return "bf16";
-  case DType::i64: return "i64";
-  case DType::i32: return "i32";
-  case DType::i1: return "i1";
+  case DType::f64:
+    return "f64";
+  case DType::f32:
+    return "f32";
+  case DType::f16:
+    return "f16";
+  case DType::bf16:
+    return "bf16";
+  case DType::i64:
+    return "i64";
+  case DType::i32:
+    return "i32";
+  case DType::i1:
+    return "i1";
   }
   return "?";
 }
@@ -59,13 +66,18 @@ static double fromHalfBits(uint16_t bits, DType dtype) {
 
 double cascade::roundToDType(double value, DType dtype) {
   switch (dtype) {
-  case DType::f64: return value;
-  case DType::f32: return static_cast<double>(static_cast<float>(value));
+  case DType::f64:
+    return value;
+  case DType::f32:
+    return static_cast<double>(static_cast<float>(value));
   case DType::f16:
-  case DType::bf16: return fromHalfBits(toHalfBits(value, dtype), dtype);
+  case DType::bf16:
+    return fromHalfBits(toHalfBits(value, dtype), dtype);
   case DType::i64:
-  case DType::i32: return std::isfinite(value) ? std::trunc(value) : 0.0;
-  case DType::i1: return value != 0.0 ? 1.0 : 0.0;
+  case DType::i32:
+    return std::isfinite(value) ? std::trunc(value) : 0.0;
+  case DType::i1:
+    return value != 0.0 ? 1.0 : 0.0;
   }
   return value;
 }
@@ -80,9 +92,9 @@ struct DescrInfo {
 
 // First match wins when writing; all are accepted when reading.
 static const DescrInfo kDescrs[] = {
-    {"<f8", DType::f64, 8}, {"<f4", DType::f32, 4}, {"<f2", DType::f16, 2},
+    {"<f8", DType::f64, 8},  {"<f4", DType::f32, 4},  {"<f2", DType::f16, 2},
     {"<u2", DType::bf16, 2}, {"<V2", DType::bf16, 2}, {"<i8", DType::i64, 8},
-    {"<i4", DType::i32, 4}, {"|b1", DType::i1, 1},  {"<b1", DType::i1, 1},
+    {"<i4", DType::i32, 4},  {"|b1", DType::i1, 1},   {"<b1", DType::i1, 1},
     {"|u1", DType::i1, 1}};
 
 static llvm::Error npyError(StringRef name, const llvm::Twine &msg) {
@@ -182,17 +194,40 @@ llvm::Expected<HostTensor> cascade::parseNpy(StringRef bytes, StringRef name) {
   const char *p = payload.data();
   for (int64_t i = 0; i < count; ++i, p += info->bytes) {
     switch (info->dtype) {
-    case DType::f64: { double v; std::memcpy(&v, p, 8); tensor.data[i] = v; break; }
-    case DType::f32: { float v; std::memcpy(&v, p, 4); tensor.data[i] = v; break; }
+    case DType::f64: {
+      double v;
+      std::memcpy(&v, p, 8);
+      tensor.data[i] = v;
+      break;
+    }
+    case DType::f32: {
+      float v;
+      std::memcpy(&v, p, 4);
+      tensor.data[i] = v;
+      break;
+    }
     case DType::f16:
     case DType::bf16: {
-      uint16_t bits; std::memcpy(&bits, p, 2);
+      uint16_t bits;
+      std::memcpy(&bits, p, 2);
       tensor.data[i] = fromHalfBits(bits, info->dtype);
       break;
     }
-    case DType::i64: { int64_t v; std::memcpy(&v, p, 8); tensor.data[i] = double(v); break; }
-    case DType::i32: { int32_t v; std::memcpy(&v, p, 4); tensor.data[i] = v; break; }
-    case DType::i1: tensor.data[i] = *p ? 1.0 : 0.0; break;
+    case DType::i64: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      tensor.data[i] = double(v);
+      break;
+    }
+    case DType::i32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      tensor.data[i] = v;
+      break;
+    }
+    case DType::i1:
+      tensor.data[i] = *p ? 1.0 : 0.0;
+      break;
     }
   }
   return tensor;
@@ -232,17 +267,33 @@ std::string cascade::serializeNpy(const HostTensor &tensor) {
   for (double value : tensor.data) {
     char buf[8];
     switch (tensor.dtype) {
-    case DType::f64: std::memcpy(buf, &value, 8); break;
-    case DType::f32: { float v = float(value); std::memcpy(buf, &v, 4); break; }
+    case DType::f64:
+      std::memcpy(buf, &value, 8);
+      break;
+    case DType::f32: {
+      float v = float(value);
+      std::memcpy(buf, &v, 4);
+      break;
+    }
     case DType::f16:
     case DType::bf16: {
       uint16_t bits = toHalfBits(value, tensor.dtype);
       std::memcpy(buf, &bits, 2);
       break;
     }
-    case DType::i64: { int64_t v = int64_t(value); std::memcpy(buf, &v, 8); break; }
-    case DType::i32: { int32_t v = int32_t(value); std::memcpy(buf, &v, 4); break; }
-    case DType::i1: buf[0] = value != 0.0; break;
+    case DType::i64: {
+      int64_t v = int64_t(value);
+      std::memcpy(buf, &v, 8);
+      break;
+    }
+    case DType::i32: {
+      int32_t v = int32_t(value);
+      std::memcpy(buf, &v, 4);
+      break;
+    }
+    case DType::i1:
+      buf[0] = value != 0.0;
+      break;
     }
     out.append(buf, info->bytes);
   }

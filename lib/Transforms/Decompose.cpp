@@ -65,8 +65,8 @@ struct CascadeEmitter {
     llvm::DenseMap<char, int64_t> sizes;
     for (auto [names, input] : llvm::zip(indices.inputs, inputs))
       for (auto [d, c] : llvm::enumerate(names))
-        sizes.try_emplace(c, cast<RankedTensorType>(input.getType())
-                                 .getDimSize(d));
+        sizes.try_emplace(
+            c, cast<RankedTensorType>(input.getType()).getDimSize(d));
     SmallVector<int64_t> shape;
     for (char c : indices.result)
       shape.push_back(sizes.lookup(c));
@@ -102,8 +102,8 @@ struct CascadeEmitter {
   Value softmax(Value logits, StringRef indices) {
     std::string rows = indices.drop_back().str(), all = indices.str();
     Type elt = elementOf(logits);
-    Value rowMax = einsum(all + "->" + rows, logits, elt, std::nullopt,
-                          ReduceKind::max);
+    Value rowMax =
+        einsum(all + "->" + rows, logits, elt, std::nullopt, ReduceKind::max);
     Value exps = mapped(all + "," + rows + "->" + all, {logits, rowMax}, elt,
                         [&](OpBuilder &b, Location l, ValueRange a) {
                           Value d = arith::SubFOp::create(b, l, a[0], a[1]);
@@ -167,9 +167,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     if (grouped)
       q = emit.expandShape(q, {b, hkv, group, p, d}, {{0}, {1, 2}, {3}, {4}});
 
-    Value scores = emit.einsum(rows + "d,bhmd->" + rows + "m",
-                               {q, op.getKey()}, ct, MapKind::mul,
-                               ReduceKind::add);
+    Value scores = emit.einsum(rows + "d,bhmd->" + rows + "m", {q, op.getKey()},
+                               ct, MapKind::mul, ReduceKind::add);
 
     // Logits: scale, softcap, ALiBi, bias and mask in one map.
     SmallVector<Value> logitInputs{scores};
@@ -190,9 +189,9 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
       default:
         biasIdx = rows + "m";
         if (grouped)
-          bias = emit.expandShape(
-              bias, {b, hkv, group, p, biasType.getDimSize(3)},
-              {{0}, {1, 2}, {3}, {4}});
+          bias =
+              emit.expandShape(bias, {b, hkv, group, p, biasType.getDimSize(3)},
+                               {{0}, {1, 2}, {3}, {4}});
       }
       logitInputs.push_back(bias);
       logitSpec += "," + biasIdx;
@@ -257,18 +256,18 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     std::string all = rows + "m";
     Value rowMax = emit.einsum(all + "->" + rows, logits.getResult(), ct,
                                std::nullopt, ReduceKind::max);
-    Value numer = emit.mapped(
-        all + "," + rows + "->" + all, {logits.getResult(), rowMax}, ct,
-        [&](OpBuilder &bld, Location l, ValueRange a) {
-          Value negInf = floatConst(bld, l, ct, -INFINITY);
-          Value empty = arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ,
-                                              a[1], negInf);
-          Value e = math::ExpOp::create(
-              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
-          return arith::SelectOp::create(bld, l, empty,
-                                         floatConst(bld, l, ct, 0.0), e)
-              .getResult();
-        });
+    Value numer =
+        emit.mapped(all + "," + rows + "->" + all, {logits.getResult(), rowMax},
+                    ct, [&](OpBuilder &bld, Location l, ValueRange a) {
+                      Value negInf = floatConst(bld, l, ct, -INFINITY);
+                      Value empty = arith::CmpFOp::create(
+                          bld, l, arith::CmpFPredicate::OEQ, a[1], negInf);
+                      Value e = math::ExpOp::create(
+                          bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+                      return arith::SelectOp::create(
+                                 bld, l, empty, floatConst(bld, l, ct, 0.0), e)
+                          .getResult();
+                    });
     Value denom = emit.einsum(all + "->" + rows, numer, ct, std::nullopt,
                               ReduceKind::add);
     Value probs = emit.mapped(
@@ -280,8 +279,9 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
           Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
           return arith::SelectOp::create(bld, l, empty, zero, div).getResult();
         });
-    Value out = emit.einsum(all + ",bhmf->" + rows + "f", {probs, op.getValue()},
-                            ct, MapKind::mul, ReduceKind::add);
+    Value out =
+        emit.einsum(all + ",bhmf->" + rows + "f", {probs, op.getValue()}, ct,
+                    MapKind::mul, ReduceKind::add);
     if (grouped)
       out = emit.collapseShape(out, {{0}, {1, 2}, {3}, {4}});
     SmallVector<Value> results{emit.convert(
@@ -316,24 +316,25 @@ static Value emitActivation(CascadeEmitter &emit, Activation act,
                          ? (indices + "," + indices + "->" + indices).str()
                          : (indices + "->" + indices).str();
   Type ct = elementOf(inputs[0]);
-  return emit.mapped(spec, inputs, ct, [&](OpBuilder &b, Location l,
-                                           ValueRange a) -> Value {
-    Value one = floatConst(b, l, ct, 1.0);
-    Value x = a[0];
-    if (act == Activation::swiglu) {
-      // silu(g) * u = g / (1 + exp(-g)) * u
-      Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
-      Value silu =
-          arith::DivFOp::create(b, l, x, arith::AddFOp::create(b, l, one, e));
-      return arith::MulFOp::create(b, l, silu, a[1]);
-    }
-    // 0.5 x (1 + erf(x / sqrt(2)))
-    Value erf = math::ErfOp::create(
-        b, l, arith::MulFOp::create(b, l, x, floatConst(b, l, ct, M_SQRT1_2)));
-    Value half = arith::MulFOp::create(b, l, x, floatConst(b, l, ct, 0.5));
-    return arith::MulFOp::create(b, l, half,
-                                 arith::AddFOp::create(b, l, one, erf));
-  });
+  return emit.mapped(
+      spec, inputs, ct, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value one = floatConst(b, l, ct, 1.0);
+        Value x = a[0];
+        if (act == Activation::swiglu) {
+          // silu(g) * u = g / (1 + exp(-g)) * u
+          Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+          Value silu = arith::DivFOp::create(
+              b, l, x, arith::AddFOp::create(b, l, one, e));
+          return arith::MulFOp::create(b, l, silu, a[1]);
+        }
+        // 0.5 x (1 + erf(x / sqrt(2)))
+        Value erf = math::ErfOp::create(
+            b, l,
+            arith::MulFOp::create(b, l, x, floatConst(b, l, ct, M_SQRT1_2)));
+        Value half = arith::MulFOp::create(b, l, x, floatConst(b, l, ct, 0.5));
+        return arith::MulFOp::create(b, l, half,
+                                     arith::AddFOp::create(b, l, one, erf));
+      });
 }
 
 struct DecomposeMoe : OpRewritePattern<MoeOp> {
@@ -380,16 +381,15 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
       break;
     }
     case RouterKind::sigmoid_bias: {
-      Value scores = emit.mapped("te->te", logits, ct,
-                                 [&](OpBuilder &b, Location l, ValueRange a) {
-                                   Value one = floatConst(b, l, ct, 1.0);
-                                   Value e = math::ExpOp::create(
-                                       b, l, arith::NegFOp::create(b, l, a[0]));
-                                   return arith::DivFOp::create(
-                                              b, l, one,
-                                              arith::AddFOp::create(b, l, one, e))
-                                       .getResult();
-                                 });
+      Value scores = emit.mapped(
+          "te->te", logits, ct, [&](OpBuilder &b, Location l, ValueRange a) {
+            Value one = floatConst(b, l, ct, 1.0);
+            Value e =
+                math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
+            return arith::DivFOp::create(b, l, one,
+                                         arith::AddFOp::create(b, l, one, e))
+                .getResult();
+          });
       Value bias = op.getRouterBias();
       Value biased = emit.einsum("te,e->te", {scores, bias}, ct, MapKind::add);
       auto topk =
@@ -398,9 +398,8 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
       chosen = topk.getIndices();
       // The bias only steers the choice; weights are the unbiased scores.
       Value chosenBias = GatherOp::create(
-          rewriter, loc,
-          RankedTensorType::get({tokens, k}, elementOf(bias)), bias, chosen,
-          rewriter.getI64IntegerAttr(1));
+          rewriter, loc, RankedTensorType::get({tokens, k}, elementOf(bias)),
+          bias, chosen, rewriter.getI64IntegerAttr(1));
       weights = emit.einsum("tj,tj->tj", {topk.getValues(), chosenBias}, ct,
                             MapKind::sub);
       weights = emit.normalize(weights, "tj");
@@ -408,7 +407,8 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
     }
     }
     if (op.getRoutedScale())
-      weights = emit.scale(weights, "tj", op.getRoutedScale()->convertToDouble());
+      weights =
+          emit.scale(weights, "tj", op.getRoutedScale()->convertToDouble());
 
     // Group the T*k slots by expert.
     IntegerAttr capacity;
@@ -416,8 +416,8 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
       double slots = op.getCapacityFactor()->convertToDouble() *
                      static_cast<double>(tokens * k) /
                      static_cast<double>(experts);
-      capacity = rewriter.getI64IntegerAttr(
-          static_cast<int64_t>(std::ceil(slots)));
+      capacity =
+          rewriter.getI64IntegerAttr(static_cast<int64_t>(std::ceil(slots)));
     }
     int64_t rowsCount = tokens * k;
     auto permute = PermuteOp::create(
@@ -426,11 +426,11 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
         rewriter.getI64IntegerAttr(experts), capacity);
     Value perm = permute.getPerm(), offsets = permute.getOffsets();
     IntegerAttr kAttr = rewriter.getI64IntegerAttr(k);
-    Value rows = GatherOp::create(
-        rewriter, loc,
-        RankedTensorType::get({rowsCount, xType.getDimSize(1)},
-                              xType.getElementType()),
-        x, perm, kAttr);
+    Value rows =
+        GatherOp::create(rewriter, loc,
+                         RankedTensorType::get({rowsCount, xType.getDimSize(1)},
+                                               xType.getElementType()),
+                         x, perm, kAttr);
 
     auto grouped = [&](StringRef spec, Value lhs, Value rhs) -> Value {
       auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -456,12 +456,12 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
 
     // Weighted combine: slot perm[r] = t*k + j carries weight W[t, j].
     Value flatWeights = emit.collapseShape(weights, {{0, 1}});
-    Value rowWeights = GatherOp::create(
-        rewriter, loc, RankedTensorType::get({rowsCount}, ct), flatWeights,
-        perm, rewriter.getI64IntegerAttr(1));
-    Value out = ScatterOp::create(
-        rewriter, loc, RankedTensorType::get(xType.getShape(), ct), down, perm,
-        rowWeights, kAttr);
+    Value rowWeights =
+        GatherOp::create(rewriter, loc, RankedTensorType::get({rowsCount}, ct),
+                         flatWeights, perm, rewriter.getI64IntegerAttr(1));
+    Value out = ScatterOp::create(rewriter, loc,
+                                  RankedTensorType::get(xType.getShape(), ct),
+                                  down, perm, rowWeights, kAttr);
 
     auto shared = op.getSharedWeights();
     if (!shared.empty()) {

@@ -10,6 +10,5 @@ int main(int argc, char **argv) {
   cascade::registerAllDialects(registry);
   cascade::registerAllPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Cascade optimizer: attention and MoE cascades\n",
-      registry));
+      argc, argv, "Cascade optimizer: attention and MoE cascades\n", registry));
 }

@@ -33,8 +33,9 @@ namespace cl = llvm::cl;
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::Required);
 static cl::opt<std::string>
-    entryName("entry", cl::desc("Function to run (default: main, or the only "
-                                "function in the module)"),
+    entryName("entry",
+              cl::desc("Function to run (default: main, or the only "
+                       "function in the module)"),
               cl::init(""));
 static cl::list<std::string>
     inputs("input", cl::desc("NAME=file.npy: value of an argument, named by "
@@ -45,7 +46,8 @@ static cl::opt<uint64_t> randomSeed(
              "floats ~ N(0, 1); integers uniform in the argument's "
              "cascade.range = [lo, hi) (default [0, 4))"));
 static cl::opt<std::string>
-    saveInputs("save-inputs", cl::desc("Write every argument to PREFIX<name>.npy"),
+    saveInputs("save-inputs",
+               cl::desc("Write every argument to PREFIX<name>.npy"),
                cl::init(""));
 static cl::list<std::string>
     outputs("output", cl::desc("file.npy for the next result, in order"));
@@ -54,7 +56,8 @@ static cl::opt<Target> target(
     "target", cl::desc("Where to run"), cl::init(Target::reference),
     cl::values(clEnumValN(Target::reference, "reference",
                           "float64 reference interpreter"),
-               clEnumValN(Target::cpu, "cpu", "CPU vector code (not built yet)"),
+               clEnumValN(Target::cpu, "cpu",
+                          "CPU vector code (not built yet)"),
                clEnumValN(Target::cuda, "cuda", "NVIDIA GPU (not built yet)"),
                clEnumValN(Target::hip, "hip", "AMD GPU (not built yet)"),
                clEnumValN(Target::spatial, "spatial",
@@ -63,17 +66,16 @@ static cl::opt<bool> check("check",
                            cl::desc("Compare the target with the reference "
                                     "and print the max and relative error"));
 static cl::opt<bool> bench("bench", cl::desc("Time repeated runs"));
-static cl::opt<unsigned> benchIters("bench-iters",
-                                    cl::desc("Runs timed by --bench"),
-                                    cl::init(5));
+static cl::opt<unsigned>
+    benchIters("bench-iters", cl::desc("Runs timed by --bench"), cl::init(5));
 static cl::list<std::string>
     expects("expect", cl::desc("NAME=file.npy: fail unless result NAME "
                                "(resultN or N) matches the file within "
                                "--atol/--rtol"));
-static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance of --expect"),
-                            cl::init(1e-9));
-static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance of --expect"),
-                            cl::init(1e-9));
+static cl::opt<double>
+    absTol("atol", cl::desc("Absolute tolerance of --expect"), cl::init(1e-9));
+static cl::opt<double>
+    relTol("rtol", cl::desc("Relative tolerance of --expect"), cl::init(1e-9));
 static cl::opt<bool> printValues("print",
                                  cl::desc("Print every result's values"));
 
@@ -128,9 +130,11 @@ static HostTensor randomTensor(func::FuncOp func, unsigned i,
     return t;
   }
   int64_t lo = 0, hi = t.dtype == DType::i1 ? 2 : 4;
-  if (auto range = func.getArgAttrOfType<DenseI64ArrayAttr>(i, "cascade.range")) {
+  if (auto range =
+          func.getArgAttrOfType<DenseI64ArrayAttr>(i, "cascade.range")) {
     if (range.size() != 2 || range[0] >= range[1])
-      fail("cascade.range of '" + argName(func, i) + "' must be [lo, hi) with lo < hi");
+      fail("cascade.range of '" + argName(func, i) +
+           "' must be [lo, hi) with lo < hi");
     lo = range[0];
     hi = range[1];
   }
@@ -176,9 +180,9 @@ int main(int argc, char **argv) {
 
   if (target != Target::reference) {
     StringRef name = target == Target::cpu    ? "cpu"
-                      : target == Target::cuda ? "cuda"
-                      : target == Target::hip  ? "hip"
-                                               : "spatial";
+                     : target == Target::cuda ? "cuda"
+                     : target == Target::hip  ? "hip"
+                                              : "spatial";
     llvm::errs() << "cascade-run: error: target '" << name
                  << "' is not built yet; only 'reference' runs today\n";
     return 2;
@@ -220,7 +224,8 @@ int main(int argc, char **argv) {
     int index = lookupName(names, "arg", name);
     if (index < 0)
       fail("--input names '" + name + "', which is no argument of '" +
-           func.getSymName() + "' (arguments: " + llvm::join(names, ", ") + ")");
+           func.getSymName() + "' (arguments: " + llvm::join(names, ", ") +
+           ")");
     llvm::Expected<HostTensor> tensor = readNpy(path);
     if (!tensor)
       fail(llvm::toString(tensor.takeError()));
@@ -233,8 +238,8 @@ int main(int argc, char **argv) {
       if (!type || !dtypeOf(type.getElementType()))
         fail("argument '" + names[i] + "' is not a tensor the tools exchange");
       if (randomSeed.getNumOccurrences() == 0)
-        fail("no value for argument '" + names[i] +
-             "'; give --input " + names[i] + "=file.npy or --random-inputs SEED");
+        fail("no value for argument '" + names[i] + "'; give --input " +
+             names[i] + "=file.npy or --random-inputs SEED");
       args[i] = randomTensor(func, i, type, randomSeed);
     }
     argValues.push_back(*args[i]);
@@ -269,7 +274,7 @@ int main(int argc, char **argv) {
                           .count());
     }
     std::sort(times.begin(), times.end());
-    llvm::outs() << "bench: reference median " 
+    llvm::outs() << "bench: reference median "
                  << llvm::format("%.3f", times[times.size() / 2]) << " ms over "
                  << benchIters << " runs\n";
   }
@@ -310,7 +315,8 @@ int main(int argc, char **argv) {
       double a = got.data[j], b = want->data[j];
       bool same = (std::isnan(a) && std::isnan(b)) || a == b;
       double diff = same ? 0 : std::fabs(a - b);
-      if (!same && (std::isnan(diff) || diff > absTol + relTol * std::fabs(b))) {
+      if (!same &&
+          (std::isnan(diff) || diff > absTol + relTol * std::fabs(b))) {
         if (firstBad < 0)
           firstBad = j;
         ++bad;

@@ -14,9 +14,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "cascade/Dialect/CascadeAttrInterfaces.h.inc"
 #include "cascade/Dialect/CascadeDialect.h.inc"
 #include "cascade/Dialect/CascadeEnums.h.inc"
-#include "cascade/Dialect/CascadeAttrInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "cascade/Dialect/CascadeAttrs.h.inc"

@@ -1,4 +1,5 @@
-//===- HostTensor.h - tensors on the host, as the reference sees them -*- C++ -*-===//
+//===- HostTensor.h - tensors on the host, as the reference sees them -*- C++
+//-*-===//
 
 #ifndef CASCADE_SUPPORT_HOSTTENSOR_H
 #define CASCADE_SUPPORT_HOSTTENSOR_H

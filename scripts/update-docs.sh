@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates docs/reference from ODS (the suite fails while they differ).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CASCADE_BUILD_DIR:-$root/build}
+"$root/scripts/build.sh" CascadeDialectDocGen CascadePassesIncGen
+mkdir -p "$root/docs/reference"
+cp "$build/docs/generated/CascadeDialect.md" "$build/docs/generated/CascadePasses.md" \
+  "$root/docs/reference/"
+echo "docs/reference updated"
