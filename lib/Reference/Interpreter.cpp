@@ -199,6 +199,9 @@ public:
 private:
   FailureOr<SmallVector<TensorPtr>> run(Block &block, ArrayRef<TensorPtr> args);
   LogicalResult exec(Operation *op);
+  LogicalResult checkShape(Operation *op, StringRef what, unsigned i, Type type,
+                           const HostTensor &t);
+  LogicalResult checkIndexSizes(Operation *op);
 
   const HostTensor &get(Value v) { return *values.lookup(v); }
   TensorPtr make(Value result) {
@@ -284,10 +287,117 @@ FailureOr<SmallVector<TensorPtr>> Interpreter::run(Block &block,
         results.push_back(values.lookup(v));
       return results;
     }
-    if (failed(exec(&op)))
+    // Dynamic dimensions pass the verifiers unchecked: check the run-time
+    // shapes against the static types before and after each op.
+    for (auto [i, v] : llvm::enumerate(op.getOperands()))
+      if (isa<RankedTensorType>(v.getType()) &&
+          failed(checkShape(&op, "operand", i, v.getType(), get(v))))
+        return failure();
+    if (failed(checkIndexSizes(&op)) || failed(exec(&op)))
       return failure();
+    for (auto [i, v] : llvm::enumerate(op.getResults()))
+      if (isa<RankedTensorType>(v.getType()) &&
+          failed(checkShape(&op, "result", i, v.getType(), get(v))))
+        return failure();
   }
   return block.getParentOp()->emitError() << "function does not return";
+}
+
+LogicalResult Interpreter::checkShape(Operation *op, StringRef what, unsigned i,
+                                      Type type, const HostTensor &t) {
+  auto tensor = cast<RankedTensorType>(type);
+  bool ok = tensor.getRank() == t.rank();
+  for (int64_t d = 0; ok && d < tensor.getRank(); ++d)
+    ok = tensor.isDynamicDim(d) || tensor.getDimSize(d) == t.shape[d];
+  if (ok)
+    return success();
+  return op->emitError() << what << " #" << i << " has run-time shape "
+                         << t.describe() << ", its type is " << type;
+}
+
+/// Each index letter must have one size across `tensors` (run-time check of
+/// what the verifier could not see through dynamic dimensions).
+static LogicalResult
+checkIndexSizesImpl(Operation *op, ArrayRef<StringRef> names,
+                    ArrayRef<const HostTensor *> tensors,
+                    const llvm::DenseMap<char, StringRef> &legend) {
+  llvm::DenseMap<char, std::pair<int64_t, unsigned>> sizes;
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(names, tensors))) {
+    auto [indices, tensor] = pair;
+    for (auto [d, c] : llvm::enumerate(indices)) {
+      if (d >= static_cast<size_t>(tensor->rank()))
+        break;
+      auto [it, inserted] = sizes.try_emplace(c, tensor->shape[d], i);
+      if (!inserted && it->second.first != tensor->shape[d])
+        return op->emitError()
+               << (legend.count(c) ? legend.lookup(c).str()
+                                   : "index '" + std::string(1, c) + "'")
+               << " has run-time size " << tensor->shape[d] << " in operand #"
+               << i << " but " << it->second.first << " in operand #"
+               << it->second.second;
+    }
+  }
+  return success();
+}
+
+LogicalResult Interpreter::checkIndexSizes(Operation *op) {
+  SmallVector<StringRef> names;
+  SmallVector<const HostTensor *> tensors;
+  auto add = [&](StringRef indices, Value v) {
+    names.push_back(indices);
+    tensors.push_back(&get(v));
+  };
+  SmallVector<std::string> storage;
+  llvm::DenseMap<char, StringRef> legend;
+  if (auto einsum = dyn_cast<EinsumOp>(op)) {
+    EinsumOp::Indices indices = einsum.getIndices();
+    storage = indices.inputs;
+    for (auto [idx, v] : llvm::zip(storage, einsum.getInputs()))
+      add(idx, v);
+  } else if (auto grouped = dyn_cast<GroupedEinsumOp>(op)) {
+    EinsumOp::Indices indices = *EinsumOp::parseSpec(grouped.getSpec());
+    storage = indices.inputs;
+    add(storage[0], grouped.getLhs());
+    add(storage[1], grouped.getRhs());
+  } else if (auto attn = dyn_cast<AttentionOp>(op)) {
+    legend = {{'b', "batch"},    {'x', "heads"}, {'y', "kv_heads"},
+              {'p', "queries"},  {'m', "keys"},  {'d', "head_dim"},
+              {'f', "value_dim"}};
+    add("bxpd", attn.getQuery());
+    add("bymd", attn.getKey());
+    add("bymf", attn.getValue());
+    if (Value bias = attn.getBias())
+      add(StringRef("bxpm").take_back(get(bias).rank()), bias);
+    int64_t h = get(attn.getQuery()).shape[1],
+            hkv = get(attn.getKey()).shape[1];
+    if (hkv == 0 || h % hkv != 0)
+      return op->emitError() << "query heads (" << h
+                             << ") must be a multiple of key/value heads ("
+                             << hkv << ") at run time";
+  } else if (auto moe = dyn_cast<MoeOp>(op)) {
+    legend = {{'t', "tokens"},
+              {'h', "hidden"},
+              {'e', "experts"},
+              {'i', "intermediate"},
+              {'s', "shared intermediate"}};
+    add("th", moe.getInput());
+    add("he", moe.getRouterWeight());
+    if (Value bias = moe.getRouterBias())
+      add("e", bias);
+    auto experts = moe.getExpertWeights();
+    for (Value w : experts.drop_back())
+      add("ehi", w);
+    add("eih", experts.back());
+    auto shared = moe.getSharedWeights();
+    if (!shared.empty()) {
+      for (Value w : shared.drop_back())
+        add("hs", w);
+      add("sh", shared.back());
+    }
+  } else {
+    return success();
+  }
+  return checkIndexSizesImpl(op, names, tensors, legend);
 }
 
 LogicalResult Interpreter::exec(Operation *op) {
@@ -515,6 +625,9 @@ LogicalResult Interpreter::execScatter(ScatterOp op) {
   const HostTensor *weights = op.getWeights() ? &get(op.getWeights()) : nullptr;
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   int64_t rows = resultType.getDimSize(0);
+  if (ShapedType::isDynamic(rows))
+    return op.emitError() << "the reference interpreter needs a static number "
+                             "of result rows";
   int64_t rowSize = idx.size() ? src.size() / idx.size() : 0;
   TensorPtr out = make(op.getResult());
   out->shape.push_back(rows);
