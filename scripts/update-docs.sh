@@ -3,8 +3,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CASCADE_BUILD_DIR:-$root/build}
-"$root/scripts/build.sh" CascadeDialectDocGen CascadePassesIncGen
+"$root/scripts/build.sh" CascadeDocGen
 mkdir -p "$root/docs/reference"
-cp "$build/docs/generated/CascadeDialect.md" "$build/docs/generated/CascadePasses.md" \
+cp "$build/docs/CascadeDialect.md" "$build/docs/CascadePasses.md" \
   "$root/docs/reference/"
 echo "docs/reference updated"

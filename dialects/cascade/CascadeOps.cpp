@@ -155,7 +155,7 @@ void EinsumOp::build(OpBuilder &builder, OperationState &state, Type resultType,
     props.map = MapKindAttr::get(builder.getContext(), *map);
   if (reduce)
     props.reduce = ReduceKindAttr::get(builder.getContext(), *reduce);
-  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0};
+  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0};
   state.addRegion();
 }
 
@@ -163,6 +163,10 @@ Block &EinsumOp::addMapBlock(OpBuilder &builder) {
   Region &region = getBody();
   Block *block = new Block();
   region.push_back(block);
+  if (getIterate())
+    block->addArgument(
+        cast<RankedTensorType>(getResult().getType()).getElementType(),
+        getLoc());
   for (Value input : getInputs())
     block->addArgument(cast<RankedTensorType>(input.getType()).getElementType(),
                        getLoc());
@@ -210,20 +214,57 @@ LogicalResult EinsumOp::verify() {
     return emitOpError() << "result has rank " << resultType.getRank()
                          << " but the spec gives it " << indices.result.size()
                          << " indices '" << indices.result << "'";
+  char iterative = getIterate() && getIterate()->size() == 1
+                       ? (*getIterate())[0]
+                       : 0;
+  if (getIterate() && !iterative)
+    return emitOpError() << "iterate names one index, got '" << *getIterate()
+                         << "'";
   for (auto [d, c] : llvm::enumerate(indices.result)) {
     auto it = sizes.find(c);
     if (it == sizes.end())
       return emitOpError() << "result index '" << c << "' appears in no input";
-    if (!sameSize(resultType.getDimSize(d), it->second.first))
+    // The iterative rank holds the initial state plus one entry per step.
+    int64_t expected = it->second.first;
+    if (c == iterative && !ShapedType::isDynamic(expected))
+      ++expected;
+    if (!sameSize(resultType.getDimSize(d), expected))
       return emitOpError() << "result dimension " << d << " (index '" << c
                            << "') has size "
                            << sizeStr(resultType.getDimSize(d)) << ", expected "
-                           << sizeStr(it->second.first);
+                           << sizeStr(expected)
+                           << (c == iterative ? " (steps + 1)" : "");
+  }
+  if (iterative) {
+    if (!llvm::is_contained(indices.result, iterative))
+      return emitOpError() << "iterative index '" << iterative
+                           << "' must be an index of the result";
+    if (!getInit())
+      return emitOpError() << "an iterative einsum needs an init state";
+    SmallVector<int64_t> stateShape;
+    for (auto [d, c] : llvm::enumerate(indices.result))
+      if (c != iterative)
+        stateShape.push_back(resultType.getDimSize(d));
+    if (failed(expectShape(getOperation(), "init", getInit().getType(),
+                           stateShape)) ||
+        failed(expectSameElementType(getOperation(), "init",
+                                     getInit().getType(),
+                                     resultType.getElementType())))
+      return failure();
+    if (getBody().empty())
+      return emitOpError() << "an iterative einsum needs a map region taking "
+                              "the previous state first";
+    if (getMask())
+      return emitOpError() << "an iterative einsum cannot have a mask";
+  } else if (getInit()) {
+    return emitOpError() << "init given without an iterative index";
   }
 
   std::string reduced = getReducedIndices();
   std::optional<ReduceKind> reduce = getReduce();
   bool reduces = reduce && *reduce != ReduceKind::none;
+  if (iterative && (reduces || !reduced.empty()))
+    return emitOpError() << "an iterative einsum cannot reduce";
   if (!reduced.empty() && !reduces)
     return emitOpError() << "indices '" << reduced
                          << "' are absent from the result, so a reduce "
@@ -247,27 +288,57 @@ LogicalResult EinsumOp::verify() {
     return emitOpError() << "needs at least one input";
 
   if (!getMask()) {
-    if (getMaskDims())
-      return emitOpError() << "mask dims given without a mask";
+    if (getMaskQuery() || getMaskKey() || getMaskExtent())
+      return emitOpError() << "mask indices or extent given without a mask";
     if (getFill())
       return emitOpError() << "fill given without a mask";
     return verifyMask(getOperation(), nullptr, 0, 0, getMaskArgs().getTypes());
   }
-  if (!getMaskDims() || getMaskDims()->size() != 2)
-    return emitOpError() << "a mask needs 'on \"qk\"': the query index and the "
-                            "key index";
-  StringRef dims = *getMaskDims();
-  if (dims[0] == dims[1])
-    return emitOpError() << "mask query and key indices must differ, got '"
-                         << dims << "'";
-  for (char c : dims)
-    if (!sizes.count(c))
-      return emitOpError() << "mask index '" << c
-                           << "' is not an index of the einsum";
+  if (!getMaskQuery() || !getMaskKey())
+    return emitOpError() << "a mask needs 'on \"q\", \"k\"': the query and "
+                            "key indices";
+  // Each side is a group of indices read row-major (a partitioned rank).
+  int64_t groupSizes[2];
+  StringRef groups[2] = {*getMaskQuery(), *getMaskKey()};
+  for (int side = 0; side < 2; ++side) {
+    if (groups[side].empty())
+      return emitOpError() << "empty mask index group";
+    groupSizes[side] = 1;
+    for (char c : groups[side]) {
+      if (!sizes.count(c))
+        return emitOpError() << "mask index '" << c
+                             << "' is not an index of the einsum";
+      if (groups[1 - side].contains(c) ||
+          groups[side].count(c) > 1)
+        return emitOpError() << "mask index '" << c
+                             << "' is used twice; query and key indices "
+                                "must differ";
+      int64_t size = sizes[c].first;
+      groupSizes[side] = ShapedType::isDynamic(size) ||
+                                 ShapedType::isDynamic(groupSizes[side])
+                             ? ShapedType::kDynamic
+                             : groupSizes[side] * size;
+    }
+  }
+  if (std::optional<ArrayRef<int64_t>> extent = getMaskExtent()) {
+    if (extent->size() != 2)
+      return emitOpError() << "mask_extent takes [queries, keys], got "
+                           << extent->size() << " values";
+    for (int side = 0; side < 2; ++side) {
+      int64_t e = (*extent)[side];
+      if (e < 0 || (!ShapedType::isDynamic(groupSizes[side]) &&
+                    e > groupSizes[side]))
+        return emitOpError() << "mask_extent " << (side ? "keys" : "queries")
+                             << " = " << e << " is outside [0, "
+                             << sizeStr(groupSizes[side])
+                             << "], the size of '" << groups[side] << "'";
+      groupSizes[side] = e;
+    }
+  }
   if (getFill() && reduces)
     return emitOpError() << "fill is unused when masked points are reduced";
-  return verifyMask(getOperation(), *getMask(), sizes[dims[0]].first,
-                    sizes[dims[1]].first, getMaskArgs().getTypes());
+  return verifyMask(getOperation(), *getMask(), groupSizes[0], groupSizes[1],
+                    getMaskArgs().getTypes());
 }
 
 LogicalResult EinsumOp::verifyRegions() {
@@ -276,24 +347,31 @@ LogicalResult EinsumOp::verifyRegions() {
   if (!getBody().hasOneBlock())
     return emitOpError() << "map region must have one block";
   Block &block = getBody().front();
-  if (block.getNumArguments() != getInputs().size())
+  Type resultElement =
+      cast<RankedTensorType>(getResult().getType()).getElementType();
+  unsigned numState = getIterate() ? 1 : 0;
+  if (block.getNumArguments() != getInputs().size() + numState)
     return emitOpError() << "map region has " << block.getNumArguments()
-                         << " arguments, expected one per input ("
-                         << getInputs().size() << ")";
-  for (auto [i, pair] :
-       llvm::enumerate(llvm::zip(block.getArguments(), getInputs()))) {
+                         << " arguments, expected "
+                         << (numState ? "the previous state and " : "")
+                         << "one per input (" << getInputs().size() << ")";
+  if (numState && block.getArgument(0).getType() != resultElement)
+    return emitOpError() << "map region argument #0 (the previous state) has "
+                            "type "
+                         << block.getArgument(0).getType() << ", expected "
+                         << resultElement;
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(
+           block.getArguments().drop_front(numState), getInputs()))) {
     auto [arg, input] = pair;
     Type expected = cast<RankedTensorType>(input.getType()).getElementType();
     if (arg.getType() != expected)
-      return emitOpError() << "map region argument #" << i << " has type "
+      return emitOpError() << "map region argument #" << i + numState << " has type "
                            << arg.getType() << ", expected " << expected
                            << " (element type of input #" << i << ")";
   }
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield)
     return emitOpError() << "map region must end with cascade.yield";
-  Type resultElement =
-      cast<RankedTensorType>(getResult().getType()).getElementType();
   if (yield.getValues().size() != 1 ||
       yield.getValues()[0].getType() != resultElement)
     return yield.emitOpError()

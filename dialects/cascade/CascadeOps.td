@@ -28,14 +28,26 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     result; it must be given exactly when some index is absent.
 
     An optional **mask** (any `#cascade.*` mask attribute) is a predicate over
-    the two indices named by `on "qk"` (query index, key index). Points where
-    it is false do not take part in the reduction; without a reduction they
-    take the `fill` value (default -inf). Masks that read runtime tensors get
-    them through `mask_args`.
+    a query coordinate and a key coordinate, named by `on "p", "m"`. A group
+    of several letters is a partitioned rank, read row-major: `on "p", "nm"`
+    is key `n * size(m) + m`. `mask_extent([P, M])` gives the logical sizes
+    the mask sees; coordinates past them (padding of a partitioned rank) are
+    masked. Points where the mask is false do not take part in the
+    reduction; without a reduction they take the `fill` value (default
+    -inf). Masks that read runtime tensors get them through `mask_args`.
+
+    **Iterative ranks.** With `iterate("n" init %s0)`, index `n` is an
+    iterative rank: the result has one more entry along `n` than the inputs,
+    `result[n = 0] = init` and `result[n + 1] = map(result[n], inputs[n])`,
+    the map region taking the previous state as its first argument. This is
+    how 1-pass cascades carry running state (FuseMax's
+    `RM[m1+1] = max(RM[m1], LM[m1])`) and how chunked recurrences (linear
+    attention's `S[c+1] = S[c] + K[c]^T V[c]`) are written. An iterative
+    einsum does not reduce and has no mask.
 
     ```mlir
     %s = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<128x64xf32>, tensor<256x64xf32>)
-           map(mul) reduce(add) -> tensor<128x256xf32>
+           map(mul) reduce(add) mask(#cascade.causal on "p", "m") -> tensor<128x256xf32>
     %e = cascade.einsum "pm,p->pm" ins(%s, %mx : tensor<128x256xf32>, tensor<128xf32>) {
          ^bb0(%a: f32, %b: f32):
            %d = arith.subf %a, %b : f32
@@ -47,18 +59,24 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
   let arguments = (ins StrAttr:$spec,
                        Variadic<AnyRankedTensor>:$inputs,
                        Variadic<AnyRankedTensor>:$mask_args,
+                       Optional<AnyRankedTensor>:$init,
                        OptionalAttr<Cascade_MapKind>:$map,
                        OptionalAttr<Cascade_ReduceKind>:$reduce,
+                       OptionalAttr<StrAttr>:$iterate,
                        OptionalAttr<Cascade_MaskAttrInterface>:$mask,
-                       OptionalAttr<StrAttr>:$mask_dims,
+                       OptionalAttr<StrAttr>:$mask_query,
+                       OptionalAttr<StrAttr>:$mask_key,
+                       OptionalAttr<DenseI64ArrayAttr>:$mask_extent,
                        OptionalAttr<F64Attr>:$fill);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region AnyRegion:$body);
   let assemblyFormat = [{
     $spec `ins` `(` $inputs `:` type($inputs) `)`
+    (`iterate` `(` $iterate^ `init` $init `:` type($init) `)`)?
     (`map` `(` $map^ `)`)?
     (`reduce` `(` $reduce^ `)`)?
-    (`mask` `(` $mask^ `on` $mask_dims `)`)?
+    (`mask` `(` $mask^ `on` $mask_query `,` $mask_key `)`)?
+    (`mask_extent` `(` $mask_extent^ `)`)?
     (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)?
     (`fill` `(` $fill^ `)`)?
     ($body^)? attr-dict `->` type($result)
@@ -82,6 +100,10 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     Indices getIndices();
     /// Indices present in some input but not in the result, in first-seen order.
     std::string getReducedIndices();
+    /// The iterative index, or 0.
+    char getIterativeIndex() {
+      return getIterate() ? (*getIterate())[0] : 0;
+    }
     /// Adds the map region with one argument per input element type; the
     /// builder is left at the start of its block.
     ::mlir::Block &addMapBlock(::mlir::OpBuilder &builder);

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
@@ -107,10 +108,7 @@ void reference::evalEinsum(
       values[i] = inputs[i]->data[offsets[i]];
     return map(values.data(), coords.data());
   };
-  auto masked = [&]() {
-    return mask.mask &&
-           !mask.mask->allowed(coords[mask.qDim], coords[mask.kDim]);
-  };
+  auto masked = [&]() { return mask.mask && !mask.allowed(coords.data()); };
   for (double &out : result.data) {
     if (!reduces) {
       out = masked() ? mask.fill : evalPoint();
@@ -138,6 +136,76 @@ void reference::evalEinsum(
       out = acc;
     }
     advance(0, numOuter);
+  }
+}
+
+void reference::evalScan(
+    ArrayRef<std::string> inputIndices, StringRef resultIndices, char iterative,
+    ArrayRef<const HostTensor *> inputs, const HostTensor &init,
+    llvm::function_ref<double(const double *, const int64_t *)> map,
+    HostTensor &result) {
+  size_t rank = resultIndices.size(), numInputs = inputs.size();
+  size_t iterPos = resultIndices.find(iterative);
+  // Sizes of the result's indices (the iterative one counts steps).
+  SmallVector<int64_t> sizes(rank, 1);
+  SmallVector<SmallVector<int64_t>> inputStrides(numInputs,
+                                                 SmallVector<int64_t>(rank, 0));
+  for (size_t i = 0; i < numInputs; ++i) {
+    int64_t stride = 1;
+    for (int d = static_cast<int>(inputIndices[i].size()) - 1; d >= 0; --d) {
+      size_t pos = resultIndices.find(inputIndices[i][d]);
+      sizes[pos] = inputs[i]->shape[d];
+      inputStrides[i][pos] = stride;
+      stride *= inputs[i]->shape[d];
+    }
+  }
+  int64_t steps = sizes[iterPos];
+  result.shape.assign(sizes.begin(), sizes.end());
+  result.shape[iterPos] = steps + 1;
+  result.data.assign(HostTensor::numElements(result.shape), 0.0);
+  SmallVector<int64_t> resultStrides(rank, 1), initStrides(rank, 0);
+  for (int d = static_cast<int>(rank) - 2; d >= 0; --d)
+    resultStrides[d] = resultStrides[d + 1] * result.shape[d + 1];
+  int64_t stride = 1;
+  for (int d = static_cast<int>(rank) - 1; d >= 0; --d)
+    if (static_cast<size_t>(d) != iterPos) {
+      initStrides[d] = stride;
+      stride *= sizes[d];
+    }
+  SmallVector<int64_t> coords(rank, 0);
+  SmallVector<double> args(numInputs + 1);
+  int64_t states = steps ? HostTensor::numElements(sizes) / steps
+                         : HostTensor::numElements(result.shape);
+  for (int64_t s = 0; s < states; ++s) {
+    // coords holds the current state's position (iterative index 0).
+    int64_t initOff = 0, outOff = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      initOff += coords[d] * initStrides[d];
+      outOff += coords[d] * resultStrides[d];
+    }
+    double state = init.data[initOff];
+    result.data[outOff] = state;
+    for (int64_t n = 0; n < steps; ++n) {
+      coords[iterPos] = n;
+      args[0] = state;
+      for (size_t i = 0; i < numInputs; ++i) {
+        int64_t off = 0;
+        for (size_t d = 0; d < rank; ++d)
+          off += coords[d] * inputStrides[i][d];
+        args[i + 1] = inputs[i]->data[off];
+      }
+      state = map(args.data(), coords.data());
+      result.data[outOff + (n + 1) * resultStrides[iterPos]] = state;
+    }
+    coords[iterPos] = 0;
+    // Next state position: odometer over the non-iterative indices.
+    for (int d = static_cast<int>(rank) - 1; d >= 0; --d) {
+      if (static_cast<size_t>(d) == iterPos)
+        continue;
+      if (++coords[d] < sizes[d])
+        break;
+      coords[d] = 0;
+    }
   }
 }
 
@@ -184,6 +252,22 @@ void reference::topK(ArrayRef<double> values, int64_t k, int64_t numGroups,
 //===----------------------------------------------------------------------===//
 // The interpreter
 //===----------------------------------------------------------------------===//
+
+/// Calls fn(index, flat) for every index of `shape`, in row-major order.
+static void
+forEachIndex(ArrayRef<int64_t> shape,
+             llvm::function_ref<void(ArrayRef<int64_t>, int64_t)> fn) {
+  int64_t total = HostTensor::numElements(shape);
+  SmallVector<int64_t> idx(shape.size(), 0);
+  for (int64_t flat = 0; flat < total; ++flat) {
+    fn(idx, flat);
+    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+}
 
 namespace {
 
@@ -459,6 +543,62 @@ LogicalResult Interpreter::exec(Operation *op) {
             set(reshape->getResult(0), t);
             return success();
           })
+      .Case([&](tensor::PadOp pad) -> LogicalResult {
+        Value padValue = pad.getConstantPaddingValue();
+        FloatAttr padAttr;
+        if (!padValue || !matchPattern(padValue, m_Constant(&padAttr)))
+          return pad.emitError()
+                 << "reference interpreter supports tensor.pad with a "
+                    "constant float padding value only";
+        if (ShapedType::isDynamicShape(pad.getStaticLow()) ||
+            ShapedType::isDynamicShape(pad.getStaticHigh()))
+          return pad.emitError() << "reference interpreter needs static "
+                                    "tensor.pad amounts";
+        const HostTensor &src = get(pad.getSource());
+        TensorPtr t = make(pad.getResult());
+        ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+        for (int64_t d = 0; d < src.rank(); ++d)
+          t->shape.push_back(low[d] + src.shape[d] + high[d]);
+        t->data.assign(HostTensor::numElements(t->shape),
+                       padAttr.getValueAsDouble());
+        forEachIndex(src.shape, [&](ArrayRef<int64_t> idx, int64_t flat) {
+          int64_t off = 0;
+          for (int64_t d = 0; d < src.rank(); ++d)
+            off = off * t->shape[d] + idx[d] + low[d];
+          t->data[off] = src.data[flat];
+        });
+        set(pad.getResult(), t);
+        return success();
+      })
+      .Case([&](tensor::ExtractSliceOp slice) -> LogicalResult {
+        if (ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+            ShapedType::isDynamicShape(slice.getStaticSizes()) ||
+            ShapedType::isDynamicShape(slice.getStaticStrides()))
+          return slice.emitError() << "reference interpreter needs static "
+                                      "tensor.extract_slice parameters";
+        const HostTensor &src = get(slice.getSource());
+        ArrayRef<int64_t> offsets = slice.getStaticOffsets(),
+                          sizes = slice.getStaticSizes(),
+                          strides = slice.getStaticStrides();
+        for (int64_t d = 0; d < src.rank(); ++d)
+          if (sizes[d] > 0 &&
+              (offsets[d] < 0 ||
+               offsets[d] + (sizes[d] - 1) * strides[d] >= src.shape[d]))
+            return slice.emitError()
+                   << "slice of dimension " << d << " runs past its size "
+                   << src.shape[d];
+        TensorPtr t = make(slice.getResult());
+        auto type = slice.getResultType();
+        t->shape.assign(type.getShape().begin(), type.getShape().end());
+        forEachIndex(sizes, [&](ArrayRef<int64_t> idx, int64_t) {
+          int64_t off = 0;
+          for (int64_t d = 0; d < src.rank(); ++d)
+            off = off * src.shape[d] + offsets[d] + idx[d] * strides[d];
+          t->data.push_back(src.data[off]);
+        });
+        set(slice.getResult(), t);
+        return success();
+      })
       .Case([&](func::CallOp callOp) -> LogicalResult {
         auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
             callOp, callOp.getCalleeAttr());
@@ -517,20 +657,33 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
   std::unique_ptr<MaskEvaluator> maskEval;
   MaskBinding binding;
   if (auto mask = op.getMaskAttr()) {
-    StringRef dims = *op.getMaskDims();
-    binding.qDim = order.find(dims[0]);
-    binding.kDim = order.find(dims[1]);
     auto sizeOf = [&](char c) -> int64_t {
       for (auto [names, in] : llvm::zip(indices.inputs, inputs))
         if (size_t d = names.find(c); d != std::string::npos)
           return in->shape[d];
       return 0;
     };
+    // Row-major terms of each index group, and the logical extents.
+    auto bind = [&](StringRef group,
+                    SmallVectorImpl<std::pair<int, int64_t>> &terms) {
+      int64_t mult = 1;
+      for (char c : llvm::reverse(group)) {
+        terms.push_back({static_cast<int>(order.find(c)), mult});
+        mult *= sizeOf(c);
+      }
+      return mult;
+    };
+    binding.queryExtent = bind(*op.getMaskQuery(), binding.queryTerms);
+    binding.keyExtent = bind(*op.getMaskKey(), binding.keyTerms);
+    if (std::optional<ArrayRef<int64_t>> extent = op.getMaskExtent()) {
+      binding.queryExtent = (*extent)[0];
+      binding.keyExtent = (*extent)[1];
+    }
     SmallVector<const HostTensor *> args;
     for (Value v : op.getMaskArgs())
       args.push_back(&get(v));
-    maskEval =
-        MaskEvaluator::create(op, mask, sizeOf(dims[0]), sizeOf(dims[1]), args);
+    maskEval = MaskEvaluator::create(op, mask, binding.queryExtent,
+                                     binding.keyExtent, args);
     if (!maskEval)
       return failure();
     binding.mask = maskEval.get();
@@ -539,6 +692,22 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
   }
 
   TensorPtr result = make(op.getResult());
+  if (char iterative = op.getIterativeIndex()) {
+    // Coordinates for cascade.coord: result indices in order.
+    auto program = ScalarProgram::compile(op.getBody(), [&](char c) {
+      return static_cast<int>(indices.result.find(c));
+    });
+    if (!program)
+      return failure();
+    evalScan(indices.inputs, indices.result, iterative, inputs,
+             get(op.getInit()),
+             [&](const double *v, const int64_t *c) {
+               return program->run(v, c);
+             },
+             *result);
+    set(op.getResult(), result);
+    return success();
+  }
   if (!op.getBody().empty()) {
     auto program = ScalarProgram::compile(
         op.getBody(), [&](char c) { return static_cast<int>(order.find(c)); });

@@ -42,11 +42,23 @@ private:
   mutable std::vector<double> slots;
 };
 
-/// Mask data for an einsum-shaped evaluation.
+/// Mask data for an einsum-shaped evaluation. The query (key) coordinate
+/// is sum(coords[pos] * multiplier) over its terms (a partitioned rank reads
+/// row-major); coordinates at or past the extent are masked.
 struct MaskBinding {
   const MaskEvaluator *mask = nullptr;
-  int qDim = -1, kDim = -1; // positions in the loop order
+  llvm::SmallVector<std::pair<int, int64_t>> queryTerms, keyTerms;
+  int64_t queryExtent = 0, keyExtent = 0;
   double fill = -INFINITY;
+
+  bool allowed(const int64_t *coords) const {
+    int64_t q = 0, k = 0;
+    for (auto [pos, mult] : queryTerms)
+      q += coords[pos] * mult;
+    for (auto [pos, mult] : keyTerms)
+      k += coords[pos] * mult;
+    return q < queryExtent && k < keyExtent && mask->allowed(q, k);
+  }
 };
 
 /// Generic extended-Einsum engine. `map` combines the inputs' values at a
@@ -59,6 +71,14 @@ void evalEinsum(llvm::ArrayRef<std::string> inputIndices,
                 std::optional<ReduceKind> reduce, const MaskBinding &mask,
                 llvm::function_ref<double(const double *, const int64_t *)> map,
                 HostTensor &result);
+
+/// Iterative einsum: along index `iterative` of the result,
+/// result[0] = init, result[n + 1] = map(result[n], inputs[n]).
+void evalScan(llvm::ArrayRef<std::string> inputIndices,
+              llvm::StringRef resultIndices, char iterative,
+              llvm::ArrayRef<const HostTensor *> inputs, const HostTensor &init,
+              llvm::function_ref<double(const double *, const int64_t *)> map,
+              HostTensor &result);
 
 /// Loop order evalEinsum uses: result indices, then reduced ones in
 /// first-seen order.

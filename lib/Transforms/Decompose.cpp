@@ -248,7 +248,8 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
         });
     if (MaskAttrInterface mask = op.getMaskAttr()) {
       logits.setMaskAttr(mask);
-      logits.setMaskDimsAttr(rewriter.getStringAttr("pm"));
+      logits.setMaskQueryAttr(rewriter.getStringAttr("p"));
+      logits.setMaskKeyAttr(rewriter.getStringAttr("m"));
       logits.getMaskArgsMutable().append(op.getMaskArgs());
     }
 

@@ -111,17 +111,17 @@ func.func @mask_patterns() -> (tensor<3x3xf64>, tensor<2x4xf64>, tensor<4x4xf64>
   %b = arith.constant dense<1.0> : tensor<2x4xf64>
   %c = arith.constant dense<1.0> : tensor<4x4xf64>
   %d = arith.constant dense<1.0> : tensor<6x6xf64>
-  %0 = cascade.einsum "pm->pm" ins(%a : tensor<3x3xf64>) mask(#cascade.causal on "pm") fill(0.0) -> tensor<3x3xf64>
-  %1 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.causal<bottom_right> on "pm") fill(0.0) -> tensor<2x4xf64>
-  %2 = cascade.einsum "pm->pm" ins(%c : tensor<4x4xf64>) mask(#cascade.sliding_window<left = 1, right = 0> on "pm") fill(0.0) -> tensor<4x4xf64>
-  %3 = cascade.einsum "pm->pm" ins(%c : tensor<4x4xf64>) mask(#cascade.prefix_lm<prefix = 2> on "pm") fill(0.0) -> tensor<4x4xf64>
-  %4 = cascade.einsum "pm->pm" ins(%d : tensor<6x6xf64>) mask(#cascade.neighborhood<grid = [6], kernel = [3], dilation = [1]> on "pm") fill(0.0) -> tensor<6x6xf64>
-  %5 = cascade.einsum "pm->pm" ins(%d : tensor<6x6xf64>) mask(#cascade.neighborhood<grid = [6], kernel = [2], dilation = [2]> on "pm") fill(0.0) -> tensor<6x6xf64>
+  %0 = cascade.einsum "pm->pm" ins(%a : tensor<3x3xf64>) mask(#cascade.causal on "p", "m") fill(0.0) -> tensor<3x3xf64>
+  %1 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.causal<bottom_right> on "p", "m") fill(0.0) -> tensor<2x4xf64>
+  %2 = cascade.einsum "pm->pm" ins(%c : tensor<4x4xf64>) mask(#cascade.sliding_window<left = 1, right = 0> on "p", "m") fill(0.0) -> tensor<4x4xf64>
+  %3 = cascade.einsum "pm->pm" ins(%c : tensor<4x4xf64>) mask(#cascade.prefix_lm<prefix = 2> on "p", "m") fill(0.0) -> tensor<4x4xf64>
+  %4 = cascade.einsum "pm->pm" ins(%d : tensor<6x6xf64>) mask(#cascade.neighborhood<grid = [6], kernel = [3], dilation = [1]> on "p", "m") fill(0.0) -> tensor<6x6xf64>
+  %5 = cascade.einsum "pm->pm" ins(%d : tensor<6x6xf64>) mask(#cascade.neighborhood<grid = [6], kernel = [2], dilation = [2]> on "p", "m") fill(0.0) -> tensor<6x6xf64>
   %blocks = arith.constant dense<[[1], [-1]]> : tensor<2x1xi64>
-  %6 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.dynamic_block_sparse<block = [1, 2]> on "pm") mask_args(%blocks : tensor<2x1xi64>) fill(0.0) -> tensor<2x4xf64>
+  %6 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.dynamic_block_sparse<block = [1, 2]> on "p", "m") mask_args(%blocks : tensor<2x1xi64>) fill(0.0) -> tensor<2x4xf64>
   %qs = arith.constant dense<[0, 1]> : tensor<2xi32>
   %ks = arith.constant dense<[1, 0, 1, 1]> : tensor<4xi32>
-  %7 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.document on "pm") mask_args(%qs, %ks : tensor<2xi32>, tensor<4xi32>) fill(0.0) -> tensor<2x4xf64>
+  %7 = cascade.einsum "pm->pm" ins(%b : tensor<2x4xf64>) mask(#cascade.document on "p", "m") mask_args(%qs, %ks : tensor<2xi32>, tensor<4xi32>) fill(0.0) -> tensor<2x4xf64>
   return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<3x3xf64>, tensor<2x4xf64>, tensor<4x4xf64>, tensor<4x4xf64>, tensor<6x6xf64>, tensor<6x6xf64>, tensor<2x4xf64>, tensor<2x4xf64>
 }
 

@@ -43,7 +43,7 @@ func.func @grouped_bad_offsets() -> tensor<2x1xf64> {
 func.func @block_index_oob() -> tensor<2x4xf64> {
   %s = arith.constant dense<1.0> : tensor<2x4xf64>
   %blocks = arith.constant dense<[[1], [3]]> : tensor<2x1xi64>
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<2x4xf64>) mask(#cascade.dynamic_block_sparse<block = [1, 2]> on "pm") mask_args(%blocks : tensor<2x1xi64>) -> tensor<2x4xf64>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<2x4xf64>) mask(#cascade.dynamic_block_sparse<block = [1, 2]> on "p", "m") mask_args(%blocks : tensor<2x1xi64>) -> tensor<2x4xf64>
   return %0 : tensor<2x4xf64>
 }
 

@@ -8,7 +8,7 @@
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x8x16x64xf32>, %[[K:.*]]: tensor<1x2x16x64xf32>, %[[V:.*]]: tensor<1x2x16x64xf32>)
 // CHECK: %[[QG:.*]] = tensor.expand_shape %[[Q]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 4, 16, 64]
 // CHECK: %[[S:.*]] = cascade.einsum "bhgpd,bhmd->bhgpm" ins(%[[QG]], %[[K]] : {{.*}}) map(mul) reduce(add) -> tensor<1x2x4x16x16xf32>
-// CHECK: %[[L:.*]] = cascade.einsum "bhgpm->bhgpm" ins(%[[S]] : {{.*}}) mask(#cascade.causal on "pm") {
+// CHECK: %[[L:.*]] = cascade.einsum "bhgpm->bhgpm" ins(%[[S]] : {{.*}}) mask(#cascade.causal on "p", "m") {
 // CHECK: arith.constant 1.250000e-01 : f32
 // CHECK: arith.mulf
 // CHECK: } -> tensor<1x2x4x16x16xf32>
@@ -36,7 +36,7 @@ func.func @gqa_causal(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x16x64xf32>, %v: 
 // CHECK-LABEL: func @mha_f16_everything
 // CHECK-NOT: tensor.expand_shape %arg0
 // CHECK: cascade.einsum "bhpd,bhmd->bhpm" {{.*}} -> tensor<1x2x8x8xf32>
-// CHECK: cascade.einsum "bhpm,pm->bhpm" ins(%{{.*}}, %arg3 : tensor<1x2x8x8xf32>, tensor<8x8xf16>) mask(#cascade.document on "pm") mask_args(%arg4, %arg4 : tensor<8xi32>, tensor<8xi32>) {
+// CHECK: cascade.einsum "bhpm,pm->bhpm" ins(%{{.*}}, %arg3 : tensor<1x2x8x8xf32>, tensor<8x8xf16>) mask(#cascade.document on "p", "m") mask_args(%arg4, %arg4 : tensor<8xi32>, tensor<8xi32>) {
 // CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f16):
 // CHECK: math.tanh
 // CHECK: cascade.coord "h"

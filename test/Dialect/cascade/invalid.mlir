@@ -185,8 +185,8 @@ func.func @region_captures(%a: tensor<4xf32>, %c: f32) -> tensor<4xf32> {
 
 // -----
 
-func.func @mask_without_dims(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
-  // expected-error @+1 {{a mask needs 'on "qk"': the query index and the key index}}
+func.func @mask_without_key(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{expected ','}}
   %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
@@ -195,15 +195,15 @@ func.func @mask_without_dims(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @mask_unknown_dim(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{mask index 'x' is not an index of the einsum}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "px") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "x") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
 // -----
 
 func.func @mask_same_dims(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
-  // expected-error @+1 {{mask query and key indices must differ, got 'pp'}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "pp") -> tensor<4x6xf32>
+  // expected-error @+1 {{mask index 'p' is used twice; query and key indices must differ}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "p") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -227,7 +227,7 @@ func.func @fill_without_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @fill_with_reduce(%s: tensor<4x6xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{fill is unused when masked points are reduced}}
-  %0 = cascade.einsum "pm->p" ins(%s : tensor<4x6xf32>) reduce(add) mask(#cascade.causal on "pm") fill(0.0) -> tensor<4xf32>
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<4x6xf32>) reduce(add) mask(#cascade.causal on "p", "m") fill(0.0) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
 
@@ -235,7 +235,7 @@ func.func @fill_with_reduce(%s: tensor<4x6xf32>) -> tensor<4xf32> {
 
 func.func @document_arg_count(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{mask #cascade.document takes 2 runtime operands (query and key segment ids), got 1}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "pm") mask_args(%i : tensor<4xi32>) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "p", "m") mask_args(%i : tensor<4xi32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -243,7 +243,7 @@ func.func @document_arg_count(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<
 
 func.func @document_arg_shape(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{key segment ids must have shape [6], got 'tensor<4xi32>'}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "pm") mask_args(%i, %i : tensor<4xi32>, tensor<4xi32>) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "p", "m") mask_args(%i, %i : tensor<4xi32>, tensor<4xi32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -251,7 +251,7 @@ func.func @document_arg_shape(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<
 
 func.func @document_arg_float(%s: tensor<4x6xf32>, %a: tensor<4xf32>, %b: tensor<6xi32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{query segment ids must be a tensor of integers, got 'tensor<4xf32>'}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "pm") mask_args(%a, %b : tensor<4xf32>, tensor<6xi32>) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.document on "p", "m") mask_args(%a, %b : tensor<4xf32>, tensor<6xi32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -259,7 +259,7 @@ func.func @document_arg_float(%s: tensor<4x6xf32>, %a: tensor<4xf32>, %b: tensor
 
 func.func @causal_with_args(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{mask #cascade.causal takes no runtime operands, got 1}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "pm") mask_args(%i : tensor<4xi32>) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "m") mask_args(%i : tensor<4xi32>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -267,7 +267,7 @@ func.func @causal_with_args(%s: tensor<4x6xf32>, %i: tensor<4xi32>) -> tensor<4x
 
 func.func @block_table_shape(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{block_sparse table must be 2x2 for 4 queries and 6 keys in blocks of [2, 3], got 2x3}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.block_sparse<block = [2, 3], table = dense<true> : tensor<2x3xi1>> on "pm") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.block_sparse<block = [2, 3], table = dense<true> : tensor<2x3xi1>> on "p", "m") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -275,7 +275,7 @@ func.func @block_table_shape(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @dynamic_blocks_rows(%s: tensor<4x6xf32>, %b: tensor<3x1xi64>) -> tensor<4x6xf32> {
   // expected-error @+1 {{key block indices must be a 2-D integer tensor with 2 rows (one per query block), got 'tensor<3x1xi64>'}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "pm") mask_args(%b : tensor<3x1xi64>) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "p", "m") mask_args(%b : tensor<3x1xi64>) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -283,7 +283,7 @@ func.func @dynamic_blocks_rows(%s: tensor<4x6xf32>, %b: tensor<3x1xi64>) -> tens
 
 func.func @neighborhood_cells(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{neighborhood grid has 12 cells but the masked ranks have sizes 16 (queries) and 16 (keys)}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [3, 4], kernel = [3, 3], dilation = [1, 1]> on "pm") -> tensor<16x16xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [3, 4], kernel = [3, 3], dilation = [1, 1]> on "p", "m") -> tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
 
@@ -291,7 +291,7 @@ func.func @neighborhood_cells(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 
 func.func @neighborhood_fit(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{neighborhood kernel 3 with dilation 2 does not fit grid dimension 1 of size 4}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 2]> on "pm") -> tensor<16x16xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 2]> on "p", "m") -> tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
 
@@ -299,7 +299,7 @@ func.func @neighborhood_fit(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 
 func.func @neighborhood_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{neighborhood grid, kernel and dilation must have the same rank, got 2, 1, 2}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3], dilation = [1, 1]> on "pm") -> tensor<16x16xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3], dilation = [1, 1]> on "p", "m") -> tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
 
@@ -307,7 +307,7 @@ func.func @neighborhood_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 
 func.func @window_negative(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{sliding_window extents must be >= 0, got left = -1, right = 0}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.sliding_window<left = -1, right = 0> on "pm") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.sliding_window<left = -1, right = 0> on "p", "m") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -315,7 +315,7 @@ func.func @window_negative(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @all_of_not_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{all_of element 1 : i64 is not a mask}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.all_of<[#cascade.causal, 1]> on "pm") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.all_of<[#cascade.causal, 1]> on "p", "m") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -323,7 +323,7 @@ func.func @all_of_not_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @unknown_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{unknown attribute `diagonal` in dialect `cascade`}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.diagonal on "pm") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.diagonal on "p", "m") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -331,7 +331,7 @@ func.func @unknown_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 func.func @not_a_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{invalid kind of attribute specified}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(unit on "pm") -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(unit on "p", "m") -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
 
@@ -621,4 +621,101 @@ func.func @moe_bad_router(%x: tensor<5x16xf32>, %wr: tensor<16x8xf32>, %wu: tens
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'router' [softmax_topk, topk_softmax, sigmoid_bias]}}
   %y = cascade.moe %x router(softmax %wr : tensor<16x8xf32>) k(2) experts(gelu %wu, %wd : tensor<8x16x32xf32>, tensor<8x32x16xf32>) : tensor<5x16xf32> -> tensor<5x16xf32>
   return
+}
+
+// -----
+
+func.func @mask_extent_too_big(%s: tensor<4x2x3xf32>) -> tensor<4x2x3xf32> {
+  // expected-error @+1 {{mask_extent keys = 7 is outside [0, 6], the size of 'nm'}}
+  %0 = cascade.einsum "pnm->pnm" ins(%s : tensor<4x2x3xf32>) mask(#cascade.causal on "p", "nm") mask_extent([4, 7]) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+func.func @mask_extent_arity(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{mask_extent takes [queries, keys], got 1 values}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "m") mask_extent([4]) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @mask_extent_checks_table(%s: tensor<4x2x4xf32>) -> tensor<4x2x4xf32> {
+  // The block table is checked against the logical 4 x 7 extent.
+  // expected-error @+1 {{block_sparse table must be 2x3 for 4 queries and 7 keys in blocks of [2, 3], got 2x2}}
+  %0 = cascade.einsum "pnm->pnm" ins(%s : tensor<4x2x4xf32>) mask(#cascade.block_sparse<block = [2, 3], table = dense<true> : tensor<2x2xi1>> on "p", "nm") mask_extent([4, 7]) -> tensor<4x2x4xf32>
+  return %0 : tensor<4x2x4xf32>
+}
+
+// -----
+
+func.func @extent_without_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  // expected-error @+1 {{mask indices or extent given without a mask}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask_extent([4, 6]) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @iterate_size(%x: tensor<5x3xf32>, %s0: tensor<3xf32>) -> tensor<5x3xf32> {
+  // expected-error @+1 {{result dimension 0 (index 'n') has size 5, expected 6 (steps + 1)}}
+  %0 = cascade.einsum "np->np" ins(%x : tensor<5x3xf32>) iterate("n" init %s0 : tensor<3xf32>) {
+  ^bb0(%prev: f32, %a: f32):
+    %r = arith.maximumf %prev, %a : f32
+    cascade.yield %r : f32
+  } -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}
+
+// -----
+
+func.func @iterate_init_shape(%x: tensor<5x3xf32>, %s0: tensor<4xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{dimension 0 of 'init' is 4, expected 3}}
+  %0 = cascade.einsum "np->np" ins(%x : tensor<5x3xf32>) iterate("n" init %s0 : tensor<4xf32>) {
+  ^bb0(%prev: f32, %a: f32):
+    cascade.yield %a : f32
+  } -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @iterate_no_region(%x: tensor<5x3xf32>, %s0: tensor<3xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{an iterative einsum needs a map region taking the previous state first}}
+  %0 = cascade.einsum "np->np" ins(%x : tensor<5x3xf32>) iterate("n" init %s0 : tensor<3xf32>) -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @iterate_reduce(%x: tensor<5x3x2xf32>, %s0: tensor<3xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{an iterative einsum cannot reduce}}
+  %0 = cascade.einsum "npm->np" ins(%x : tensor<5x3x2xf32>) iterate("n" init %s0 : tensor<3xf32>) reduce(add) {
+  ^bb0(%prev: f32, %a: f32):
+    cascade.yield %a : f32
+  } -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @iterate_state_arg(%x: tensor<5x3xf32>, %s0: tensor<3xf32>) -> tensor<6x3xf32> {
+  // expected-error @+1 {{map region has 1 arguments, expected the previous state and one per input (1)}}
+  %0 = cascade.einsum "np->np" ins(%x : tensor<5x3xf32>) iterate("n" init %s0 : tensor<3xf32>) {
+  ^bb0(%a: f32):
+    cascade.yield %a : f32
+  } -> tensor<6x3xf32>
+  return %0 : tensor<6x3xf32>
+}
+
+// -----
+
+func.func @iterate_not_in_result(%x: tensor<5x3xf32>, %s0: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{iterative index 'n' must be an index of the result}}
+  %0 = cascade.einsum "np->p" ins(%x : tensor<5x3xf32>) iterate("n" init %s0 : tensor<3xf32>) {
+  ^bb0(%prev: f32, %a: f32):
+    cascade.yield %a : f32
+  } -> tensor<3xf32>
+  return %0 : tensor<3xf32>
 }

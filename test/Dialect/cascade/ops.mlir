@@ -39,24 +39,24 @@ func.func @einsum_region(%s: tensor<4x6xf32>, %m: tensor<4xf32>) -> tensor<4x6xf
 }
 
 // CHECK-LABEL: func @einsum_masks
-// CHECK: mask(#cascade.causal on "pm")
-// CHECK: mask(#cascade.causal<bottom_right> on "pm")
-// CHECK: mask(#cascade.sliding_window<left = 2, right = 1> on "pm")
-// CHECK: mask(#cascade.prefix_lm<prefix = 2> on "pm")
-// CHECK: mask(#cascade.document on "pm") mask_args(%{{.*}}, %{{.*}} : tensor<4xi32>, tensor<6xi32>)
-// CHECK: mask(#cascade.block_sparse<block = [2, 3], table = dense<{{\[\[}}true, false], [true, true]]> : tensor<2x2xi1>> on "pm")
-// CHECK: mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "pm") mask_args(%{{.*}} : tensor<2x1xi64>)
-// CHECK: mask(#cascade.all_of<[#cascade.causal, #cascade.document]> on "pm") mask_args
+// CHECK: mask(#cascade.causal on "p", "m")
+// CHECK: mask(#cascade.causal<bottom_right> on "p", "m")
+// CHECK: mask(#cascade.sliding_window<left = 2, right = 1> on "p", "m")
+// CHECK: mask(#cascade.prefix_lm<prefix = 2> on "p", "m")
+// CHECK: mask(#cascade.document on "p", "m") mask_args(%{{.*}}, %{{.*}} : tensor<4xi32>, tensor<6xi32>)
+// CHECK: mask(#cascade.block_sparse<block = [2, 3], table = dense<{{\[\[}}true, false], [true, true]]> : tensor<2x2xi1>> on "p", "m")
+// CHECK: mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "p", "m") mask_args(%{{.*}} : tensor<2x1xi64>)
+// CHECK: mask(#cascade.all_of<[#cascade.causal, #cascade.document]> on "p", "m") mask_args
 // CHECK: fill(0.000000e+00)
 func.func @einsum_masks(%s: tensor<4x6xf32>, %qs: tensor<4xi32>, %ks: tensor<6xi32>, %blocks: tensor<2x1xi64>) -> tensor<4x6xf32> {
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "pm") -> tensor<4x6xf32>
-  %1 = cascade.einsum "pm->pm" ins(%0 : tensor<4x6xf32>) mask(#cascade.causal<bottom_right> on "pm") -> tensor<4x6xf32>
-  %2 = cascade.einsum "pm->pm" ins(%1 : tensor<4x6xf32>) mask(#cascade.sliding_window<left = 2, right = 1> on "pm") -> tensor<4x6xf32>
-  %3 = cascade.einsum "pm->pm" ins(%2 : tensor<4x6xf32>) mask(#cascade.prefix_lm<prefix = 2> on "pm") -> tensor<4x6xf32>
-  %4 = cascade.einsum "pm->pm" ins(%3 : tensor<4x6xf32>) mask(#cascade.document on "pm") mask_args(%qs, %ks : tensor<4xi32>, tensor<6xi32>) -> tensor<4x6xf32>
-  %5 = cascade.einsum "pm->pm" ins(%4 : tensor<4x6xf32>) mask(#cascade.block_sparse<block = [2, 3], table = dense<[[true, false], [true, true]]> : tensor<2x2xi1>> on "pm") -> tensor<4x6xf32>
-  %6 = cascade.einsum "pm->pm" ins(%5 : tensor<4x6xf32>) mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "pm") mask_args(%blocks : tensor<2x1xi64>) -> tensor<4x6xf32>
-  %7 = cascade.einsum "pm->pm" ins(%6 : tensor<4x6xf32>) mask(#cascade.all_of<[#cascade.causal, #cascade.document]> on "pm") mask_args(%qs, %ks : tensor<4xi32>, tensor<6xi32>) fill(0.0) -> tensor<4x6xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "m") -> tensor<4x6xf32>
+  %1 = cascade.einsum "pm->pm" ins(%0 : tensor<4x6xf32>) mask(#cascade.causal<bottom_right> on "p", "m") -> tensor<4x6xf32>
+  %2 = cascade.einsum "pm->pm" ins(%1 : tensor<4x6xf32>) mask(#cascade.sliding_window<left = 2, right = 1> on "p", "m") -> tensor<4x6xf32>
+  %3 = cascade.einsum "pm->pm" ins(%2 : tensor<4x6xf32>) mask(#cascade.prefix_lm<prefix = 2> on "p", "m") -> tensor<4x6xf32>
+  %4 = cascade.einsum "pm->pm" ins(%3 : tensor<4x6xf32>) mask(#cascade.document on "p", "m") mask_args(%qs, %ks : tensor<4xi32>, tensor<6xi32>) -> tensor<4x6xf32>
+  %5 = cascade.einsum "pm->pm" ins(%4 : tensor<4x6xf32>) mask(#cascade.block_sparse<block = [2, 3], table = dense<[[true, false], [true, true]]> : tensor<2x2xi1>> on "p", "m") -> tensor<4x6xf32>
+  %6 = cascade.einsum "pm->pm" ins(%5 : tensor<4x6xf32>) mask(#cascade.dynamic_block_sparse<block = [2, 3]> on "p", "m") mask_args(%blocks : tensor<2x1xi64>) -> tensor<4x6xf32>
+  %7 = cascade.einsum "pm->pm" ins(%6 : tensor<4x6xf32>) mask(#cascade.all_of<[#cascade.causal, #cascade.document]> on "p", "m") mask_args(%qs, %ks : tensor<4xi32>, tensor<6xi32>) fill(0.0) -> tensor<4x6xf32>
   return %7 : tensor<4x6xf32>
 }
 
@@ -64,8 +64,8 @@ func.func @einsum_masks(%s: tensor<4x6xf32>, %qs: tensor<4xi32>, %ks: tensor<6xi
 // CHECK: #cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 1]>
 // CHECK: #cascade.neighborhood<grid = [2, 2, 4], kernel = [1, 2, 2], dilation = [1, 1, 2]>
 func.func @neighborhood(%s: tensor<16x16xf32>) -> tensor<16xf32> {
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 1]> on "pm") -> tensor<16x16xf32>
-  %1 = cascade.einsum "pm->p" ins(%0 : tensor<16x16xf32>) reduce(add) mask(#cascade.neighborhood<grid = [2, 2, 4], kernel = [1, 2, 2], dilation = [1, 1, 2]> on "pm") -> tensor<16xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<16x16xf32>) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 1]> on "p", "m") -> tensor<16x16xf32>
+  %1 = cascade.einsum "pm->p" ins(%0 : tensor<16x16xf32>) reduce(add) mask(#cascade.neighborhood<grid = [2, 2, 4], kernel = [1, 2, 2], dilation = [1, 1, 2]> on "p", "m") -> tensor<16xf32>
   return %1 : tensor<16xf32>
 }
 
@@ -108,4 +108,19 @@ func.func @moe(%x: tensor<5x16xf32>, %wr: tensor<16x8xf32>, %wg: tensor<8x16x32x
   %0 = cascade.moe %x router(softmax_topk %wr : tensor<16x8xf32>) k(2) experts(swiglu %wg, %wu, %wd : tensor<8x16x32xf32>, tensor<8x16x32xf32>, tensor<8x32x16xf32>) {normalize} : tensor<5x16xf32> -> tensor<5x16xf32>
   %1 = cascade.moe %0 router(sigmoid_bias %wr : tensor<16x8xf32>) router_bias(%b : tensor<8xf32>) k(2) experts(gelu %wu, %wd : tensor<8x16x32xf32>, tensor<8x32x16xf32>) shared(%su, %sd : tensor<16x24xf32>, tensor<24x16xf32>) {num_groups = 4, groups_kept = 2, capacity_factor = 1.25 : f64} : tensor<5x16xf32> -> tensor<5x16xf32>
   return %1 : tensor<5x16xf32>
+}
+
+// CHECK-LABEL: func @iterative_and_partitioned
+// CHECK: cascade.einsum "np->np" ins(%{{.*}} : tensor<4x8xf32>) iterate("n" init %{{.*}} : tensor<8xf32>) {
+// CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+// CHECK: } -> tensor<5x8xf32>
+// CHECK: cascade.einsum "pnm->pn" ins(%{{.*}} : tensor<8x4x16xf32>) reduce(max) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([8, 60]) -> tensor<8x4xf32>
+func.func @iterative_and_partitioned(%lm: tensor<4x8xf32>, %init: tensor<8xf32>, %s: tensor<8x4x16xf32>) -> (tensor<5x8xf32>, tensor<8x4xf32>) {
+  %rm = cascade.einsum "np->np" ins(%lm : tensor<4x8xf32>) iterate("n" init %init : tensor<8xf32>) {
+  ^bb0(%prev: f32, %x: f32):
+    %m = arith.maximumf %prev, %x : f32
+    cascade.yield %m : f32
+  } -> tensor<5x8xf32>
+  %bm = cascade.einsum "pnm->pn" ins(%s : tensor<8x4x16xf32>) reduce(max) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([8, 60]) -> tensor<8x4xf32>
+  return %rm, %bm : tensor<5x8xf32>, tensor<8x4xf32>
 }
