@@ -495,10 +495,18 @@ LogicalResult Interpreter::exec(Operation *op) {
       .Case([&](AttentionOp o) { return execAttention(o); })
       .Case([&](MoeOp o) { return execMoe(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
+        if (auto scalar = dyn_cast<FloatAttr>(c.getValue())) {
+          // Scalars (e.g. tensor.pad values) are rank-0 tensors here.
+          TensorPtr t = std::make_shared<HostTensor>();
+          t->dtype = dtypeOf(scalar.getType()).value_or(DType::f64);
+          t->data.push_back(scalar.getValueAsDouble());
+          set(c.getResult(), t);
+          return success();
+        }
         auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
         if (!dense)
-          return c.emitError() << "reference interpreter supports only tensor "
-                                  "constants outside einsum regions";
+          return c.emitError() << "reference interpreter supports float and "
+                                  "tensor constants outside einsum regions";
         TensorPtr t = make(c.getResult());
         t->shape.assign(dense.getType().getShape().begin(),
                         dense.getType().getShape().end());

@@ -10,6 +10,9 @@
 // RUN: cascade-run %s --entry alibi_two_keys --print | FileCheck %s --check-prefix=ALIBI
 // RUN: cascade-run %s --entry moe_single_expert --print | FileCheck %s --check-prefix=MOE
 // RUN: cascade-run %s --entry coords --print | FileCheck %s --check-prefix=COORDS
+// RUN: cascade-run %s --entry scans --print | FileCheck %s --check-prefix=SCAN
+// RUN: cascade-run %s --entry partitioned_mask --print | FileCheck %s --check-prefix=PART
+// RUN: cascade-run %s --entry pad_slice --print | FileCheck %s --check-prefix=PAD
 
 // q . k_1 dominates by 100: the output is V's row 1.
 // ONEHOT: result0 = [7, 8]
@@ -181,4 +184,57 @@ func.func @coords() -> tensor<2x3xf64> {
     cascade.yield %r : f64
   } -> tensor<2x3xf64>
   return %r : tensor<2x3xf64>
+}
+
+// Iterative ranks: running max from -inf and a decayed running sum
+// s[n+1] = 0.5 * s[n] + x[n] over two independent rows.
+// SCAN: result0 = [-inf, 3, 3, 5, 5, -inf, -1, 2, 2, 4]
+// SCAN: result1 = [1, 1.5, 1.75, 1.875, 2.9375, 0, 3, 1.5, 0.75, 0.375]
+func.func @scans() -> (tensor<2x5xf64>, tensor<2x5xf64>) {
+  %x = arith.constant dense<[[3.0, 1.0, 5.0, 2.0], [-1.0, 2.0, 0.0, 4.0]]> : tensor<2x4xf64>
+  %ninf = arith.constant dense<0xFFF0000000000000> : tensor<2xf64>
+  %rm = cascade.einsum "pn->pn" ins(%x : tensor<2x4xf64>) iterate("n" init %ninf : tensor<2xf64>) {
+  ^bb0(%prev: f64, %a: f64):
+    %m = arith.maximumf %prev, %a : f64
+    cascade.yield %m : f64
+  } -> tensor<2x5xf64>
+  %y = arith.constant dense<[[1.0, 1.0, 1.0, 2.0], [3.0, 0.0, 0.0, 0.0]]> : tensor<2x4xf64>
+  %init = arith.constant dense<[1.0, 0.0]> : tensor<2xf64>
+  %rs = cascade.einsum "pn->pn" ins(%y : tensor<2x4xf64>) iterate("n" init %init : tensor<2xf64>) {
+  ^bb0(%prev: f64, %a: f64):
+    %half = arith.constant 0.5 : f64
+    %d = arith.mulf %prev, %half : f64
+    %r = arith.addf %d, %a : f64
+    cascade.yield %r : f64
+  } -> tensor<2x5xf64>
+  return %rm, %rs : tensor<2x5xf64>, tensor<2x5xf64>
+}
+
+// A key rank of 5 partitioned into 2 x 3 (one pad slot): bottom-right
+// causal (k <= q + 2) on key = n * 3 + m with logical extent 5; the pad
+// slot (n = 1, m = 2) is always masked.
+// PART: result0 = [1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0]
+func.func @partitioned_mask() -> tensor<3x2x3xf64> {
+  %ones = arith.constant dense<1.0> : tensor<3x2x3xf64>
+  %0 = cascade.einsum "pnm->pnm" ins(%ones : tensor<3x2x3xf64>) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([3, 5]) fill(0.0) -> tensor<3x2x3xf64>
+  return %0 : tensor<3x2x3xf64>
+}
+
+// tensor.pad to a multiple of the block, tensor.extract_slice back.
+// PAD: result0 = [0, 1, 2, 3, 4, 0, 9, 9, 9, 9, 9, 9]
+// PAD: result1 = [2, 3, 4]
+func.func @pad_slice() -> (tensor<2x6xf64>, tensor<3xf64>) {
+  %x = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0]]> : tensor<1x5xf64>
+  %zero = arith.constant 0.0 : f64
+  %nine = arith.constant 9.0 : f64
+  %p = tensor.pad %x low[0, 0] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f64
+  } : tensor<1x5xf64> to tensor<1x6xf64>
+  %q = tensor.pad %p low[0, 0] high[1, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %nine : f64
+  } : tensor<1x6xf64> to tensor<2x6xf64>
+  %s = tensor.extract_slice %x[0, 2] [1, 3] [1, 1] : tensor<1x5xf64> to tensor<3xf64>
+  return %q, %s : tensor<2x6xf64>, tensor<3xf64>
 }
