@@ -51,6 +51,17 @@ static LogicalResult verifyIntegerTensor(EmitErrorFn emitError, StringRef what,
 }
 
 //===----------------------------------------------------------------------===//
+// full
+//===----------------------------------------------------------------------===//
+
+unsigned FullMaskAttr::getNumRuntimeOperands() const { return 0; }
+LogicalResult FullMaskAttr::verifyShapes(EmitErrorFn emitError, int64_t,
+                                         int64_t,
+                                         TypeRange runtimeTypes) const {
+  return verifyNoRuntimeOperands(emitError, "#cascade.full", runtimeTypes);
+}
+
+//===----------------------------------------------------------------------===//
 // causal
 //===----------------------------------------------------------------------===//
 

@@ -18,6 +18,15 @@ class Cascade_Mask<string name, string attrMnemonic>
   let mnemonic = attrMnemonic;
 }
 
+def Cascade_FullMask : Cascade_Mask<"FullMask", "full"> {
+  let summary = "keeps every point (with mask_extent: masks padding only)";
+  let description = [{
+    `#cascade.full` keeps every (q, k). On an einsum with `mask_extent` it
+    masks exactly the points past the extent, i.e. the padding added when a
+    rank is partitioned into blocks.
+  }];
+}
+
 def Cascade_CausalMask : Cascade_Mask<"CausalMask", "causal"> {
   let summary = "key k is visible to query q when k <= q (+ offset)";
   let description = [{

@@ -214,9 +214,8 @@ LogicalResult EinsumOp::verify() {
     return emitOpError() << "result has rank " << resultType.getRank()
                          << " but the spec gives it " << indices.result.size()
                          << " indices '" << indices.result << "'";
-  char iterative = getIterate() && getIterate()->size() == 1
-                       ? (*getIterate())[0]
-                       : 0;
+  char iterative =
+      getIterate() && getIterate()->size() == 1 ? (*getIterate())[0] : 0;
   if (getIterate() && !iterative)
     return emitOpError() << "iterate names one index, got '" << *getIterate()
                          << "'";
@@ -306,18 +305,17 @@ LogicalResult EinsumOp::verify() {
     groupSizes[side] = 1;
     for (char c : groups[side]) {
       if (!sizes.count(c))
-        return emitOpError() << "mask index '" << c
-                             << "' is not an index of the einsum";
-      if (groups[1 - side].contains(c) ||
-          groups[side].count(c) > 1)
+        return emitOpError()
+               << "mask index '" << c << "' is not an index of the einsum";
+      if (groups[1 - side].contains(c) || groups[side].count(c) > 1)
         return emitOpError() << "mask index '" << c
                              << "' is used twice; query and key indices "
                                 "must differ";
       int64_t size = sizes[c].first;
-      groupSizes[side] = ShapedType::isDynamic(size) ||
-                                 ShapedType::isDynamic(groupSizes[side])
-                             ? ShapedType::kDynamic
-                             : groupSizes[side] * size;
+      groupSizes[side] =
+          ShapedType::isDynamic(size) || ShapedType::isDynamic(groupSizes[side])
+              ? ShapedType::kDynamic
+              : groupSizes[side] * size;
     }
   }
   if (std::optional<ArrayRef<int64_t>> extent = getMaskExtent()) {
@@ -326,12 +324,12 @@ LogicalResult EinsumOp::verify() {
                            << extent->size() << " values";
     for (int side = 0; side < 2; ++side) {
       int64_t e = (*extent)[side];
-      if (e < 0 || (!ShapedType::isDynamic(groupSizes[side]) &&
-                    e > groupSizes[side]))
-        return emitOpError() << "mask_extent " << (side ? "keys" : "queries")
-                             << " = " << e << " is outside [0, "
-                             << sizeStr(groupSizes[side])
-                             << "], the size of '" << groups[side] << "'";
+      if (e < 0 ||
+          (!ShapedType::isDynamic(groupSizes[side]) && e > groupSizes[side]))
+        return emitOpError()
+               << "mask_extent " << (side ? "keys" : "queries") << " = " << e
+               << " is outside [0, " << sizeStr(groupSizes[side])
+               << "], the size of '" << groups[side] << "'";
       groupSizes[side] = e;
     }
   }
@@ -360,14 +358,15 @@ LogicalResult EinsumOp::verifyRegions() {
                             "type "
                          << block.getArgument(0).getType() << ", expected "
                          << resultElement;
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(
-           block.getArguments().drop_front(numState), getInputs()))) {
+  for (auto [i, pair] : llvm::enumerate(
+           llvm::zip(block.getArguments().drop_front(numState), getInputs()))) {
     auto [arg, input] = pair;
     Type expected = cast<RankedTensorType>(input.getType()).getElementType();
     if (arg.getType() != expected)
-      return emitOpError() << "map region argument #" << i + numState << " has type "
-                           << arg.getType() << ", expected " << expected
-                           << " (element type of input #" << i << ")";
+      return emitOpError() << "map region argument #" << i + numState
+                           << " has type " << arg.getType() << ", expected "
+                           << expected << " (element type of input #" << i
+                           << ")";
   }
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield)

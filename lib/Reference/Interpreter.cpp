@@ -7,8 +7,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
@@ -592,9 +592,8 @@ LogicalResult Interpreter::exec(Operation *op) {
           if (sizes[d] > 0 &&
               (offsets[d] < 0 ||
                offsets[d] + (sizes[d] - 1) * strides[d] >= src.shape[d]))
-            return slice.emitError()
-                   << "slice of dimension " << d << " runs past its size "
-                   << src.shape[d];
+            return slice.emitError() << "slice of dimension " << d
+                                     << " runs past its size " << src.shape[d];
         TensorPtr t = make(slice.getResult());
         auto type = slice.getResultType();
         t->shape.assign(type.getShape().begin(), type.getShape().end());
@@ -707,12 +706,10 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     });
     if (!program)
       return failure();
-    evalScan(indices.inputs, indices.result, iterative, inputs,
-             get(op.getInit()),
-             [&](const double *v, const int64_t *c) {
-               return program->run(v, c);
-             },
-             *result);
+    evalScan(
+        indices.inputs, indices.result, iterative, inputs, get(op.getInit()),
+        [&](const double *v, const int64_t *c) { return program->run(v, c); },
+        *result);
     set(op.getResult(), result);
     return success();
   }

@@ -60,6 +60,9 @@ MaskEvaluator::create(Operation *op, MaskAttrInterface mask, int64_t numQueries,
     return nullptr;
   }
   return llvm::TypeSwitch<Attribute, std::unique_ptr<MaskEvaluator>>(mask)
+      .Case([&](FullMaskAttr) {
+        return makeMask([](int64_t, int64_t) { return true; });
+      })
       .Case([&](CausalMaskAttr causal) {
         int64_t shift = causal.getAlign() == CausalAlign::bottom_right
                             ? numKeys - numQueries

@@ -4,6 +4,7 @@
 #define CASCADE_TRANSFORMS_PASSES_H
 
 #include "cascade/Dialect/Cascade.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace cascade {
