@@ -26,3 +26,4 @@ config.environment["PATH"] = path
 
 import sys
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%compare-reference", "bash " + os.path.join(config.test_source_root, "Inputs", "compare-reference.sh")))

@@ -168,15 +168,38 @@ struct CascadeCountPassesPass
           counted[rank] = {c, size, ""};
         }
     }
-    for (BlockArgument arg : func.getArguments())
-      if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
-        for (unsigned d = 0; d < type.getRank(); ++d) {
-          auto it = counted.find(ranks.leader({arg, d}));
-          if (it != counted.end() && it->second.origin.empty())
-            it->second.origin = ", argument #" +
-                                std::to_string(arg.getArgNumber()) +
-                                " dimension " + std::to_string(d);
+    for (auto &[rank, info] : counted)
+      info.origin = originOf(func, ranks, rank);
+
+    // Ranks split by a reshape (a partitioned rank) name their origin too.
+    for (Operation &op : body) {
+      auto expand = dyn_cast<tensor::ExpandShapeOp>(&op);
+      if (!expand)
+        continue;
+      for (auto [i, group] :
+           llvm::enumerate(expand.getReassociationIndices())) {
+        if (group.size() < 2)
+          continue;
+        auto source = counted.find(
+            ranks.leader({expand.getSrc(), static_cast<unsigned>(i)}));
+        std::string origin =
+            source != counted.end()
+                ? source->second.origin
+                : originOf(func, ranks,
+                           ranks.leader(
+                               {expand.getSrc(), static_cast<unsigned>(i)}));
+        if (origin.empty())
+          continue;
+        for (auto [j, d] : llvm::enumerate(group)) {
+          auto it = counted.find(
+              ranks.leader({expand.getResult(), static_cast<unsigned>(d)}));
+          if (it == counted.end() || !it->second.origin.empty())
+            continue;
+          it->second.origin = (j == 0 ? ", blocks of" : ", within blocks of") +
+                              origin.substr(1);
         }
+      }
+    }
 
     for (auto &[rank, info] : counted) {
       int passes = countPasses(body, ranks, rank, info.letter);
@@ -187,6 +210,18 @@ struct CascadeCountPassesPass
                         << info.origin << "): " << passes
                         << (passes == 1 ? " pass" : " passes");
     }
+  }
+
+  /// ", argument #i dimension d" for the first function argument dimension
+  /// in `rank`, or "".
+  static std::string originOf(func::FuncOp func, RankClasses &ranks, Dim rank) {
+    for (BlockArgument arg : func.getArguments())
+      if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
+        for (unsigned d = 0; d < type.getRank(); ++d)
+          if (ranks.leader({arg, d}) == rank)
+            return ", argument #" + std::to_string(arg.getArgNumber()) +
+                   " dimension " + std::to_string(d);
+    return "";
   }
 
   /// Pass over `rank` in which each value is produced; remarks on einsums

@@ -9,6 +9,8 @@
 
 #include "cascade/Transforms/Passes.h"
 
+#include "EinsumBuilder.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -27,119 +29,6 @@ using namespace cascade;
 
 namespace {
 
-using BodyFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// Element type the decomposed cascade computes in: f16/bf16 widen to f32 so
-/// that the row max, row sum and accumulations keep precision.
-static Type computeType(Type element) {
-  if (element.isF16() || element.isBF16())
-    return Float32Type::get(element.getContext());
-  return element;
-}
-
-static Type elementOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getElementType();
-}
-
-/// Scalar conversion inside a map region.
-static Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
-  Type from = v.getType();
-  if (from == to)
-    return v;
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
-
-static Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
-}
-
-/// Emits einsums with result shapes inferred from the spec.
-struct CascadeEmitter {
-  PatternRewriter &rewriter;
-  Location loc;
-
-  RankedTensorType resultType(StringRef spec, ValueRange inputs, Type elt) {
-    EinsumOp::Indices indices = *EinsumOp::parseSpec(spec);
-    llvm::DenseMap<char, int64_t> sizes;
-    for (auto [names, input] : llvm::zip(indices.inputs, inputs))
-      for (auto [d, c] : llvm::enumerate(names))
-        sizes.try_emplace(
-            c, cast<RankedTensorType>(input.getType()).getDimSize(d));
-    SmallVector<int64_t> shape;
-    for (char c : indices.result)
-      shape.push_back(sizes.lookup(c));
-    return RankedTensorType::get(shape, elt);
-  }
-
-  EinsumOp einsum(StringRef spec, ValueRange inputs, Type elt,
-                  std::optional<MapKind> map,
-                  std::optional<ReduceKind> reduce = std::nullopt) {
-    return EinsumOp::create(rewriter, loc, resultType(spec, inputs, elt), spec,
-                            inputs, map, reduce);
-  }
-
-  /// An einsum whose map is `body`, applied to the inputs' scalars.
-  EinsumOp mapped(StringRef spec, ValueRange inputs, Type elt, BodyFn body,
-                  std::optional<ReduceKind> reduce = std::nullopt) {
-    EinsumOp op = einsum(spec, inputs, elt, std::nullopt, reduce);
-    OpBuilder::InsertionGuard guard(rewriter);
-    Block &block = op.addMapBlock(rewriter);
-    Value result = body(rewriter, loc, block.getArguments());
-    YieldOp::create(rewriter, loc, ValueRange{result});
-    return op;
-  }
-
-  /// Identity einsum converting the element type (no-op when equal).
-  Value convert(Value v, Type elt, StringRef indices) {
-    if (elementOf(v) == elt)
-      return v;
-    return einsum((indices + "->" + indices).str(), v, elt, std::nullopt);
-  }
-
-  /// softmax over the last index of `indices` (no masking).
-  Value softmax(Value logits, StringRef indices) {
-    std::string rows = indices.drop_back().str(), all = indices.str();
-    Type elt = elementOf(logits);
-    Value rowMax =
-        einsum(all + "->" + rows, logits, elt, std::nullopt, ReduceKind::max);
-    Value exps = mapped(all + "," + rows + "->" + all, {logits, rowMax}, elt,
-                        [&](OpBuilder &b, Location l, ValueRange a) {
-                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-                          return math::ExpOp::create(b, l, d).getResult();
-                        });
-    return normalize(exps, indices);
-  }
-
-  /// x / sum(x) over the last index of `indices`.
-  Value normalize(Value x, StringRef indices) {
-    std::string rows = indices.drop_back().str(), all = indices.str();
-    Type elt = elementOf(x);
-    Value sum =
-        einsum(all + "->" + rows, x, elt, std::nullopt, ReduceKind::add);
-    return einsum(all + "," + rows + "->" + all, {x, sum}, elt, MapKind::div);
-  }
-
-  Value scale(Value x, StringRef indices, double factor) {
-    return mapped((indices + "->" + indices).str(), x, elementOf(x),
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    Value c = floatConst(b, l, a[0].getType(), factor);
-                    return arith::MulFOp::create(b, l, a[0], c).getResult();
-                  });
-  }
-
-  Value expandShape(Value v, ArrayRef<int64_t> shape,
-                    ArrayRef<ReassociationIndices> reassociation) {
-    auto type = RankedTensorType::get(shape, elementOf(v));
-    return tensor::ExpandShapeOp::create(rewriter, loc, type, v, reassociation);
-  }
-
-  Value collapseShape(Value v, ArrayRef<ReassociationIndices> reassociation) {
-    return tensor::CollapseShapeOp::create(rewriter, loc, v, reassociation);
-  }
-};
-
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
@@ -153,7 +42,7 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     auto kType = cast<RankedTensorType>(op.getKey().getType());
     if (!qType.hasStaticShape() || !kType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    CascadeEmitter emit{rewriter, op.getLoc()};
+    EinsumBuilder emit{rewriter, op.getLoc()};
     int64_t b = qType.getDimSize(0), h = qType.getDimSize(1),
             p = qType.getDimSize(2), d = qType.getDimSize(3);
     int64_t hkv = kType.getDimSize(1);
@@ -311,7 +200,7 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
 /// The activation between the up and down projections, as one map einsum.
 /// SwiGLU takes (gate, up); GELU takes (up).
-static Value emitActivation(CascadeEmitter &emit, Activation act,
+static Value emitActivation(EinsumBuilder &emit, Activation act,
                             ValueRange inputs, StringRef indices) {
   std::string spec = act == Activation::swiglu
                          ? (indices + "," + indices + "->" + indices).str()
@@ -347,7 +236,7 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
     auto routerType = cast<RankedTensorType>(op.getRouterWeight().getType());
     if (!xType.hasStaticShape() || !routerType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    CascadeEmitter emit{rewriter, op.getLoc()};
+    EinsumBuilder emit{rewriter, op.getLoc()};
     Location loc = op.getLoc();
     int64_t tokens = xType.getDimSize(0);
     int64_t experts = routerType.getDimSize(1);

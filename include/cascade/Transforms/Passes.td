@@ -56,4 +56,45 @@ def CascadeCountPasses : Pass<"cascade-count-passes", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::cascade::CascadeDialect"];
 }
 
+def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
+  let summary = "Rewrite max -> exp -> sum -> divide -> contract over a rank "
+                "into the 1-pass online cascade";
+  let description = [{
+    Finds, on any cascade, the chain
+
+    ```
+    GM = S : max over m          SN = exp(S - GM)         SD = SN : add over m
+    A  = SN / SD                 AV = A * V : add over m  [LSE = GM + log(SD)]
+    ```
+
+    and rewrites it into FuseMax's 1-pass form. The rank m is partitioned into
+    n blocks of `block-size` (the producers of S are partitioned too, down to
+    the function's tensors, which are padded to a whole number of blocks;
+    masks see the logical extent, so padding is masked), and running state
+    is carried along the iterative rank n:
+
+    ```
+    LM[n]    = S[n, m] : max over m
+    RM[n+1]  = max(RM[n], LM[n])                  RM[0] = -inf
+    SLN      = exp(S[n, m] - RM[n+1])
+    PRM[n]   = exp(RM[n] - RM[n+1])
+    RD[n+1]  = PRM[n] * RD[n] + (SLN : add over m)           RD[0] = 0
+    RNV[n+1] = PRM[n] * RNV[n] + (SLN * V : add over m)      RNV[0] = 0
+    AV       = RNV[N] / RD[N]          LSE = RM[N] + log(RD[N])
+    ```
+
+    Rows whose keys are all masked keep RM = -inf; every exp of a difference
+    of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN.
+    The chain's intermediates must have no other users.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
+           "Size of a block of the partitioned rank">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::cascade::CascadeDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,608 @@
+//===- OnlineSoftmax.cpp - 3-pass softmax chain into the 1-pass form ------===//
+//
+// A general rewrite on cascades: any max -> exp -> sum -> divide -> contract
+// chain over one rank, whatever produced the scores (masks, softcap, biases
+// included), becomes FuseMax's 1-pass cascade with the rank partitioned into
+// blocks and running state carried along an iterative rank.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Transforms/Passes.h"
+
+#include "EinsumBuilder.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADEONLINESOFTMAX
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Matching the chain
+//===----------------------------------------------------------------------===//
+
+Value yieldedValue(EinsumOp op) {
+  if (op.getBody().empty())
+    return {};
+  return cast<YieldOp>(op.getBody().front().getTerminator()).getValues()[0];
+}
+
+bool isFloatConstant(Value v, double expected) {
+  FloatAttr attr;
+  return matchPattern(v, m_Constant(&attr)) &&
+         attr.getValueAsDouble() == expected;
+}
+
+/// Strips `select(guarded == guardValue, fallback, x)` down to x; returns
+/// null for a select of another shape.
+Value stripGuard(Value v, Value guarded, double guardValue, double fallback) {
+  auto select = v.getDefiningOp<arith::SelectOp>();
+  if (!select)
+    return v;
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  if (!cmp || cmp.getPredicate() != arith::CmpFPredicate::OEQ ||
+      !isFloatConstant(select.getTrueValue(), fallback))
+    return {};
+  bool guards =
+      (cmp.getLhs() == guarded && isFloatConstant(cmp.getRhs(), guardValue)) ||
+      (cmp.getRhs() == guarded && isFloatConstant(cmp.getLhs(), guardValue));
+  return guards ? select.getFalseValue() : Value();
+}
+
+/// Map region exp(a0 - a1), optionally guarded to 0 where a1 == -inf.
+bool isExpOfDifference(EinsumOp op) {
+  Value y = yieldedValue(op);
+  if (!y || op.getBody().front().getNumArguments() != 2)
+    return false;
+  Block &block = op.getBody().front();
+  y = stripGuard(y, block.getArgument(1), -INFINITY, 0.0);
+  auto exp = y ? y.getDefiningOp<math::ExpOp>() : nullptr;
+  auto sub = exp ? exp.getOperand().getDefiningOp<arith::SubFOp>() : nullptr;
+  return sub && sub.getLhs() == block.getArgument(0) &&
+         sub.getRhs() == block.getArgument(1);
+}
+
+/// map(div), or a region a0 / a1 optionally guarded to 0 where a1 == 0.
+bool isDivision(EinsumOp op) {
+  if (op.getBody().empty())
+    return op.getMap() == MapKind::div;
+  Value y = yieldedValue(op);
+  Block &block = op.getBody().front();
+  if (block.getNumArguments() != 2)
+    return false;
+  y = stripGuard(y, block.getArgument(1), 0.0, 0.0);
+  auto div = y ? y.getDefiningOp<arith::DivFOp>() : nullptr;
+  return div && div.getLhs() == block.getArgument(0) &&
+         div.getRhs() == block.getArgument(1);
+}
+
+/// Map region a0 + log(a1).
+bool isMaxPlusLogSum(EinsumOp op) {
+  Value y = yieldedValue(op);
+  if (!y || op.getBody().front().getNumArguments() != 2)
+    return false;
+  Block &block = op.getBody().front();
+  auto add = y.getDefiningOp<arith::AddFOp>();
+  auto log = add ? add.getRhs().getDefiningOp<math::LogOp>() : nullptr;
+  return log && add.getLhs() == block.getArgument(0) &&
+         log.getOperand() == block.getArgument(1);
+}
+
+bool isPlain(EinsumOp op) {
+  return !op.getMask() && !op.getIterate() && op.getMaskArgs().empty();
+}
+
+std::string without(StringRef s, unsigned pos) {
+  return (s.take_front(pos) + s.drop_front(pos + 1)).str();
+}
+
+/// `op` reduces one index of its single input with `kind` through the
+/// identity map; returns that index's position.
+std::optional<unsigned> singleReduction(EinsumOp op, ReduceKind kind) {
+  if (!op || op.getInputs().size() != 1 || op.getMap() ||
+      !op.getBody().empty() || !isPlain(op) || op.getReduce() != kind)
+    return std::nullopt;
+  EinsumOp::Indices idx = op.getIndices();
+  const std::string &in = idx.inputs[0];
+  for (unsigned k = 0; k < in.size(); ++k)
+    if (without(in, k) == idx.result)
+      return k;
+  return std::nullopt;
+}
+
+/// `op` maps (X, X without position k) -> X, no reduction.
+bool isRowBroadcast(EinsumOp op, unsigned k) {
+  if (!op || op.getInputs().size() != 2 || !isPlain(op) ||
+      (op.getReduce() && *op.getReduce() != ReduceKind::none))
+    return false;
+  EinsumOp::Indices idx = op.getIndices();
+  return idx.result == idx.inputs[0] && k < idx.inputs[0].size() &&
+         idx.inputs[1] == without(idx.inputs[0], k);
+}
+
+struct SoftmaxChain {
+  EinsumOp rowMax, numer, denom, normalize, contract, lse;
+  Value scores, values;
+  unsigned scoreDim = 0, valueDim = 0, probsOperand = 0;
+};
+
+bool usersWithin(Value v, ArrayRef<Operation *> allowed) {
+  return llvm::all_of(v.getUsers(), [&](Operation *user) {
+    return llvm::is_contained(allowed, user);
+  });
+}
+
+std::optional<SoftmaxChain> matchChain(EinsumOp contract) {
+  if (contract.getInputs().size() != 2 || contract.getMap() != MapKind::mul ||
+      contract.getReduce() != ReduceKind::add || !isPlain(contract))
+    return std::nullopt;
+  EinsumOp::Indices avIdx = contract.getIndices();
+  for (unsigned ai = 0; ai < 2; ++ai) {
+    SoftmaxChain c;
+    c.contract = contract;
+    c.probsOperand = ai;
+    Value probs = contract.getInputs()[ai];
+    c.normalize = probs.getDefiningOp<EinsumOp>();
+    if (!c.normalize || !probs.hasOneUse() ||
+        c.normalize.getInputs().size() != 2)
+      continue;
+    Value numerV = c.normalize.getInputs()[0];
+    Value denomV = c.normalize.getInputs()[1];
+    c.denom = denomV.getDefiningOp<EinsumOp>();
+    std::optional<unsigned> k = singleReduction(c.denom, ReduceKind::add);
+    if (!k || c.denom.getInputs()[0] != numerV ||
+        !isRowBroadcast(c.normalize, *k) || !isDivision(c.normalize))
+      continue;
+    c.numer = numerV.getDefiningOp<EinsumOp>();
+    if (!isRowBroadcast(c.numer, *k) || !isExpOfDifference(c.numer))
+      continue;
+    c.scores = c.numer.getInputs()[0];
+    Value maxV = c.numer.getInputs()[1];
+    c.rowMax = maxV.getDefiningOp<EinsumOp>();
+    if (singleReduction(c.rowMax, ReduceKind::max) != k ||
+        c.rowMax.getInputs()[0] != c.scores)
+      continue;
+    // An optional log-sum-exp reading (row max, row sum).
+    for (Operation *user : maxV.getUsers())
+      if (auto e = dyn_cast<EinsumOp>(user);
+          e && e != c.numer && e.getInputs().size() == 2 &&
+          e.getInputs()[0] == maxV && e.getInputs()[1] == denomV &&
+          isPlain(e) && !e.getReduce() && isMaxPlusLogSum(e) &&
+          e.getIndices().inputs[0] == e.getIndices().result &&
+          e.getIndices().inputs[1] == e.getIndices().result)
+        c.lse = e;
+    SmallVector<Operation *> maxUsers{c.numer}, denomUsers{c.normalize};
+    if (c.lse) {
+      maxUsers.push_back(c.lse);
+      denomUsers.push_back(c.lse);
+    }
+    if (!usersWithin(maxV, maxUsers) ||
+        !usersWithin(numerV, {c.denom, c.normalize}) ||
+        !usersWithin(denomV, denomUsers))
+      continue;
+    // The contraction reduces the same rank and nothing else of the probs.
+    const std::string &probsIdx = avIdx.inputs[ai];
+    const std::string &valueIdx = avIdx.inputs[1 - ai];
+    char m = probsIdx[*k];
+    size_t j = valueIdx.find(m);
+    if (j == std::string::npos || avIdx.result.find(m) != std::string::npos)
+      continue;
+    bool othersKept =
+        llvm::all_of(without(probsIdx, *k),
+                     [&](char x) {
+                       return avIdx.result.find(x) != std::string::npos;
+                     }) &&
+        llvm::all_of(without(valueIdx, j), [&](char x) {
+          return avIdx.result.find(x) != std::string::npos;
+        });
+    if (!othersKept)
+      continue;
+    c.scoreDim = *k;
+    c.valueDim = j;
+    c.values = contract.getInputs()[1 - ai];
+    return c;
+  }
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Partitioning a rank
+//===----------------------------------------------------------------------===//
+
+char freshLetter(StringRef used) {
+  for (char c :
+       StringRef("nNjJkKlLoOqQuUvVwWxXyYzZaAbBcCdDeEfFgGhHiImMpPrRsStT"))
+    if (!used.contains(c))
+      return c;
+  return 0;
+}
+
+std::string splitLetter(StringRef s, char c, char outer) {
+  std::string out;
+  for (char x : s) {
+    if (x == c)
+      out.push_back(outer);
+    out.push_back(x);
+  }
+  return out;
+}
+
+/// Splits rank `dim` of tensors into [ceil(M / block), block]. Producers that
+/// are einsums are rebuilt over partitioned operands (so the blocks can be
+/// computed one at a time); other tensors are zero-padded and reshaped.
+class RankPartitioner {
+public:
+  RankPartitioner(OpBuilder &builder, Location loc, int64_t block)
+      : builder(builder), loc(loc), block(block) {}
+
+  static bool canPartition(Value v, unsigned dim) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape() ||
+        !isa<FloatType>(type.getElementType()))
+      return false;
+    auto e = v.getDefiningOp<EinsumOp>();
+    if (!e)
+      return true;
+    if (e.getIterate())
+      return false;
+    EinsumOp::Indices idx = e.getIndices();
+    char c = idx.result[dim];
+    if (!freshLetter(e.getSpec()))
+      return false;
+    for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
+      if (size_t p = letters.find(c);
+          p != std::string::npos && !canPartition(input, p))
+        return false;
+    return true;
+  }
+
+  Value partition(Value v, unsigned dim) {
+    auto key = std::make_pair(v, dim);
+    if (Value done = memo.lookup(key))
+      return done;
+    auto type = cast<RankedTensorType>(v.getType());
+    int64_t size = type.getDimSize(dim);
+    int64_t blocks = (size + block - 1) / block;
+    SmallVector<int64_t> shape(type.getShape().take_front(dim));
+    shape.push_back(blocks);
+    shape.push_back(block);
+    llvm::append_range(shape, type.getShape().drop_front(dim + 1));
+    auto newType = RankedTensorType::get(shape, type.getElementType());
+    Value result =
+        v.getDefiningOp<EinsumOp>()
+            ? partitionEinsum(v.getDefiningOp<EinsumOp>(), dim, newType)
+            : padAndSplit(v, dim, blocks * block, newType);
+    memo[key] = result;
+    return result;
+  }
+
+private:
+  Value padAndSplit(Value v, unsigned dim, int64_t paddedSize,
+                    RankedTensorType newType) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (paddedSize != type.getDimSize(dim)) {
+      SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+      high[dim] = paddedSize - type.getDimSize(dim);
+      SmallVector<int64_t> padded(type.getShape());
+      padded[dim] = paddedSize;
+      auto paddedType = RankedTensorType::get(padded, type.getElementType());
+      Value zero = arith::ConstantOp::create(
+          builder, loc, type.getElementType(),
+          builder.getFloatAttr(type.getElementType(), 0.0));
+      SmallVector<OpFoldResult> lowR, highR;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        lowR.push_back(builder.getIndexAttr(low[d]));
+        highR.push_back(builder.getIndexAttr(high[d]));
+      }
+      v = tensor::PadOp::create(builder, loc, paddedType, v, lowR, highR, zero);
+    }
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (d < static_cast<int64_t>(dim))
+        groups.push_back({d});
+      else if (d == static_cast<int64_t>(dim))
+        groups.push_back({d, d + 1});
+      else
+        groups.push_back({d + 1});
+    }
+    return tensor::ExpandShapeOp::create(builder, loc, newType, v, groups);
+  }
+
+  Value partitionEinsum(EinsumOp e, unsigned dim, RankedTensorType newType) {
+    EinsumOp::Indices idx = e.getIndices();
+    char c = idx.result[dim];
+    char outer = freshLetter(e.getSpec());
+    SmallVector<Value> inputs;
+    std::string spec;
+    for (auto [i, pair] :
+         llvm::enumerate(llvm::zip(idx.inputs, e.getInputs()))) {
+      auto [letters, input] = pair;
+      size_t p = letters.find(c);
+      inputs.push_back(p == std::string::npos ? input : partition(input, p));
+      spec += (i ? "," : "") + splitLetter(letters, c, outer);
+    }
+    spec += "->" + splitLetter(idx.result, c, outer);
+
+    auto op = EinsumOp::create(builder, loc, newType, spec, inputs, e.getMap(),
+                               e.getReduce());
+    op.getMaskArgsMutable().assign(e.getMaskArgs());
+    op.setFillAttr(e.getFillAttr());
+    if (MaskAttrInterface mask = e.getMaskAttr()) {
+      // Masks keep seeing logical coordinates: the split rank reads
+      // row-major, and the padding lies past the extent.
+      auto extentOf = [&](StringRef group) {
+        int64_t n = 1;
+        for (char x : group)
+          for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
+            if (size_t p = letters.find(x); p != std::string::npos) {
+              n *= cast<RankedTensorType>(input.getType()).getDimSize(p);
+              break;
+            }
+        return n;
+      };
+      SmallVector<int64_t> extent;
+      if (std::optional<ArrayRef<int64_t>> given = e.getMaskExtent())
+        extent.assign(given->begin(), given->end());
+      else
+        extent = {extentOf(*e.getMaskQuery()), extentOf(*e.getMaskKey())};
+      op.setMaskAttr(mask);
+      op.setMaskQueryAttr(
+          builder.getStringAttr(splitLetter(*e.getMaskQuery(), c, outer)));
+      op.setMaskKeyAttr(
+          builder.getStringAttr(splitLetter(*e.getMaskKey(), c, outer)));
+      op.setMaskExtentAttr(builder.getDenseI64ArrayAttr(extent));
+    }
+    if (!e.getBody().empty()) {
+      IRMapping mapping;
+      e.getBody().cloneInto(&op.getBody(), mapping);
+      // A coordinate of the split rank is outer * block + inner.
+      SmallVector<CoordOp> coords;
+      op.getBody().walk([&](CoordOp coord) {
+        if (coord.getName() == StringRef(&c, 1))
+          coords.push_back(coord);
+      });
+      for (CoordOp coord : coords) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPoint(coord);
+        Value hi =
+            CoordOp::create(builder, coord.getLoc(), builder.getIndexType(),
+                            builder.getStringAttr(std::string(1, outer)));
+        Value lo =
+            CoordOp::create(builder, coord.getLoc(), builder.getIndexType(),
+                            builder.getStringAttr(std::string(1, c)));
+        Value blockSize =
+            arith::ConstantIndexOp::create(builder, coord.getLoc(), block);
+        Value scaled =
+            arith::MulIOp::create(builder, coord.getLoc(), hi, blockSize);
+        Value flat = arith::AddIOp::create(builder, coord.getLoc(), scaled, lo);
+        coord.replaceAllUsesWith(flat);
+        coord.erase();
+      }
+    }
+    return op.getResult();
+  }
+
+  OpBuilder &builder;
+  Location loc;
+  int64_t block;
+  llvm::DenseMap<std::pair<Value, unsigned>, Value> memo;
+};
+
+//===----------------------------------------------------------------------===//
+// The rewrite
+//===----------------------------------------------------------------------===//
+
+/// Slice [offset, offset + size) of `dim`; with drop, a single entry and the
+/// dimension removed.
+Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
+                 int64_t offset, int64_t size, bool drop) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool isDim = d == static_cast<int64_t>(dim);
+    offsets.push_back(b.getIndexAttr(isDim ? offset : 0));
+    sizes.push_back(b.getIndexAttr(isDim ? size : type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+    if (!isDim)
+      shape.push_back(type.getDimSize(d));
+    else if (!drop)
+      shape.push_back(size);
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, resultType, v, offsets, sizes,
+                                        strides);
+}
+
+struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
+  OnlineSoftmaxPattern(MLIRContext *ctx, int64_t block)
+      : OpRewritePattern(ctx), block(block) {}
+
+  LogicalResult matchAndRewrite(EinsumOp contract,
+                                PatternRewriter &rewriter) const override {
+    std::optional<SoftmaxChain> chain = matchChain(contract);
+    if (!chain)
+      return rewriter.notifyMatchFailure(contract, "no softmax chain");
+    SoftmaxChain &c = *chain;
+    auto scoresType = cast<RankedTensorType>(c.scores.getType());
+    Type elt = scoresType.getElementType();
+    if (cast<RankedTensorType>(contract.getResult().getType())
+                .getElementType() != elt ||
+        !RankPartitioner::canPartition(c.scores, c.scoreDim) ||
+        !RankPartitioner::canPartition(c.values, c.valueDim))
+      return rewriter.notifyMatchFailure(contract, "cannot partition");
+    // The new cascade is built at the contraction; a log-sum-exp above it
+    // must have no users in between.
+    if (c.lse && c.lse->isBeforeInBlock(contract) &&
+        llvm::any_of(c.lse->getUsers(), [&](Operation *user) {
+          return user->getBlock() != contract->getBlock() ||
+                 user->isBeforeInBlock(contract);
+        }))
+      return rewriter.notifyMatchFailure(contract, "log-sum-exp used earlier");
+    EinsumOp::Indices avIdx = contract.getIndices();
+    std::string probs = avIdx.inputs[c.probsOperand];
+    std::string vals = avIdx.inputs[1 - c.probsOperand];
+    std::string out = avIdx.result;
+    char m = probs[c.scoreDim];
+    char n = freshLetter(contract.getSpec());
+    int64_t keys = scoresType.getDimSize(c.scoreDim);
+    bool padded = keys % block != 0;
+    // A full mask over the logical extent hides the padding; its query side
+    // can be any other index.
+    std::string rowLetters = without(probs, c.scoreDim);
+    if (!n || (padded && rowLetters.empty()))
+      return rewriter.notifyMatchFailure(contract, "no letters to work with");
+
+    Location loc = contract.getLoc();
+    rewriter.setInsertionPoint(contract);
+    RankPartitioner partitioner(rewriter, loc, block);
+    Value scores = partitioner.partition(c.scores, c.scoreDim);
+    Value values = partitioner.partition(c.values, c.valueDim);
+    int64_t blocks = (keys + block - 1) / block;
+
+    std::string sp = splitLetter(probs, m, n); // scores, blocked
+    std::string vp = splitLetter(vals, m, n);  // values, blocked
+    std::string rn = probs;                    // per-block row state
+    rn[c.scoreDim] = n;
+    std::string rows = rowLetters; // final row state
+    std::string outN = out + n;    // per-block numerator
+    SmallVector<int64_t> rowShape(scoresType.getShape());
+    rowShape.erase(rowShape.begin() + c.scoreDim);
+    auto outShape =
+        cast<RankedTensorType>(contract.getResult().getType()).getShape();
+
+    EinsumBuilder b{rewriter, loc};
+    auto maskPadding = [&](EinsumOp op) {
+      if (!padded)
+        return;
+      op.setMaskAttr(FullMaskAttr::get(rewriter.getContext()));
+      op.setMaskQueryAttr(rewriter.getStringAttr(rowLetters.substr(0, 1)));
+      op.setMaskKeyAttr(rewriter.getStringAttr(std::string{n, m}));
+      op.setMaskExtentAttr(rewriter.getDenseI64ArrayAttr(
+          {scoresType.getDimSize(probs.find(rowLetters[0])), keys}));
+    };
+    auto constant = [&](OpBuilder &bld, Location l, double x) -> Value {
+      return arith::ConstantOp::create(bld, l, elt, bld.getFloatAttr(elt, x));
+    };
+    auto isNegInf = [&](OpBuilder &bld, Location l, Value x) -> Value {
+      return arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, x,
+                                   constant(bld, l, -INFINITY));
+    };
+
+    // Block max, running max, rescale factor.
+    EinsumOp blockMax =
+        b.einsum(sp + "->" + rn, scores, elt, std::nullopt, ReduceKind::max);
+    maskPadding(blockMax);
+    Value runMax = b.iterative(
+        rn + "->" + rn, n, blockMax.getResult(),
+        b.splat(rowShape, elt, -INFINITY),
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          return arith::MaximumFOp::create(bld, l, a[0], a[1]).getResult();
+        });
+    Value maxBefore = sliceAlong(rewriter, loc, runMax, c.scoreDim, 0, blocks,
+                                 /*drop=*/false);
+    Value maxAfter = sliceAlong(rewriter, loc, runMax, c.scoreDim, 1, blocks,
+                                /*drop=*/false);
+    // exp(s - max), 0 while the row has seen no key.
+    EinsumOp blockExp = b.mapped(
+        sp + "," + rn + "->" + sp, {scores, maxAfter}, elt,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value e = math::ExpOp::create(
+              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+          return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
+                                         constant(bld, l, 0.0), e)
+              .getResult();
+        });
+    maskPadding(blockExp);
+    if (padded)
+      blockExp.setFillAttr(rewriter.getF64FloatAttr(0.0));
+    // exp(old max - new max), 1 while the row has seen no key.
+    Value rescale = b.mapped(
+        rn + "," + rn + "->" + rn, {maxBefore, maxAfter}, elt,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value e = math::ExpOp::create(
+              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+          return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
+                                         constant(bld, l, 1.0), e)
+              .getResult();
+        });
+    auto rescaleAndAdd = [&](OpBuilder &bld, Location l, ValueRange a) {
+      // (previous state, block value, rescale factor)
+      Value scaled = arith::MulFOp::create(bld, l, a[0], a[2]);
+      return arith::AddFOp::create(bld, l, scaled, a[1]).getResult();
+    };
+    Value blockSum = b.einsum(sp + "->" + rn, blockExp.getResult(), elt,
+                              std::nullopt, ReduceKind::add);
+    Value runSum =
+        b.iterative(rn + "," + rn + "->" + rn, n, {blockSum, rescale},
+                    b.splat(rowShape, elt, 0.0), rescaleAndAdd);
+    Value blockNum =
+        b.einsum(sp + "," + vp + "->" + outN, {blockExp.getResult(), values},
+                 elt, MapKind::mul, ReduceKind::add);
+    Value runNum =
+        b.iterative(outN + "," + rn + "->" + outN, n, {blockNum, rescale},
+                    b.splat(outShape, elt, 0.0), rescaleAndAdd);
+
+    Value num = sliceAlong(rewriter, loc, runNum, out.size(), blocks, 1,
+                           /*drop=*/true);
+    Value den = sliceAlong(rewriter, loc, runSum, c.scoreDim, blocks, 1,
+                           /*drop=*/true);
+    Value result = b.mapped(
+        out + "," + rows + "->" + out, {num, den}, elt,
+        [&](OpBuilder &bld, Location l, ValueRange a) {
+          Value zero = constant(bld, l, 0.0);
+          Value empty = arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ,
+                                              a[1], zero);
+          Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
+          return arith::SelectOp::create(bld, l, empty, zero, div).getResult();
+        });
+    if (c.lse) {
+      Value finalMax = sliceAlong(rewriter, loc, runMax, c.scoreDim, blocks, 1,
+                                  /*drop=*/true);
+      Value lse = b.mapped(
+          rows + "," + rows + "->" + rows, {finalMax, den}, elt,
+          [&](OpBuilder &bld, Location l, ValueRange a) {
+            Value log = math::LogOp::create(bld, l, a[1]);
+            return arith::AddFOp::create(bld, l, a[0], log).getResult();
+          });
+      rewriter.replaceOp(c.lse, lse);
+    }
+    rewriter.replaceOp(contract, result);
+    for (Operation *dead : {c.normalize.getOperation(), c.denom.getOperation(),
+                            c.numer.getOperation(), c.rowMax.getOperation()})
+      if (dead->use_empty())
+        rewriter.eraseOp(dead);
+    return success();
+  }
+
+  int64_t block;
+};
+
+struct CascadeOnlineSoftmaxPass
+    : cascade::impl::CascadeOnlineSoftmaxBase<CascadeOnlineSoftmaxPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (blockSize < 1) {
+      getOperation()->emitError()
+          << "block-size must be >= 1, got " << blockSize;
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<OnlineSoftmaxPattern>(&getContext(), blockSize);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,102 @@
+// RUN: cascade-opt %s --cascade-online-softmax=block-size=8 | FileCheck %s
+// RUN: cascade-opt %s --cascade-online-softmax=block-size=8 --cascade-count-passes -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=PASSES
+// RUN: cascade-opt %s --cascade-online-softmax=block-size=8 -o %t.mlir
+// RUN: %compare-reference %s %t.mlir %seed 1e-12 1e-10 three_pass padded_with_lse
+
+// The textbook 3-pass cascade over 32 keys, in blocks of 8: scores and
+// values are partitioned (K's producer einsum is rebuilt over the blocked
+// keys), and the row max, row sum and numerator run along the iterative
+// rank n.
+// CHECK-LABEL: func @three_pass
+// CHECK-SAME: (%[[Q:.*]]: tensor<8x16xf64>, %[[K:.*]]: tensor<32x16xf64>, %[[V:.*]]: tensor<32x4xf64>)
+// CHECK: %[[KB:.*]] = tensor.expand_shape %[[K]] {{\[\[}}0, 1], [2]] output_shape [4, 8, 16]
+// CHECK: %[[S:.*]] = cascade.einsum "pe,nme->pnm" ins(%[[Q]], %[[KB]] : {{.*}}) map(mul) reduce(add) -> tensor<8x4x8xf64>
+// CHECK: %[[VB:.*]] = tensor.expand_shape %[[V]] {{\[\[}}0, 1], [2]] output_shape [4, 8, 4]
+// CHECK: %[[LM:.*]] = cascade.einsum "pnm->pn" ins(%[[S]] : {{.*}}) reduce(max) -> tensor<8x4xf64>
+// CHECK: %[[RM:.*]] = cascade.einsum "pn->pn" ins(%[[LM]] : {{.*}}) iterate("n" init %{{.*}} : tensor<8xf64>) {
+// CHECK: arith.maximumf
+// CHECK: } -> tensor<8x5xf64>
+// CHECK: %[[BEFORE:.*]] = tensor.extract_slice %[[RM]][0, 0] [8, 4] [1, 1]
+// CHECK: %[[AFTER:.*]] = tensor.extract_slice %[[RM]][0, 1] [8, 4] [1, 1]
+// CHECK: %[[SLN:.*]] = cascade.einsum "pnm,pn->pnm" ins(%[[S]], %[[AFTER]] : {{.*}}) {
+// CHECK: math.exp
+// CHECK: %[[PRM:.*]] = cascade.einsum "pn,pn->pn" ins(%[[BEFORE]], %[[AFTER]] : {{.*}}) {
+// CHECK: %[[SLD:.*]] = cascade.einsum "pnm->pn" ins(%[[SLN]] : {{.*}}) reduce(add)
+// CHECK: %[[RD:.*]] = cascade.einsum "pn,pn->pn" ins(%[[SLD]], %[[PRM]] : {{.*}}) iterate("n" init %{{.*}} : tensor<8xf64>) {
+// CHECK: %[[SLNV:.*]] = cascade.einsum "pnm,nmf->pfn" ins(%[[SLN]], %[[VB]] : {{.*}}) map(mul) reduce(add) -> tensor<8x4x4xf64>
+// CHECK: %[[RNV:.*]] = cascade.einsum "pfn,pn->pfn" ins(%[[SLNV]], %[[PRM]] : {{.*}}) iterate("n" init %{{.*}} : tensor<8x4xf64>) {
+// CHECK: %[[NUM:.*]] = tensor.extract_slice %[[RNV]][0, 0, 4] [8, 4, 1] [1, 1, 1] : tensor<8x4x5xf64> to tensor<8x4xf64>
+// CHECK: %[[DEN:.*]] = tensor.extract_slice %[[RD]][0, 4] [8, 1] [1, 1] : tensor<8x5xf64> to tensor<8xf64>
+// CHECK: %[[AV:.*]] = cascade.einsum "pf,p->pf" ins(%[[NUM]], %[[DEN]] : {{.*}}) {
+// CHECK: return %[[AV]]
+// CHECK-NOT: reduce(max) -> tensor<8xf64>
+
+// PASSES: rank 'm' (size 8, within blocks of argument #1 dimension 0): 2 passes
+// PASSES: rank 'n' (size 4, blocks of argument #1 dimension 0): 1 pass
+func.func @three_pass(%q: tensor<8x16xf64>, %k: tensor<32x16xf64>, %v: tensor<32x4xf64>) -> tensor<8x4xf64> {
+  %qk = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<8x16xf64>, tensor<32x16xf64>) map(mul) reduce(add) -> tensor<8x32xf64>
+  %gm = cascade.einsum "pm->p" ins(%qk : tensor<8x32xf64>) reduce(max) -> tensor<8xf64>
+  %sn = cascade.einsum "pm,p->pm" ins(%qk, %gm : tensor<8x32xf64>, tensor<8xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %d = arith.subf %a, %b : f64
+    %e = math.exp %d : f64
+    cascade.yield %e : f64
+  } -> tensor<8x32xf64>
+  %sd = cascade.einsum "pm->p" ins(%sn : tensor<8x32xf64>) reduce(add) -> tensor<8xf64>
+  %a = cascade.einsum "pm,p->pm" ins(%sn, %sd : tensor<8x32xf64>, tensor<8xf64>) map(div) -> tensor<8x32xf64>
+  %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<8x32xf64>, tensor<32x4xf64>) map(mul) reduce(add) -> tensor<8x4xf64>
+  return %av : tensor<8x4xf64>
+}
+
+// 13 keys in blocks of 8: keys and the causal mask are padded to 16; the
+// mask keeps its logical extent and the padding is masked out. The
+// log-sum-exp is rewritten too.
+// CHECK-LABEL: func @padded_with_lse
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[3, 0]
+// CHECK: mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([5, 13])
+// CHECK: reduce(max) mask(#cascade.full on "p", "nm") mask_extent([5, 13])
+// CHECK: mask(#cascade.full on "p", "nm") mask_extent([5, 13]) fill(0.000000e+00)
+// CHECK: math.log
+// CHECK-NOT: reduce(max) -> tensor<5xf64>
+func.func @padded_with_lse(%q: tensor<5x16xf64>, %k: tensor<13x16xf64>, %v: tensor<13x4xf64>) -> (tensor<5x4xf64>, tensor<5xf64>) {
+  %qk = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<5x16xf64>, tensor<13x16xf64>) map(mul) reduce(add) -> tensor<5x13xf64>
+  %s = cascade.einsum "pm->pm" ins(%qk : tensor<5x13xf64>) mask(#cascade.causal<bottom_right> on "p", "m") -> tensor<5x13xf64>
+  %gm = cascade.einsum "pm->p" ins(%s : tensor<5x13xf64>) reduce(max) -> tensor<5xf64>
+  %sn = cascade.einsum "pm,p->pm" ins(%s, %gm : tensor<5x13xf64>, tensor<5xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %ninf = arith.constant 0xFFF0000000000000 : f64
+    %zero = arith.constant 0.0 : f64
+    %c = arith.cmpf oeq, %b, %ninf : f64
+    %d = arith.subf %a, %b : f64
+    %e = math.exp %d : f64
+    %r = arith.select %c, %zero, %e : f64
+    cascade.yield %r : f64
+  } -> tensor<5x13xf64>
+  %sd = cascade.einsum "pm->p" ins(%sn : tensor<5x13xf64>) reduce(add) -> tensor<5xf64>
+  %probs = cascade.einsum "pm,p->pm" ins(%sn, %sd : tensor<5x13xf64>, tensor<5xf64>) map(div) -> tensor<5x13xf64>
+  %av = cascade.einsum "pm,mf->pf" ins(%probs, %v : tensor<5x13xf64>, tensor<13x4xf64>) map(mul) reduce(add) -> tensor<5x4xf64>
+  %lse = cascade.einsum "p,p->p" ins(%gm, %sd : tensor<5xf64>, tensor<5xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %l = math.log %b : f64
+    %r = arith.addf %a, %l : f64
+    cascade.yield %r : f64
+  } -> tensor<5xf64>
+  return %av, %lse : tensor<5x4xf64>, tensor<5xf64>
+}
+
+// Not a softmax (the row sum is not the denominator): left alone.
+// CHECK-LABEL: func @not_a_softmax
+// CHECK: reduce(max) -> tensor<8xf64>
+// CHECK-NOT: iterate
+func.func @not_a_softmax(%s: tensor<8x32xf64>, %v: tensor<32x4xf64>, %other: tensor<8xf64>) -> tensor<8x4xf64> {
+  %gm = cascade.einsum "pm->p" ins(%s : tensor<8x32xf64>) reduce(max) -> tensor<8xf64>
+  %sn = cascade.einsum "pm,p->pm" ins(%s, %gm : tensor<8x32xf64>, tensor<8xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %d = arith.subf %a, %b : f64
+    %e = math.exp %d : f64
+    cascade.yield %e : f64
+  } -> tensor<8x32xf64>
+  %a = cascade.einsum "pm,p->pm" ins(%sn, %other : tensor<8x32xf64>, tensor<8xf64>) map(div) -> tensor<8x32xf64>
+  %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<8x32xf64>, tensor<32x4xf64>) map(mul) reduce(add) -> tensor<8x4xf64>
+  return %av : tensor<8x4xf64>
+}
