@@ -426,8 +426,8 @@ Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
 }
 
 struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
-  OnlineSoftmaxPattern(MLIRContext *ctx, int64_t block)
-      : OpRewritePattern(ctx), block(block) {}
+  OnlineSoftmaxPattern(MLIRContext *ctx, int64_t block, int64_t splits)
+      : OpRewritePattern(ctx), block(block), splits(splits) {}
 
   LogicalResult matchAndRewrite(EinsumOp contract,
                                 PatternRewriter &rewriter) const override {
@@ -455,32 +455,63 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     std::string vals = avIdx.inputs[1 - c.probsOperand];
     std::string out = avIdx.result;
     char m = probs[c.scoreDim];
-    char n = freshLetter(contract.getSpec());
+    std::string used = contract.getSpec().str();
+    char n = freshLetter(used);
+    used.push_back(n);
+    // Split-KV: the blocks are dealt to `splits` independent scans.
+    char split = splits > 1 ? freshLetter(used) : 0;
     int64_t keys = scoresType.getDimSize(c.scoreDim);
-    bool padded = keys % block != 0;
+    int64_t totalBlocks = (keys + block - 1) / block;
+    int64_t numSplits = split ? std::min(splits, totalBlocks) : 1;
+    int64_t blocks = (totalBlocks + numSplits - 1) / numSplits; // per scan
+    numSplits = (totalBlocks + blocks - 1) / blocks; // none left empty
+    bool padded = numSplits * blocks * block != keys;
     // A full mask over the logical extent hides the padding; its query side
     // can be any other index.
     std::string rowLetters = without(probs, c.scoreDim);
-    if (!n || (padded && rowLetters.empty()))
+    if (!n || (splits > 1 && !split) || (padded && rowLetters.empty()))
       return rewriter.notifyMatchFailure(contract, "no letters to work with");
 
     Location loc = contract.getLoc();
     rewriter.setInsertionPoint(contract);
-    RankPartitioner partitioner(rewriter, loc, block);
-    Value scores = partitioner.partition(c.scores, c.scoreDim);
-    Value values = partitioner.partition(c.values, c.valueDim);
-    int64_t blocks = (keys + block - 1) / block;
+    Value scores, values;
+    if (split) {
+      RankPartitioner outer(rewriter, loc, blocks * block);
+      RankPartitioner inner(rewriter, loc, block);
+      scores = inner.partition(outer.partition(c.scores, c.scoreDim),
+                               c.scoreDim + 1);
+      values = inner.partition(outer.partition(c.values, c.valueDim),
+                               c.valueDim + 1);
+    } else {
+      RankPartitioner partitioner(rewriter, loc, block);
+      scores = partitioner.partition(c.scores, c.scoreDim);
+      values = partitioner.partition(c.values, c.valueDim);
+    }
 
-    std::string sp = splitLetter(probs, m, n); // scores, blocked
-    std::string vp = splitLetter(vals, m, n);  // values, blocked
-    std::string rn = probs;                    // per-block row state
-    rn[c.scoreDim] = n;
-    std::string rows = rowLetters; // final row state
-    std::string outN = out + n;    // per-block numerator
-    SmallVector<int64_t> rowShape(scoresType.getShape());
-    rowShape.erase(rowShape.begin() + c.scoreDim);
-    auto outShape =
-        cast<RankedTensorType>(contract.getResult().getType()).getShape();
+    // Index names: [split] n m replace m; state drops m.
+    std::string splitPrefix = split ? std::string(1, split) : std::string();
+    auto replaceM = [&](StringRef letters, StringRef with) {
+      std::string r;
+      for (char x : letters)
+        r += x == m ? with.str() : std::string(1, x);
+      return r;
+    };
+    std::string sp = replaceM(probs, splitPrefix + n + m); // scores, blocked
+    std::string vp = replaceM(vals, splitPrefix + n + m);  // values, blocked
+    std::string rn = replaceM(probs, splitPrefix + n);     // per-block rows
+    std::string rs = replaceM(probs, splitPrefix);         // per-scan rows
+    std::string rows = rowLetters;                         // final rows
+    std::string outN = out + splitPrefix + n; // per-block numerator
+    std::string outS = out + splitPrefix;     // per-scan numerator
+    unsigned blockDim = c.scoreDim + (split ? 1 : 0);
+    SmallVector<int64_t> stateShape(scoresType.getShape());
+    stateShape.erase(stateShape.begin() + c.scoreDim);
+    if (split)
+      stateShape.insert(stateShape.begin() + c.scoreDim, numSplits);
+    auto outType = cast<RankedTensorType>(contract.getResult().getType());
+    SmallVector<int64_t> outStateShape(outType.getShape());
+    if (split)
+      outStateShape.push_back(numSplits);
 
     EinsumBuilder b{rewriter, loc};
     auto maskPadding = [&](EinsumOp op) {
@@ -488,7 +519,7 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
         return;
       op.setMaskAttr(FullMaskAttr::get(rewriter.getContext()));
       op.setMaskQueryAttr(rewriter.getStringAttr(rowLetters.substr(0, 1)));
-      op.setMaskKeyAttr(rewriter.getStringAttr(std::string{n, m}));
+      op.setMaskKeyAttr(rewriter.getStringAttr(splitPrefix + n + m));
       op.setMaskExtentAttr(rewriter.getDenseI64ArrayAttr(
           {scoresType.getDimSize(probs.find(rowLetters[0])), keys}));
     };
@@ -499,6 +530,27 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
       return arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, x,
                                    constant(bld, l, -INFINITY));
     };
+    // exp(a - b), or `fallback` where b is -inf (nothing seen yet).
+    auto guardedExp = [&](double fallback) {
+      return [&, fallback](OpBuilder &bld, Location l, ValueRange a) {
+        Value e = math::ExpOp::create(
+            bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+        return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
+                                       constant(bld, l, fallback), e)
+            .getResult();
+      };
+    };
+    auto safeDivide = [&](OpBuilder &bld, Location l, ValueRange a) {
+      Value zero = constant(bld, l, 0.0);
+      Value empty =
+          arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, a[1], zero);
+      Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
+      return arith::SelectOp::create(bld, l, empty, zero, div).getResult();
+    };
+    auto maxPlusLog = [&](OpBuilder &bld, Location l, ValueRange a) {
+      Value log = math::LogOp::create(bld, l, a[1]);
+      return arith::AddFOp::create(bld, l, a[0], log).getResult();
+    };
 
     // Block max, running max, rescale factor.
     EinsumOp blockMax =
@@ -506,37 +558,21 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     maskPadding(blockMax);
     Value runMax = b.iterative(
         rn + "->" + rn, n, blockMax.getResult(),
-        b.splat(rowShape, elt, -INFINITY),
+        b.splat(stateShape, elt, -INFINITY),
         [&](OpBuilder &bld, Location l, ValueRange a) {
           return arith::MaximumFOp::create(bld, l, a[0], a[1]).getResult();
         });
-    Value maxBefore = sliceAlong(rewriter, loc, runMax, c.scoreDim, 0, blocks,
+    Value maxBefore = sliceAlong(rewriter, loc, runMax, blockDim, 0, blocks,
                                  /*drop=*/false);
-    Value maxAfter = sliceAlong(rewriter, loc, runMax, c.scoreDim, 1, blocks,
+    Value maxAfter = sliceAlong(rewriter, loc, runMax, blockDim, 1, blocks,
                                 /*drop=*/false);
-    // exp(s - max), 0 while the row has seen no key.
-    EinsumOp blockExp = b.mapped(
-        sp + "," + rn + "->" + sp, {scores, maxAfter}, elt,
-        [&](OpBuilder &bld, Location l, ValueRange a) {
-          Value e = math::ExpOp::create(
-              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
-          return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
-                                         constant(bld, l, 0.0), e)
-              .getResult();
-        });
+    EinsumOp blockExp = b.mapped(sp + "," + rn + "->" + sp, {scores, maxAfter},
+                                 elt, guardedExp(0.0));
     maskPadding(blockExp);
     if (padded)
       blockExp.setFillAttr(rewriter.getF64FloatAttr(0.0));
-    // exp(old max - new max), 1 while the row has seen no key.
-    Value rescale = b.mapped(
-        rn + "," + rn + "->" + rn, {maxBefore, maxAfter}, elt,
-        [&](OpBuilder &bld, Location l, ValueRange a) {
-          Value e = math::ExpOp::create(
-              bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
-          return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
-                                         constant(bld, l, 1.0), e)
-              .getResult();
-        });
+    Value rescale = b.mapped(rn + "," + rn + "->" + rn, {maxBefore, maxAfter},
+                             elt, guardedExp(1.0));
     auto rescaleAndAdd = [&](OpBuilder &bld, Location l, ValueRange a) {
       // (previous state, block value, rescale factor)
       Value scaled = arith::MulFOp::create(bld, l, a[0], a[2]);
@@ -546,38 +582,39 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
                               std::nullopt, ReduceKind::add);
     Value runSum =
         b.iterative(rn + "," + rn + "->" + rn, n, {blockSum, rescale},
-                    b.splat(rowShape, elt, 0.0), rescaleAndAdd);
+                    b.splat(stateShape, elt, 0.0), rescaleAndAdd);
     Value blockNum =
         b.einsum(sp + "," + vp + "->" + outN, {blockExp.getResult(), values},
                  elt, MapKind::mul, ReduceKind::add);
     Value runNum =
         b.iterative(outN + "," + rn + "->" + outN, n, {blockNum, rescale},
-                    b.splat(outShape, elt, 0.0), rescaleAndAdd);
+                    b.splat(outStateShape, elt, 0.0), rescaleAndAdd);
 
-    Value num = sliceAlong(rewriter, loc, runNum, out.size(), blocks, 1,
+    // The state after the last block of each scan.
+    Value num = sliceAlong(rewriter, loc, runNum, outN.size() - 1, blocks, 1,
                            /*drop=*/true);
-    Value den = sliceAlong(rewriter, loc, runSum, c.scoreDim, blocks, 1,
+    Value den = sliceAlong(rewriter, loc, runSum, blockDim, blocks, 1,
                            /*drop=*/true);
-    Value result = b.mapped(
-        out + "," + rows + "->" + out, {num, den}, elt,
-        [&](OpBuilder &bld, Location l, ValueRange a) {
-          Value zero = constant(bld, l, 0.0);
-          Value empty = arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ,
-                                              a[1], zero);
-          Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
-          return arith::SelectOp::create(bld, l, empty, zero, div).getResult();
-        });
-    if (c.lse) {
-      Value finalMax = sliceAlong(rewriter, loc, runMax, c.scoreDim, blocks, 1,
-                                  /*drop=*/true);
-      Value lse = b.mapped(
-          rows + "," + rows + "->" + rows, {finalMax, den}, elt,
-          [&](OpBuilder &bld, Location l, ValueRange a) {
-            Value log = math::LogOp::create(bld, l, a[1]);
-            return arith::AddFOp::create(bld, l, a[0], log).getResult();
-          });
-      rewriter.replaceOp(c.lse, lse);
+    Value finalMax = sliceAlong(rewriter, loc, runMax, blockDim, blocks, 1,
+                                /*drop=*/true);
+    if (split) {
+      // Combine the scans through their maxima (log-sum-exp algebra):
+      // w_s = exp(max_s - max), num = sum w_s num_s, den = sum w_s den_s.
+      Value globalMax = b.einsum(rs + "->" + rows, finalMax, elt, std::nullopt,
+                                 ReduceKind::max);
+      Value weight = b.mapped(rs + "," + rows + "->" + rs,
+                              {finalMax, globalMax}, elt, guardedExp(0.0));
+      den = b.einsum(rs + "," + rs + "->" + rows, {weight, den}, elt,
+                     MapKind::mul, ReduceKind::add);
+      num = b.einsum(outS + "," + rs + "->" + out, {num, weight}, elt,
+                     MapKind::mul, ReduceKind::add);
+      finalMax = globalMax;
     }
+    Value result =
+        b.mapped(out + "," + rows + "->" + out, {num, den}, elt, safeDivide);
+    if (c.lse)
+      rewriter.replaceOp(c.lse, b.mapped(rows + "," + rows + "->" + rows,
+                                         {finalMax, den}, elt, maxPlusLog));
     rewriter.replaceOp(contract, result);
     for (Operation *dead : {c.normalize.getOperation(), c.denom.getOperation(),
                             c.numer.getOperation(), c.rowMax.getOperation()})
@@ -586,7 +623,7 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     return success();
   }
 
-  int64_t block;
+  int64_t block, splits;
 };
 
 struct CascadeOnlineSoftmaxPass
@@ -599,7 +636,11 @@ struct CascadeOnlineSoftmaxPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<OnlineSoftmaxPattern>(&getContext(), blockSize);
+    if (splits < 1) {
+      getOperation()->emitError() << "splits must be >= 1, got " << splits;
+      return signalPassFailure();
+    }
+    patterns.add<OnlineSoftmaxPattern>(&getContext(), blockSize, splits);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -38,6 +38,9 @@
 // RUN: cascade-run %s --entry f16_head_dim_80 --random-inputs %seed --output %t.0.npy
 // RUN: cascade-run %t.mlir --entry f16_head_dim_80 --random-inputs %seed --expect 0=%t.0.npy --atol 2e-3 --rtol 2e-3
 //
+// RUN: cascade-run %s --entry decode_one_query --random-inputs %seed --output %t.0.npy --output %t.1.npy
+// RUN: cascade-run %t.mlir --entry decode_one_query --random-inputs %seed --expect 0=%t.0.npy --expect 1=%t.1.npy --atol 1e-12 --rtol 1e-10
+//
 // RUN: cascade-run %s --entry moe_softmax_swiglu_shared --random-inputs %seed --output %t.0.npy
 // RUN: cascade-run %t.mlir --entry moe_softmax_swiglu_shared --random-inputs %seed --expect 0=%t.0.npy --atol 1e-10 --rtol 1e-10
 //
@@ -112,6 +115,12 @@ func.func @huge_logits(%q: tensor<1x2x16x8xf64>, %k: tensor<1x2x16x8xf64>, %v: t
 func.func @f16_head_dim_80(%q: tensor<1x4x37x80xf16>, %k: tensor<1x2x37x80xf16>, %v: tensor<1x2x37x80xf16>) -> tensor<1x4x37x80xf16> {
   %o = cascade.attention %q, %k, %v mask(#cascade.causal) : tensor<1x4x37x80xf16>, tensor<1x2x37x80xf16>, tensor<1x2x37x80xf16> -> tensor<1x4x37x80xf16>
   return %o : tensor<1x4x37x80xf16>
+}
+
+// Decode: one query against 300 cached keys (GQA 4:1), with the lse.
+func.func @decode_one_query(%q: tensor<1x8x1x32xf64>, %k: tensor<1x2x300x32xf64>, %v: tensor<1x2x300x32xf64>) -> (tensor<1x8x1x32xf64>, tensor<1x8x1xf64>) {
+  %o, %l = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x8x1x32xf64>, tensor<1x2x300x32xf64>, tensor<1x2x300x32xf64> -> tensor<1x8x1x32xf64>, tensor<1x8x1xf64>
+  return %o, %l : tensor<1x8x1x32xf64>, tensor<1x8x1xf64>
 }
 
 func.func @moe_softmax_swiglu_shared(%x: tensor<13x16xf64>, %wr: tensor<16x8xf64>, %wg: tensor<8x16x24xf64>, %wu: tensor<8x16x24xf64>, %wd: tensor<8x24x16xf64>, %sg: tensor<16x20xf64>, %su: tensor<16x20xf64>, %sd: tensor<20x16xf64>) -> tensor<13x16xf64> {

@@ -2,6 +2,7 @@
 // RUN: cascade-opt %s --cascade-online-softmax=block-size=8 --cascade-count-passes -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=PASSES
 // RUN: cascade-opt %s --cascade-online-softmax=block-size=8 -o %t.mlir
 // RUN: %compare-reference %s %t.mlir %seed 1e-12 1e-10 three_pass padded_with_lse
+// RUN: cascade-opt %s --cascade-online-softmax="block-size=4 splits=3" | FileCheck %s --check-prefix=SPLIT
 
 // The textbook 3-pass cascade over 32 keys, in blocks of 8: scores and
 // values are partitioned (K's producer einsum is rebuilt over the blocked
@@ -100,3 +101,18 @@ func.func @not_a_softmax(%s: tensor<8x32xf64>, %v: tensor<32x4xf64>, %other: ten
   %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<8x32xf64>, tensor<32x4xf64>) map(mul) reduce(add) -> tensor<8x4xf64>
   return %av : tensor<8x4xf64>
 }
+
+// Split-KV: 32 keys in blocks of 4 dealt to 3 scans of 3 blocks (36 slots,
+// 4 of them padding); a parallel rank N in front of the iterative rank n,
+// then the combine through the per-scan maxima.
+// SPLIT-LABEL: func @three_pass
+// SPLIT: tensor.pad %{{.*}} low[0, 0] high[4, 0]
+// SPLIT: cascade.einsum "pe,{{[a-zA-Z]{2}}}me->p{{[a-zA-Z]{2}}}m" {{.*}} -> tensor<8x3x3x4xf64>
+// SPLIT: cascade.einsum "pNnm->pNn" {{.*}} reduce(max) mask(#cascade.full on "p", "Nnm") mask_extent([8, 32])
+// SPLIT: iterate("n" init %{{.*}} : tensor<8x3xf64>)
+// SPLIT: } -> tensor<8x3x4xf64>
+// SPLIT: cascade.einsum "pN->p" {{.*}} reduce(max) -> tensor<8xf64>
+// SPLIT: cascade.einsum "pN,p->pN"
+// SPLIT: math.exp
+// SPLIT: cascade.einsum "pN,pN->p" {{.*}} map(mul) reduce(add) -> tensor<8xf64>
+// SPLIT: cascade.einsum "pfN,pN->pf" {{.*}} map(mul) reduce(add) -> tensor<8x4xf64>

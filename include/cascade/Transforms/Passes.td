@@ -86,10 +86,18 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
     Rows whose keys are all masked keep RM = -inf; every exp of a difference
     of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN.
     The chain's intermediates must have no other users.
+
+    With `splits=S > 1` (split-KV, Flash-Decoding style, for few queries) the
+    blocks are dealt to S independent scans (a parallel rank s in front of
+    n), and a combine step merges them with the same algebra:
+    `w_s = exp(RM_s - max_s RM_s)`, `AV = sum_s w_s RNV_s / sum_s w_s RD_s`,
+    `LSE = max_s RM_s + log(sum_s w_s RD_s)`.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
-           "Size of a block of the partitioned rank">
+           "Size of a block of the partitioned rank">,
+    Option<"splits", "splits", "int64_t", /*default=*/"1",
+           "Independent scans over the blocks (split-KV), combined at the end">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
