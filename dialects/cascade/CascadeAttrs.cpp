@@ -268,3 +268,91 @@ LogicalResult AllOfMaskAttr::verifyShapes(EmitErrorFn emitError,
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Compile-time block classification
+//===----------------------------------------------------------------------===//
+
+/// Class of a block where the mask keeps (q, k) iff lo(q) <= k <= hi(q), with
+/// lo and hi non-decreasing in q (every analytic band mask is of this form).
+static BlockClass classifyBand(int64_t qBegin, int64_t qEnd, int64_t kBegin,
+                               int64_t kEnd,
+                               llvm::function_ref<int64_t(int64_t)> lo,
+                               llvm::function_ref<int64_t(int64_t)> hi) {
+  int64_t qLast = qEnd - 1, kLast = kEnd - 1;
+  // Empty: the last query's band ends before the block, or the first
+  // query's band starts after it.
+  if (hi(qLast) < kBegin || lo(qBegin) > kLast)
+    return BlockClass::Empty;
+  // Full: every query's band covers the block.
+  if (lo(qLast) <= kBegin && hi(qBegin) >= kLast)
+    return BlockClass::Full;
+  return BlockClass::Partial;
+}
+
+BlockClass FullMaskAttr::classifyBlock(int64_t, int64_t, int64_t, int64_t,
+                                       int64_t, int64_t) const {
+  return BlockClass::Full;
+}
+
+BlockClass CausalMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                         int64_t kBegin, int64_t kEnd,
+                                         int64_t numQueries,
+                                         int64_t numKeys) const {
+  int64_t shift =
+      getAlign() == CausalAlign::bottom_right ? numKeys - numQueries : 0;
+  return classifyBand(
+      qBegin, qEnd, kBegin, kEnd, [](int64_t) { return INT64_MIN / 2; },
+      [&](int64_t q) { return q + shift; });
+}
+
+BlockClass SlidingWindowMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                                int64_t kBegin, int64_t kEnd,
+                                                int64_t, int64_t) const {
+  int64_t left = getLeft(), right = getRight();
+  return classifyBand(
+      qBegin, qEnd, kBegin, kEnd, [&](int64_t q) { return q - left; },
+      [&](int64_t q) { return q + right; });
+}
+
+BlockClass PrefixLmMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                           int64_t kBegin, int64_t kEnd,
+                                           int64_t, int64_t) const {
+  // Keeps k < prefix or k <= q: a band [0, max(q, prefix - 1)].
+  int64_t prefix = getPrefix();
+  return classifyBand(
+      qBegin, qEnd, kBegin, kEnd, [](int64_t) { return INT64_MIN / 2; },
+      [&](int64_t q) { return std::max(q, prefix - 1); });
+}
+
+BlockClass BlockSparseMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                              int64_t kBegin, int64_t kEnd,
+                                              int64_t, int64_t) const {
+  // Each table cell is all-or-nothing: look at the cells the block covers.
+  int64_t cols = getTable().getType().getDimSize(1);
+  auto values = getTable().getValues<APInt>();
+  bool any = false, all = true;
+  for (int64_t r = qBegin / getBlockQ(); r <= (qEnd - 1) / getBlockQ(); ++r)
+    for (int64_t c = kBegin / getBlockK(); c <= (kEnd - 1) / getBlockK(); ++c) {
+      bool kept = !values[r * cols + c].isZero();
+      any |= kept;
+      all &= kept;
+    }
+  return all ? BlockClass::Full : any ? BlockClass::Partial : BlockClass::Empty;
+}
+
+BlockClass AllOfMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                        int64_t kBegin, int64_t kEnd,
+                                        int64_t numQueries,
+                                        int64_t numKeys) const {
+  BlockClass result = BlockClass::Full;
+  for (Attribute attr : getMasks()) {
+    BlockClass part = cast<MaskAttrInterface>(attr).classifyBlock(
+        qBegin, qEnd, kBegin, kEnd, numQueries, numKeys);
+    if (part == BlockClass::Empty)
+      return BlockClass::Empty;
+    if (part == BlockClass::Partial)
+      result = BlockClass::Partial;
+  }
+  return result;
+}

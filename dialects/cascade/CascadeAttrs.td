@@ -12,9 +12,10 @@
 include "CascadeDialect.td"
 include "CascadeInterfaces.td"
 
-class Cascade_Mask<string name, string attrMnemonic>
+class Cascade_Mask<string name, string attrMnemonic,
+                   list<string> overrides = ["classifyBlock"]>
     : AttrDef<Cascade_Dialect, name, [DeclareAttrInterfaceMethods<
-          Cascade_MaskAttrInterface, ["getNumRuntimeOperands"]>]> {
+          Cascade_MaskAttrInterface, overrides>]> {
   let mnemonic = attrMnemonic;
 }
 
@@ -62,7 +63,7 @@ def Cascade_PrefixLmMask : Cascade_Mask<"PrefixLmMask", "prefix_lm"> {
   let genVerifyDecl = 1;
 }
 
-def Cascade_DocumentMask : Cascade_Mask<"DocumentMask", "document"> {
+def Cascade_DocumentMask : Cascade_Mask<"DocumentMask", "document", []> {
   let summary = "jagged/packed sequences: query and key share a segment id";
   let description = [{
     `#cascade.document` reads two runtime integer tensors, the segment ids of
@@ -73,7 +74,7 @@ def Cascade_DocumentMask : Cascade_Mask<"DocumentMask", "document"> {
 }
 
 def Cascade_NeighborhoodMask : Cascade_Mask<"NeighborhoodMask",
-                                            "neighborhood"> {
+                                            "neighborhood", []> {
   let summary = "1D/2D/3D neighborhood attention with dilation (NATTEN)";
   let description = [{
     Queries and keys are the row-major flattening of a `grid` of 1 to 3
@@ -109,7 +110,7 @@ def Cascade_BlockSparseMask : Cascade_Mask<"BlockSparseMask", "block_sparse"> {
 }
 
 def Cascade_DynamicBlockSparseMask : Cascade_Mask<"DynamicBlockSparseMask",
-                                                  "dynamic_block_sparse"> {
+                                                  "dynamic_block_sparse", []> {
   let summary = "content-based block sparsity from a runtime block-index tensor";
   let description = [{
     `#cascade.dynamic_block_sparse<block = [64, 64]>` reads one runtime integer

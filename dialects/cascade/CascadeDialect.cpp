@@ -17,3 +17,12 @@ void CascadeDialect::initialize() {
       >();
   registerAttributes();
 }
+
+Operation *CascadeDialect::materializeConstant(OpBuilder &builder,
+                                               Attribute value, Type type,
+                                               Location loc) {
+  // Folded block-class tables become arith.constant.
+  if (auto typed = dyn_cast<TypedAttr>(value))
+    return arith::ConstantOp::create(builder, loc, type, typed);
+  return nullptr;
+}

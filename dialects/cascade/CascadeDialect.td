@@ -32,6 +32,7 @@ def Cascade_Dialect : Dialect {
     "::mlir::tensor::TensorDialect"
   ];
   let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
   let extraClassDeclaration = [{
     /// Defined next to the attribute storage classes, which must be complete.
     void registerAttributes();

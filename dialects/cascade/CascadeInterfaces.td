@@ -25,6 +25,17 @@ def Cascade_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
       (ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError,
            "int64_t":$numQueries, "int64_t":$numKeys,
            "::mlir::TypeRange":$runtimeTypes)>,
+    InterfaceMethod<[{
+        Classifies the block of queries [qBegin, qEnd) x keys [kBegin, kEnd)
+        at compile time: Empty (no point kept), Full (every point kept) or
+        Partial. Partial is always a correct answer; masks that read runtime
+        tensors give it.
+      }],
+      "::cascade::BlockClass", "classifyBlock",
+      (ins "int64_t":$qBegin, "int64_t":$qEnd, "int64_t":$kBegin,
+           "int64_t":$kEnd, "int64_t":$numQueries, "int64_t":$numKeys),
+      /*methodBody=*/"",
+      /*defaultImplementation=*/"return ::cascade::BlockClass::Partial;">,
   ];
 }
 

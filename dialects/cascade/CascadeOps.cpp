@@ -84,6 +84,24 @@ static LogicalResult verifyMask(Operation *op, MaskAttrInterface mask,
                            numKeys, maskArgTypes);
 }
 
+/// A block-class table: 2-D i8 with one entry per block of the extent.
+static LogicalResult verifyClassTable(Operation *op, Type type,
+                                      ArrayRef<int64_t> block, int64_t queries,
+                                      int64_t keys) {
+  if (block.size() != 2 || block[0] < 1 || block[1] < 1)
+    return op->emitOpError()
+           << "block sizes must be two positive numbers [queries, keys]";
+  auto tensor = cast<RankedTensorType>(type);
+  if (!tensor.getElementType().isInteger(8))
+    return op->emitOpError() << "block classes must be i8, got " << type;
+  auto blocks = [](int64_t n, int64_t b) {
+    return ShapedType::isDynamic(n) ? n : (n + b - 1) / b;
+  };
+  return expectShape(op, "block classes", type,
+                     {blocks(queries, block[0]), blocks(keys, block[1])},
+                     {"query blocks", "key blocks"});
+}
+
 //===----------------------------------------------------------------------===//
 // EinsumOp
 //===----------------------------------------------------------------------===//
@@ -155,7 +173,7 @@ void EinsumOp::build(OpBuilder &builder, OperationState &state, Type resultType,
     props.map = MapKindAttr::get(builder.getContext(), *map);
   if (reduce)
     props.reduce = ReduceKindAttr::get(builder.getContext(), *reduce);
-  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0};
+  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0, 0};
   state.addRegion();
 }
 
@@ -287,8 +305,10 @@ LogicalResult EinsumOp::verify() {
     return emitOpError() << "needs at least one input";
 
   if (!getMask()) {
-    if (getMaskQuery() || getMaskKey() || getMaskExtent())
-      return emitOpError() << "mask indices or extent given without a mask";
+    if (getMaskQuery() || getMaskKey() || getMaskExtent() ||
+        getBlockClasses() || getClassBlock())
+      return emitOpError()
+             << "mask indices, extent or block classes given without a mask";
     if (getFill())
       return emitOpError() << "fill given without a mask";
     return verifyMask(getOperation(), nullptr, 0, 0, getMaskArgs().getTypes());
@@ -335,6 +355,14 @@ LogicalResult EinsumOp::verify() {
   }
   if (getFill() && reduces)
     return emitOpError() << "fill is unused when masked points are reduced";
+  if (static_cast<bool>(getBlockClasses()) !=
+      static_cast<bool>(getClassBlock()))
+    return emitOpError() << "block classes and their block size go together";
+  if (Value classes = getBlockClasses())
+    if (failed(verifyClassTable(getOperation(), classes.getType(),
+                                *getClassBlock(), groupSizes[0],
+                                groupSizes[1])))
+      return failure();
   return verifyMask(getOperation(), *getMask(), groupSizes[0], groupSizes[1],
                     getMaskArgs().getTypes());
 }
@@ -394,6 +422,36 @@ LogicalResult CoordOp::verify() {
     return emitOpError() << "'" << name << "' is not an index of the einsum '"
                          << einsum.getSpec() << "'";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ClassifyBlocksOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClassifyBlocksOp::verify() {
+  if (getExtent().size() != 2 || getExtent()[0] < 0 || getExtent()[1] < 0)
+    return emitOpError() << "extent must be [queries, keys]";
+  if (failed(verifyClassTable(*this, getClasses().getType(), getBlock(),
+                              getExtent()[0], getExtent()[1])))
+    return failure();
+  return verifyMask(*this, getMask(), getExtent()[0], getExtent()[1],
+                    getMaskArgs().getTypes());
+}
+
+OpFoldResult ClassifyBlocksOp::fold(FoldAdaptor) {
+  MaskAttrInterface mask = getMask();
+  auto type = cast<RankedTensorType>(getClasses().getType());
+  if (mask.getNumRuntimeOperands() != 0 || !type.hasStaticShape())
+    return {};
+  int64_t queries = getExtent()[0], keys = getExtent()[1];
+  int64_t bq = getBlock()[0], bk = getBlock()[1];
+  SmallVector<int8_t> table;
+  for (int64_t q = 0; q < queries; q += bq)
+    for (int64_t k = 0; k < keys; k += bk)
+      table.push_back(static_cast<int8_t>(
+          mask.classifyBlock(q, std::min(q + bq, queries), k,
+                             std::min(k + bk, keys), queries, keys)));
+  return DenseElementsAttr::get(type, ArrayRef<int8_t>(table));
 }
 
 //===----------------------------------------------------------------------===//

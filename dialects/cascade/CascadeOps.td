@@ -45,6 +45,12 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     attention's `S[c+1] = S[c] + K[c]^T V[c]`) are written. An iterative
     einsum does not reduce and has no mask.
 
+    **Block classes.** `blocks(%t : tensor<QBxKBxi8>) block([bq, bk])`
+    attaches the mask's class per (query block, key block), as computed by
+    `cascade.classify_blocks`: lowerings skip empty blocks and drop the mask
+    test in full ones. The classes never change the result; the reference
+    interpreter checks that they agree with the mask.
+
     ```mlir
     %s = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<128x64xf32>, tensor<256x64xf32>)
            map(mul) reduce(add) mask(#cascade.causal on "p", "m") -> tensor<128x256xf32>
@@ -60,6 +66,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        Variadic<AnyRankedTensor>:$inputs,
                        Variadic<AnyRankedTensor>:$mask_args,
                        Optional<AnyRankedTensor>:$init,
+                       Optional<AnyRankedTensor>:$block_classes,
                        OptionalAttr<Cascade_MapKind>:$map,
                        OptionalAttr<Cascade_ReduceKind>:$reduce,
                        OptionalAttr<StrAttr>:$iterate,
@@ -67,6 +74,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        OptionalAttr<StrAttr>:$mask_query,
                        OptionalAttr<StrAttr>:$mask_key,
                        OptionalAttr<DenseI64ArrayAttr>:$mask_extent,
+                       OptionalAttr<DenseI64ArrayAttr>:$class_block,
                        OptionalAttr<F64Attr>:$fill);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region AnyRegion:$body);
@@ -78,6 +86,8 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     (`mask` `(` $mask^ `on` $mask_query `,` $mask_key `)`)?
     (`mask_extent` `(` $mask_extent^ `)`)?
     (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)?
+    (`blocks` `(` $block_classes^ `:` type($block_classes) `)`)?
+    (`block` `(` $class_block^ `)`)?
     (`fill` `(` $fill^ `)`)?
     ($body^)? attr-dict `->` type($result)
   }];
@@ -128,6 +138,35 @@ def Cascade_CoordOp : Cascade_Op<"coord", [Pure, HasParent<"EinsumOp">]> {
   let results = (outs Index:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+def Cascade_ClassifyBlocksOp : Cascade_Op<"classify_blocks", [Pure]> {
+  let summary = "classify (query block, key block) pairs of a mask";
+  let description = [{
+    The result has one entry per block of `block = [bq, bk]` over the
+    logical `extent = [queries, keys]`: 0 when the mask keeps no point of
+    the block (empty: never loaded), 2 when it keeps every point (full: no
+    mask test), 1 otherwise (partial). Masks without runtime operands fold
+    to a constant table at compile time (analytic rules per mask; a mask
+    without a rule says partial, which is always correct); the others are
+    classified at run time from their operands.
+
+    ```mlir
+    %t = cascade.classify_blocks #cascade.causal extent([4096, 4096])
+           block([64, 64]) : tensor<64x64xi8>
+    ```
+  }];
+  let arguments = (ins Cascade_MaskAttrInterface:$mask,
+                       DenseI64ArrayAttr:$extent, DenseI64ArrayAttr:$block,
+                       Variadic<AnyRankedTensor>:$mask_args);
+  let results = (outs AnyRankedTensor:$classes);
+  let assemblyFormat = [{
+    $mask `extent` `(` $extent `)` `block` `(` $block `)`
+    (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)? attr-dict `:`
+    type($classes)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -298,6 +298,7 @@ private:
 
   LogicalResult execEinsum(EinsumOp op);
   LogicalResult execTopK(TopKOp op);
+  LogicalResult execClassifyBlocks(ClassifyBlocksOp op);
   LogicalResult execGather(GatherOp op);
   LogicalResult execScatter(ScatterOp op);
   LogicalResult execPermute(PermuteOp op);
@@ -488,6 +489,7 @@ LogicalResult Interpreter::exec(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](EinsumOp o) { return execEinsum(o); })
       .Case([&](TopKOp o) { return execTopK(o); })
+      .Case([&](ClassifyBlocksOp o) { return execClassifyBlocks(o); })
       .Case([&](GatherOp o) { return execGather(o); })
       .Case([&](ScatterOp o) { return execScatter(o); })
       .Case([&](PermuteOp o) { return execPermute(o); })
@@ -696,6 +698,11 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     binding.mask = maskEval.get();
     if (op.getFill())
       binding.fill = op.getFill()->convertToDouble();
+    if (Value classes = op.getBlockClasses()) {
+      binding.classes = &get(classes);
+      binding.blockQ = (*op.getClassBlock())[0];
+      binding.blockK = (*op.getClassBlock())[1];
+    }
   }
 
   TensorPtr result = make(op.getResult());
@@ -735,7 +742,40 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
         indices.inputs, indices.result, inputs, op.getReduce(), binding,
         [](const double *v, const int64_t *) { return v[0]; }, *result);
   }
+  if (!binding.classError.empty())
+    return op.emitError() << "block classes disagree with the mask: "
+                          << binding.classError;
   set(op.getResult(), result);
+  return success();
+}
+
+LogicalResult Interpreter::execClassifyBlocks(ClassifyBlocksOp op) {
+  int64_t queries = op.getExtent()[0], keys = op.getExtent()[1];
+  int64_t bq = op.getBlock()[0], bk = op.getBlock()[1];
+  SmallVector<const HostTensor *> args;
+  for (Value v : op.getMaskArgs())
+    args.push_back(&get(v));
+  auto mask = MaskEvaluator::create(op, op.getMask(), queries, keys, args);
+  if (!mask)
+    return failure();
+  // The oracle: look at every point of every block.
+  TensorPtr out = make(op.getClasses());
+  out->shape = {(queries + bq - 1) / bq, (keys + bk - 1) / bk};
+  for (int64_t q0 = 0; q0 < queries; q0 += bq)
+    for (int64_t k0 = 0; k0 < keys; k0 += bk) {
+      bool any = false, all = true;
+      for (int64_t q = q0; q < std::min(q0 + bq, queries); ++q)
+        for (int64_t k = k0; k < std::min(k0 + bk, keys); ++k) {
+          bool keep = mask->allowed(q, k);
+          any |= keep;
+          all &= keep;
+        }
+      BlockClass cls = all   ? BlockClass::Full
+                       : any ? BlockClass::Partial
+                             : BlockClass::Empty;
+      out->data.push_back(static_cast<double>(static_cast<int>(cls)));
+    }
+  set(op.getClasses(), out);
   return success();
 }
 

@@ -50,6 +50,12 @@ struct MaskBinding {
   llvm::SmallVector<std::pair<int, int64_t>> queryTerms, keyTerms;
   int64_t queryExtent = 0, keyExtent = 0;
   double fill = -INFINITY;
+  /// Optional block classes (BlockClass values) over blocks of
+  /// [blockQ, blockK]; every lookup is checked against the mask.
+  const HostTensor *classes = nullptr;
+  int64_t blockQ = 1, blockK = 1;
+  /// The first disagreement between the classes and the mask, if any.
+  mutable std::string classError;
 
   bool allowed(const int64_t *coords) const {
     int64_t q = 0, k = 0;
@@ -57,7 +63,24 @@ struct MaskBinding {
       q += coords[pos] * mult;
     for (auto [pos, mult] : keyTerms)
       k += coords[pos] * mult;
-    return q < queryExtent && k < keyExtent && mask->allowed(q, k);
+    bool keep = q < queryExtent && k < keyExtent && mask->allowed(q, k);
+    if (classes && q < queryExtent && k < keyExtent)
+      checkClass(q, k, keep);
+    return keep;
+  }
+
+private:
+  void checkClass(int64_t q, int64_t k, bool keep) const {
+    int64_t blocksK = classes->shape[1];
+    auto cls = static_cast<BlockClass>(
+        static_cast<int>(classes->data[(q / blockQ) * blocksK + k / blockK]));
+    if (classError.empty() && ((cls == BlockClass::Empty && keep) ||
+                               (cls == BlockClass::Full && !keep)))
+      classError = "block (" + std::to_string(q / blockQ) + ", " +
+                   std::to_string(k / blockK) + ") is classified " +
+                   (cls == BlockClass::Empty ? "empty" : "full") +
+                   " but the mask " + (keep ? "keeps" : "drops") + " (" +
+                   std::to_string(q) + ", " + std::to_string(k) + ")";
   }
 };
 

@@ -14,9 +14,18 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "cascade/Dialect/CascadeAttrInterfaces.h.inc"
+namespace cascade {
+/// What a mask does to a (query block, key block): the values are those of
+/// the tables cascade.classify_blocks produces.
+enum class BlockClass : int8_t { Empty = 0, Partial = 1, Full = 2 };
+} // namespace cascade
+
+// Generated declarations, in dependency order.
+// clang-format off
 #include "cascade/Dialect/CascadeDialect.h.inc"
 #include "cascade/Dialect/CascadeEnums.h.inc"
+#include "cascade/Dialect/CascadeAttrInterfaces.h.inc"
+// clang-format on
 
 #define GET_ATTRDEF_CLASSES
 #include "cascade/Dialect/CascadeAttrs.h.inc"

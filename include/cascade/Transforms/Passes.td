@@ -105,4 +105,30 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
                            "::cascade::CascadeDialect"];
 }
 
+def CascadeSparsify : Pass<"cascade-sparsify"> {
+  let summary = "Classify every masked einsum's blocks as empty, full or "
+                "partial";
+  let description = [{
+    For each masked einsum, a `cascade.classify_blocks` of its mask over the
+    mask's logical extent is attached (`blocks(...) block([bq, bk])`). A key
+    rank partitioned by `cascade-online-softmax` uses its block size (the
+    in-block rank); otherwise `key-block` is used, and `query-block` for
+    queries. Masks without runtime operands are classified at compile time
+    into a constant table; runtime masks (document ids, content-based block
+    indices) are classified at run time from their operands. A block-sparse
+    table is used as given (each cell is all-or-nothing).
+
+    Each einsum with a constant table gets a remark counting its empty,
+    partial and full blocks.
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"64",
+           "Queries per block">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
+           "Keys per block when the key rank is not partitioned">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::cascade::CascadeDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

@@ -651,7 +651,7 @@ func.func @mask_extent_checks_table(%s: tensor<4x2x4xf32>) -> tensor<4x2x4xf32> 
 // -----
 
 func.func @extent_without_mask(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
-  // expected-error @+1 {{mask indices or extent given without a mask}}
+  // expected-error @+1 {{mask indices, extent or block classes given without a mask}}
   %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask_extent([4, 6]) -> tensor<4x6xf32>
   return %0 : tensor<4x6xf32>
 }
@@ -718,4 +718,52 @@ func.func @iterate_not_in_result(%x: tensor<5x3xf32>, %s0: tensor<3xf32>) -> ten
     cascade.yield %a : f32
   } -> tensor<3xf32>
   return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @classes_shape(%s: tensor<8x8xf32>, %t: tensor<2x3xi8>) -> tensor<8xf32> {
+  // expected-error @+1 {{dimension 1 (key blocks) of 'block classes' is 3, expected 2}}
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<8x8xf32>) reduce(add) mask(#cascade.causal on "p", "m") blocks(%t : tensor<2x3xi8>) block([4, 4]) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @classes_without_block(%s: tensor<8x8xf32>, %t: tensor<2x2xi8>) -> tensor<8xf32> {
+  // expected-error @+1 {{block classes and their block size go together}}
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<8x8xf32>) reduce(add) mask(#cascade.causal on "p", "m") blocks(%t : tensor<2x2xi8>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @classes_type(%s: tensor<8x8xf32>, %t: tensor<2x2xi32>) -> tensor<8xf32> {
+  // expected-error @+1 {{block classes must be i8, got 'tensor<2x2xi32>'}}
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<8x8xf32>) reduce(add) mask(#cascade.causal on "p", "m") blocks(%t : tensor<2x2xi32>) block([4, 4]) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @classify_extent() -> tensor<2x2xi8> {
+  // expected-error @+1 {{dimension 0 (query blocks) of 'block classes' is 2, expected 3}}
+  %t = cascade.classify_blocks #cascade.causal extent([9, 8]) block([4, 4]) : tensor<2x2xi8>
+  return %t : tensor<2x2xi8>
+}
+
+// -----
+
+func.func @classify_block_size() -> tensor<2x2xi8> {
+  // expected-error @+1 {{block sizes must be two positive numbers [queries, keys]}}
+  %t = cascade.classify_blocks #cascade.causal extent([8, 8]) block([0, 4]) : tensor<2x2xi8>
+  return %t : tensor<2x2xi8>
+}
+
+// -----
+
+func.func @classify_runtime_args(%ids: tensor<8xi32>) -> tensor<2x2xi8> {
+  // expected-error @+1 {{mask #cascade.document takes 2 runtime operands (query and key segment ids), got 1}}
+  %t = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%ids : tensor<8xi32>) : tensor<2x2xi8>
+  return %t : tensor<2x2xi8>
 }

@@ -124,3 +124,12 @@ func.func @iterative_and_partitioned(%lm: tensor<4x8xf32>, %init: tensor<8xf32>,
   %bm = cascade.einsum "pnm->pn" ins(%s : tensor<8x4x16xf32>) reduce(max) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([8, 60]) -> tensor<8x4xf32>
   return %rm, %bm : tensor<5x8xf32>, tensor<8x4xf32>
 }
+
+// CHECK-LABEL: func @block_classes
+// CHECK: %[[T:.*]] = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%{{.*}}, %{{.*}} : tensor<8xi32>, tensor<8xi32>) : tensor<2x2xi8>
+// CHECK: mask(#cascade.document on "p", "m") mask_args(%{{.*}}, %{{.*}} : tensor<8xi32>, tensor<8xi32>) blocks(%[[T]] : tensor<2x2xi8>) block([4, 4])
+func.func @block_classes(%s: tensor<8x8xf32>, %ids: tensor<8xi32>) -> tensor<8xf32> {
+  %t = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%ids, %ids : tensor<8xi32>, tensor<8xi32>) : tensor<2x2xi8>
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<8x8xf32>) reduce(add) mask(#cascade.document on "p", "m") mask_args(%ids, %ids : tensor<8xi32>, tensor<8xi32>) blocks(%t : tensor<2x2xi8>) block([4, 4]) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

@@ -1,0 +1,97 @@
+//===- Sparsify.cpp - block classes for masked einsums --------------------===//
+
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADESPARSIFY
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+/// Size of `letter` in `op`'s operands, or kDynamic.
+int64_t sizeOf(EinsumOp op, char letter) {
+  EinsumOp::Indices idx = op.getIndices();
+  for (auto [letters, input] : llvm::zip(idx.inputs, op.getInputs()))
+    if (size_t p = letters.find(letter); p != std::string::npos)
+      return cast<RankedTensorType>(input.getType()).getDimSize(p);
+  return ShapedType::kDynamic;
+}
+
+/// Logical extent of a mask index group: mask_extent, or the product of
+/// the group's sizes.
+int64_t extentOf(EinsumOp op, StringRef group, unsigned side) {
+  if (std::optional<ArrayRef<int64_t>> extent = op.getMaskExtent())
+    return (*extent)[side];
+  int64_t n = 1;
+  for (char c : group) {
+    int64_t size = sizeOf(op, c);
+    if (ShapedType::isDynamic(size))
+      return size;
+    n *= size;
+  }
+  return n;
+}
+
+/// Block size along a mask index group: a partitioned group's in-block rank,
+/// else `fallback` (capped by the extent).
+int64_t blockOf(EinsumOp op, StringRef group, int64_t extent,
+                int64_t fallback) {
+  if (group.size() > 1)
+    return sizeOf(op, group.back());
+  return std::max<int64_t>(1, std::min(fallback, extent));
+}
+
+struct CascadeSparsifyPass
+    : cascade::impl::CascadeSparsifyBase<CascadeSparsifyPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (queryBlock < 1 || keyBlock < 1) {
+      getOperation()->emitError() << "block sizes must be >= 1";
+      return signalPassFailure();
+    }
+    getOperation()->walk([&](EinsumOp op) {
+      if (!op.getMask() || op.getBlockClasses())
+        return;
+      StringRef queries = *op.getMaskQuery(), keys = *op.getMaskKey();
+      int64_t numQueries = extentOf(op, queries, 0);
+      int64_t numKeys = extentOf(op, keys, 1);
+      if (ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys))
+        return; // TODO: run-time extents
+      int64_t bq = blockOf(op, queries, numQueries, queryBlock);
+      int64_t bk = blockOf(op, keys, numKeys, keyBlock);
+      if (ShapedType::isDynamic(bq) || ShapedType::isDynamic(bk))
+        return;
+      OpBuilder builder(op);
+      auto type = RankedTensorType::get(
+          {(numQueries + bq - 1) / bq, (numKeys + bk - 1) / bk},
+          builder.getI8Type());
+      Value classes = builder.createOrFold<ClassifyBlocksOp>(
+          op.getLoc(), type, *op.getMask(),
+          builder.getDenseI64ArrayAttr({numQueries, numKeys}),
+          builder.getDenseI64ArrayAttr({bq, bk}), op.getMaskArgs());
+      op.getBlockClassesMutable().assign(classes);
+      op.setClassBlockAttr(builder.getDenseI64ArrayAttr({bq, bk}));
+
+      DenseIntElementsAttr table;
+      if (matchPattern(classes, m_Constant(&table))) {
+        int64_t counts[3] = {0, 0, 0};
+        for (const APInt &v : table.getValues<APInt>())
+          ++counts[v.getSExtValue()];
+        op.emitRemark() << "blocks of [" << bq << ", " << bk
+                        << "]: " << counts[0] << " empty, " << counts[1]
+                        << " partial, " << counts[2] << " full";
+      }
+    });
+  }
+};
+
+} // namespace
