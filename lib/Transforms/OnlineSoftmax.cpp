@@ -467,7 +467,7 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     numSplits = (totalBlocks + blocks - 1) / blocks; // none left empty
     bool padded = numSplits * blocks * block != keys;
     // A full mask over the logical extent hides the padding; its query side
-    // can be any other index.
+    // can be any other index (the last one, usually the query rank).
     std::string rowLetters = without(probs, c.scoreDim);
     if (!n || (splits > 1 && !split) || (padded && rowLetters.empty()))
       return rewriter.notifyMatchFailure(contract, "no letters to work with");
@@ -518,10 +518,11 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
       if (!padded)
         return;
       op.setMaskAttr(FullMaskAttr::get(rewriter.getContext()));
-      op.setMaskQueryAttr(rewriter.getStringAttr(rowLetters.substr(0, 1)));
+      op.setMaskQueryAttr(
+          rewriter.getStringAttr(rowLetters.substr(rowLetters.size() - 1)));
       op.setMaskKeyAttr(rewriter.getStringAttr(splitPrefix + n + m));
       op.setMaskExtentAttr(rewriter.getDenseI64ArrayAttr(
-          {scoresType.getDimSize(probs.find(rowLetters[0])), keys}));
+          {scoresType.getDimSize(probs.find(rowLetters.back())), keys}));
     };
     auto constant = [&](OpBuilder &bld, Location l, double x) -> Value {
       return arith::ConstantOp::create(bld, l, elt, bld.getFloatAttr(elt, x));
