@@ -5,13 +5,17 @@
 # examples/. Any crash, hang, sanitizer report or failed test fails the job;
 # findings are kept under build-fuzz/findings/.
 #
-#   bash scripts/fuzz.sh [SECONDS]
+#   bash scripts/fuzz.sh [SECONDS]     fresh random seeds, SECONDS per fuzzer
+#   CASCADE_FUZZ_RUNS=1 bash scripts/fuzz.sh
+#                                      CI: fixed seed and run counts (about a
+#                                      minute each), so a red run replays
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 build=${CASCADE_FUZZ_BUILD_DIR:-$root/build-fuzz}
 "$root/scripts/install-deps.sh" --fuzz
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/cascade-ccache}
+export CCACHE_BASEDIR=$root
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
@@ -44,10 +48,22 @@ python3 "$root/test/tools/cascade-run/Inputs/write_npy_cases.py" "$corpus/npy"
 "$build/bin/cascade-run" "$root/test/tools/cascade-run/Inputs/identity.mlir" \
   --random-inputs 1 --save-inputs "$corpus/npy/rand-" >/dev/null
 
+declare -A ci_runs=([ir]=20000 [npy]=3000000)
 for target in ir npy; do
-  echo "== cascade-fuzz-$target for ${seconds}s"
-  "$build/bin/cascade-fuzz-$target" "$corpus/$target" -max_total_time="$seconds" \
+  if [ -n "${CASCADE_FUZZ_RUNS:-}" ]; then
+    budget=(-seed=1 -runs="${ci_runs[$target]}")
+    echo "== cascade-fuzz-$target: ${ci_runs[$target]} runs from seed 1"
+  else
+    budget=(-max_total_time="$seconds")
+    echo "== cascade-fuzz-$target for ${seconds}s"
+  fi
+  "$build/bin/cascade-fuzz-$target" "$corpus/$target" "${budget[@]}" \
     -timeout=25 -rss_limit_mb=4096 -max_len=16384 -print_final_stats=1 \
-    -artifact_prefix="$build/findings/$target-" 2>&1 | tail -n 12
+    -artifact_prefix="$build/findings/$target-" >"$build/fuzz-$target.log" 2>&1 || {
+    tail -n 60 "$build/fuzz-$target.log"
+    echo "fuzz: cascade-fuzz-$target failed; the input is under $build/findings" >&2
+    exit 1
+  }
+  tail -n 6 "$build/fuzz-$target.log"
 done
 echo "fuzz: OK"
