@@ -286,12 +286,22 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
           TopKOp::create(rewriter, loc, kType, kIdxType, biased, op.getKAttr(),
                          op.getNumGroupsAttr(), op.getGroupsKeptAttr());
       chosen = topk.getIndices();
-      // The bias only steers the choice; weights are the unbiased scores.
-      Value chosenBias = GatherOp::create(
-          rewriter, loc, RankedTensorType::get({tokens, k}, elementOf(bias)),
-          bias, chosen, rewriter.getI64IntegerAttr(1));
-      weights = emit.einsum("tj,tj->tj", {topk.getValues(), chosenBias}, ct,
-                            MapKind::sub);
+      // The bias only steers the choice; weights are the unbiased scores,
+      // read back exactly (scores + bias - bias would lose tiny scores):
+      // flat index t * E + expert into the [T * E] scores.
+      Value flatIndex = emit.mapped(
+          "tj->tj", chosen, i64, [&](OpBuilder &b, Location l, ValueRange a) {
+            Value t =
+                CoordOp::create(b, l, b.getIndexType(), b.getStringAttr("t"));
+            Value ti = arith::IndexCastOp::create(b, l, i64, t);
+            Value e = arith::ConstantOp::create(b, l, i64,
+                                                b.getI64IntegerAttr(experts));
+            Value row = arith::MulIOp::create(b, l, ti, e);
+            return arith::AddIOp::create(b, l, row, a[0]).getResult();
+          });
+      Value flatScores = emit.collapseShape(scores, {{0, 1}});
+      weights = GatherOp::create(rewriter, loc, kType, flatScores, flatIndex,
+                                 rewriter.getI64IntegerAttr(1));
       weights = emit.normalize(weights, "tj");
       break;
     }

@@ -89,11 +89,18 @@ func.func @moe_swiglu(%x: tensor<5x16xf32>, %wr: tensor<16x8xf32>, %wg: tensor<8
 // DeepSeek-style router: sigmoid scores, biased choice with group limiting,
 // unbiased weights renormalised and scaled; GELU shared expert.
 // CHECK-LABEL: func @moe_sigmoid
-// CHECK: cascade.einsum "te->te" {{.*}} {
+// CHECK: %[[S:.*]] = cascade.einsum "te->te" {{.*}} {
 // CHECK: %[[BIASED:.*]] = cascade.einsum "te,e->te" ins(%{{.*}}, %[[B:.*]] : {{.*}}) map(add)
 // CHECK: %[[V:.*]], %[[I:.*]] = cascade.topk %[[BIASED]] k(2) groups(4, 2)
-// CHECK: %[[CB:.*]] = cascade.gather %[[B]][%[[I]]] : tensor<8xf32>, tensor<5x2xi64> -> tensor<5x2xf32>
-// CHECK: cascade.einsum "tj,tj->tj" ins(%[[V]], %[[CB]] : {{.*}}) map(sub)
+// The weights are the unbiased scores, gathered at t * E + expert.
+// CHECK: %[[FLAT:.*]] = cascade.einsum "tj->tj" ins(%[[I]] : tensor<5x2xi64>) {
+// CHECK-DAG: arith.constant 8 : i64
+// CHECK-DAG: cascade.coord "t"
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: } -> tensor<5x2xi64>
+// CHECK: %[[SCORES:.*]] = tensor.collapse_shape %[[S]] {{\[\[}}0, 1]] : tensor<5x8xf32> into tensor<40xf32>
+// CHECK: cascade.gather %[[SCORES]][%[[FLAT]]] : tensor<40xf32>, tensor<5x2xi64> -> tensor<5x2xf32>
 // CHECK: arith.constant 2.500000e+00 : f32
 // CHECK: cascade.permute %[[I]] groups(8) :
 // CHECK: math.erf

@@ -35,11 +35,10 @@ constexpr int64_t kMaxIterations = 1 << 18;
 bool isSmall(func::FuncOp func) {
   bool small = !func.isExternal();
   func.walk([&](Operation *op) {
-    for (Type t : llvm::concat<Type>(op->getOperandTypes(),
-                                     op->getResultTypes()))
+    for (Type t :
+         llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
       if (auto tensor = dyn_cast<RankedTensorType>(t))
-        if (!tensor.hasStaticShape() ||
-            tensor.getNumElements() > kMaxElements)
+        if (!tensor.hasStaticShape() || tensor.getNumElements() > kMaxElements)
           small = false;
     if (auto einsum = dyn_cast<EinsumOp>(op)) {
       int64_t space = 1;
@@ -72,8 +71,7 @@ std::optional<SmallVector<HostTensor>> randomArgs(func::FuncOp func,
       return std::nullopt;
     HostTensor h(tensor.getShape(), *dtype);
     for (double &v : h.data)
-      v = isFloatDType(*dtype) ? normal(rng)
-                               : static_cast<double>(rng() % 4);
+      v = isFloatDType(*dtype) ? normal(rng) : static_cast<double>(rng() % 4);
     args.push_back(std::move(h));
   }
   return args;
@@ -141,14 +139,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (failed(after))
       continue; // e.g. a run-time error both sides report
     const SmallVector<HostTensor> &want = it->second;
-    if (after->size() != want.size())
+    auto mismatch = [&](const llvm::Twine &what) {
+      llvm::errs() << "cascade-fuzz-ir: the pipeline changed @"
+                   << func.getSymName() << ": " << what << "\n";
       __builtin_trap();
-    for (auto [a, b] : llvm::zip(*after, want)) {
+    };
+    if (after->size() != want.size())
+      mismatch("number of results");
+    for (auto [r, pair] : llvm::enumerate(llvm::zip(*after, want))) {
+      auto &[a, b] = pair;
       if (a.shape != b.shape)
-        __builtin_trap();
+        mismatch("shape of result " + llvm::Twine(r));
       for (size_t i = 0; i < a.data.size(); ++i)
         if (!close(a.data[i], b.data[i]))
-          __builtin_trap();
+          mismatch("result " + llvm::Twine(r) + " element " + llvm::Twine(i) +
+                   ": " + std::to_string(a.data[i]) + " after, " +
+                   std::to_string(b.data[i]) + " before");
     }
   }
   return 0;
