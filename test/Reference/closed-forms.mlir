@@ -13,6 +13,9 @@
 // RUN: cascade-run %s --entry scans --print | FileCheck %s --check-prefix=SCAN
 // RUN: cascade-run %s --entry partitioned_mask --print | FileCheck %s --check-prefix=PART
 // RUN: cascade-run %s --entry pad_slice --print | FileCheck %s --check-prefix=PAD
+// RUN: cascade-run %s --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
+// RUN: cascade-opt %s --cascade-decompose | cascade-run - --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
+// RUN: cascade-opt %s --cascade-decompose --cascade-online-softmax=block-size=2 | cascade-run - --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
 
 // q . k_1 dominates by 100: the output is V's row 1.
 // ONEHOT: result0 = [7, 8]
@@ -237,4 +240,18 @@ func.func @pad_slice() -> (tensor<2x6xf64>, tensor<3xf64>) {
   } : tensor<1x6xf64> to tensor<2x6xf64>
   %s = tensor.extract_slice %x[0, 2] [1, 3] [1, 1] : tensor<1x5xf64> to tensor<3xf64>
   return %q, %s : tensor<2x6xf64>, tensor<3xf64>
+}
+
+// The numerics contract (docs/numerics.md) on three rows of one head:
+// row 0 has a -inf bias on key 1 (masked like a mask: the output is V[0]);
+// row 1 has a +inf logit (NaN, as in PyTorch); row 2 reads a NaN bias (NaN).
+// SPECIAL: result0 = [1, nan, nan]
+// SPECIAL: result1 = [0, nan, nan]
+func.func @special_logits() -> (tensor<1x1x3x1xf64>, tensor<1x1x3xf64>) {
+  %q = arith.constant dense<0.0> : tensor<1x1x3x1xf64>
+  %k = arith.constant dense<0.0> : tensor<1x1x3x1xf64>
+  %v = arith.constant dense<[[[[1.0], [5.0], [7.0]]]]> : tensor<1x1x3x1xf64>
+  %b = arith.constant dense<[[0.0, 0xFFF0000000000000, 0xFFF0000000000000], [0.0, 0x7FF0000000000000, 0.0], [0.0, 0x7FF8000000000000, 0.0]]> : tensor<3x3xf64>
+  %o, %l = cascade.attention %q, %k, %v bias(%b : tensor<3x3xf64>) : tensor<1x1x3x1xf64>, tensor<1x1x3x1xf64>, tensor<1x1x3x1xf64> -> tensor<1x1x3x1xf64>, tensor<1x1x3xf64>
+  return %o, %l : tensor<1x1x3x1xf64>, tensor<1x1x3xf64>
 }

@@ -167,8 +167,13 @@ static void printSummary(unsigned i, const HostTensor &t) {
 
 static void printTensor(unsigned i, const HostTensor &t) {
   llvm::outs() << "result" << i << " = [";
-  for (auto [j, v] : llvm::enumerate(t.data))
-    llvm::outs() << (j ? ", " : "") << llvm::format("%.9g", v);
+  for (auto [j, v] : llvm::enumerate(t.data)) {
+    llvm::outs() << (j ? ", " : "");
+    if (std::isnan(v))
+      llvm::outs() << "nan"; // the sign of a NaN carries no meaning
+    else
+      llvm::outs() << llvm::format("%.9g", v);
+  }
   llvm::outs() << "]\n";
 }
 
