@@ -5,11 +5,13 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace cascade;
 using llvm::SmallVector;
@@ -129,6 +131,20 @@ static std::optional<StringRef> headerField(StringRef header, StringRef key) {
   return rest.substr(0, end).trim();
 }
 
+/// float64 to an integer type, saturating (NaN gives 0) instead of the
+/// undefined behaviour of an out-of-range cast.
+template <typename Int> static Int saturate(double value) {
+  if (std::isnan(value))
+    return 0;
+  // 2^(bits - 1) is exact in float64; anything at or past it saturates.
+  constexpr double kLimit = double(std::numeric_limits<Int>::max()) + 1.0;
+  if (value >= kLimit)
+    return std::numeric_limits<Int>::max();
+  if (value < -kLimit)
+    return std::numeric_limits<Int>::min();
+  return static_cast<Int>(value);
+}
+
 llvm::Expected<HostTensor> cascade::parseNpy(StringRef bytes, StringRef name) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return npyError(name, "not a .npy file (bad magic)");
@@ -184,12 +200,18 @@ llvm::Expected<HostTensor> cascade::parseNpy(StringRef bytes, StringRef name) {
       return npyError(name, "malformed shape " + *shapeText);
     tensor.shape.push_back(dim);
   }
-  int64_t count = HostTensor::numElements(tensor.shape);
   StringRef payload = bytes.drop_front(headerStart + headerLen);
-  if (payload.size() != static_cast<size_t>(count) * info->bytes)
+  // A huge shape must not overflow the element or byte count.
+  int64_t count = 1, byteCount = 0;
+  for (int64_t dim : tensor.shape)
+    if (llvm::MulOverflow(count, dim, count))
+      return npyError(name, "shape " + *shapeText + " is too large");
+  if (llvm::MulOverflow(count, static_cast<int64_t>(info->bytes), byteCount))
+    return npyError(name, "shape " + *shapeText + " is too large");
+  if (payload.size() != static_cast<size_t>(byteCount))
     return npyError(name, "holds " + llvm::Twine(payload.size()) +
                               " data bytes, the header promises " +
-                              llvm::Twine(count * info->bytes));
+                              llvm::Twine(byteCount));
   tensor.data.resize(count);
   const char *p = payload.data();
   for (int64_t i = 0; i < count; ++i, p += info->bytes) {
@@ -216,6 +238,13 @@ llvm::Expected<HostTensor> cascade::parseNpy(StringRef bytes, StringRef name) {
     case DType::i64: {
       int64_t v;
       std::memcpy(&v, p, 8);
+      // Values are held in float64: larger integers would change silently.
+      constexpr int64_t kExact = int64_t(1) << 53;
+      if (v > kExact || v < -kExact)
+        return npyError(name, "int64 value " + llvm::Twine(v) +
+                                  " at flat index " + llvm::Twine(i) +
+                                  " is beyond 2^53, which Cascade's host "
+                                  "tensors hold exactly");
       tensor.data[i] = double(v);
       break;
     }
@@ -282,12 +311,12 @@ std::string cascade::serializeNpy(const HostTensor &tensor) {
       break;
     }
     case DType::i64: {
-      int64_t v = int64_t(value);
+      int64_t v = saturate<int64_t>(value);
       std::memcpy(buf, &v, 8);
       break;
     }
     case DType::i32: {
-      int32_t v = int32_t(value);
+      int32_t v = saturate<int32_t>(value);
       std::memcpy(buf, &v, 4);
       break;
     }

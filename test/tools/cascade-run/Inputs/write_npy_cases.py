@@ -34,6 +34,13 @@ def main(out):
         "bad_truncated": npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }",
                              b"\0" * 16),
         "bad_header": npy("{'descr': '<f8', 'shape': (4,), }", b"\0" * 32),
+        # Found by cascade-fuzz-npy: int64 values past 2^53 would silently
+        # change in the float64 host tensors; a product of dimensions that
+        # overflows int64.
+        "bad_int_range": npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+                             struct.pack("<2q", 3, 2**62)),
+        "bad_huge_shape": npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }",
+                              b"\0" * 8),
         "bad_shape": npy("{'descr': '<f8', 'fortran_order': False, 'shape': (x,), }",
                          b"\0" * 8),
     }
