@@ -783,7 +783,6 @@ LogicalResult MoeOp::verify() {
         !cast<RankedTensorType>(w.getType()).getElementType().isFloat())
       return emitOpError() << "operands must be floating point, got "
                            << w.getType();
-  (void)t;
   return expectShape(*this, "output", getOutput().getType(), {t, hd},
                      {"tokens", "hidden"});
 }

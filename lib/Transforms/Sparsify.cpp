@@ -65,7 +65,7 @@ struct CascadeSparsifyPass
       int64_t numQueries = extentOf(op, queries, 0);
       int64_t numKeys = extentOf(op, keys, 1);
       if (ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys))
-        return; // TODO: run-time extents
+        return; // Run-time extents are not classified yet.
       int64_t bq = blockOf(op, queries, numQueries, queryBlock);
       int64_t bk = blockOf(op, keys, numKeys, keyBlock);
       if (ShapedType::isDynamic(bq) || ShapedType::isDynamic(bk))

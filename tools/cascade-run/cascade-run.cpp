@@ -79,10 +79,6 @@ static cl::opt<double>
 static cl::opt<bool> printValues("print",
                                  cl::desc("Print every result's values"));
 
-namespace {
-struct Failed {};
-} // namespace
-
 [[noreturn]] static void fail(const llvm::Twine &msg) {
   llvm::errs() << "cascade-run: error: " << msg << "\n";
   std::exit(1);
