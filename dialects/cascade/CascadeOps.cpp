@@ -578,7 +578,17 @@ LogicalResult GroupedEinsumOp::verify() {
   if (indices.inputs.size() != 2)
     return emitOpError() << "spec must name 2 inputs, got "
                          << indices.inputs.size();
-  Value inputs[2] = {getLhs(), getRhs()};
+  if (getWeights().empty())
+    return emitOpError() << "needs at least one weight tensor";
+  for (Value w : getWeights().drop_front())
+    if (w.getType() != getWeights()[0].getType())
+      return emitOpError() << "weights must share one type, got "
+                           << getWeights()[0].getType() << " and "
+                           << w.getType();
+  if (getWeights().size() > 1 && getEpilogue().empty())
+    return emitOpError() << getWeights().size()
+                         << " weights need an epilogue region combining them";
+  Value inputs[2] = {getLhs(), getWeights()[0]};
   llvm::DenseMap<char, int64_t> sizes;
   for (unsigned i = 0; i < 2; ++i) {
     auto type = cast<RankedTensorType>(inputs[i].getType());
@@ -616,6 +626,27 @@ LogicalResult GroupedEinsumOp::verify() {
   int64_t groups = sizes[groupIndex];
   return expectShape(*this, "offsets", getOffsets().getType(),
                      {ShapedType::isDynamic(groups) ? groups : groups + 1});
+}
+
+LogicalResult GroupedEinsumOp::verifyRegions() {
+  if (getEpilogue().empty())
+    return success();
+  Block &block = getEpilogue().front();
+  Type elt = cast<RankedTensorType>(getResult().getType()).getElementType();
+  if (block.getNumArguments() != getWeights().size())
+    return emitOpError() << "epilogue has " << block.getNumArguments()
+                         << " arguments, expected one per weight ("
+                         << getWeights().size() << ")";
+  for (BlockArgument arg : block.getArguments())
+    if (arg.getType() != elt)
+      return emitOpError() << "epilogue arguments must have the result "
+                              "element type "
+                           << elt << ", got " << arg.getType();
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      yield.getValues()[0].getType() != elt)
+    return emitOpError() << "epilogue must yield one value of type " << elt;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -121,7 +121,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
 }
 
 def Cascade_YieldOp : Cascade_Op<"yield", [Pure, Terminator,
-    ParentOneOf<["EinsumOp"]>]> {
+    ParentOneOf<["EinsumOp", "GroupedEinsumOp"]>]> {
   let summary = "returns the map value of an einsum point";
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
@@ -251,23 +251,41 @@ def Cascade_PermuteOp : Cascade_Op<"permute", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Cascade_GroupedEinsumOp : Cascade_Op<"grouped_einsum", [Pure]> {
+def Cascade_GroupedEinsumOp : Cascade_Op<"grouped_einsum", [Pure,
+    IsolatedFromAbove]> {
   let summary = "one contraction per segment of rows, with per-group weights";
   let description = [{
-    `"rh,ehi->ri"`: the first index of the first input (`r`) is split into
+    `"rh,ehi->ri"`: the first index of the input (`r`) is split into
     segments by `offsets` (size G+1, as produced by `cascade.permute`); rows of
-    segment g are contracted with slice g of the second input along its first
+    segment g are contracted with slice g of the weights along their first
     index (`e`, of size G). Rows outside every segment give zeros. Indices
     absent from the result are summed.
+
+    With several weights of one shape and an **epilogue** region, each is
+    contracted with the same rows and the region combines the results per
+    point: the expert MLP's gate and up projections with the activation
+    fused, SwiGLU being
+    ```mlir
+    %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w_gate, %w_up : ...)
+           offsets(%off : tensor<9xi64>) {
+         ^bb0(%g: f32, %u: f32):  // silu(g) * u
+           ...
+           cascade.yield %h : f32
+         } -> tensor<10x32xf32>
+    ```
   }];
   let arguments = (ins StrAttr:$spec, AnyRankedTensor:$lhs,
-                       AnyRankedTensor:$rhs, AnyRankedTensor:$offsets);
+                       Variadic<AnyRankedTensor>:$weights,
+                       AnyRankedTensor:$offsets);
   let results = (outs AnyRankedTensor:$result);
+  let regions = (region AnyRegion:$epilogue);
   let assemblyFormat = [{
-    $spec `ins` `(` $lhs `,` $rhs `:` type($lhs) `,` type($rhs) `)`
-    `offsets` `(` $offsets `:` type($offsets) `)` attr-dict `->` type($result)
+    $spec `ins` `(` $lhs `,` $weights `:` type($lhs) `,` type($weights) `)`
+    `offsets` `(` $offsets `:` type($offsets) `)` ($epilogue^)? attr-dict
+    `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

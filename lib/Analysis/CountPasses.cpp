@@ -73,7 +73,8 @@ std::optional<Lettering> letteringOf(Operation *op) {
     Lettering l;
     EinsumOp::Indices idx = *EinsumOp::parseSpec(grouped.getSpec());
     l.operands.push_back({grouped.getLhs(), idx.inputs[0]});
-    l.operands.push_back({grouped.getRhs(), idx.inputs[1]});
+    for (Value w : grouped.getWeights())
+      l.operands.push_back({w, idx.inputs[1]});
     l.result = idx.result;
     return l;
   }

@@ -443,7 +443,8 @@ LogicalResult Interpreter::checkIndexSizes(Operation *op) {
     EinsumOp::Indices indices = *EinsumOp::parseSpec(grouped.getSpec());
     storage = indices.inputs;
     add(storage[0], grouped.getLhs());
-    add(storage[1], grouped.getRhs());
+    for (Value w : grouped.getWeights())
+      add(storage[1], w);
   } else if (auto attn = dyn_cast<AttentionOp>(op)) {
     legend = {{'b', "batch"},    {'x', "heads"}, {'y', "kv_heads"},
               {'p', "queries"},  {'m', "keys"},  {'d', "head_dim"},
@@ -897,9 +898,9 @@ LogicalResult Interpreter::execPermute(PermuteOp op) {
 LogicalResult Interpreter::execGroupedEinsum(GroupedEinsumOp op) {
   EinsumOp::Indices indices = *EinsumOp::parseSpec(op.getSpec());
   const HostTensor &lhs = get(op.getLhs());
-  const HostTensor &rhs = get(op.getRhs());
   const HostTensor &offsets = get(op.getOffsets());
-  int64_t rows = lhs.shape[0], groups = rhs.shape[0];
+  const HostTensor &first = get(op.getWeights()[0]);
+  int64_t rows = lhs.shape[0], groups = first.shape[0];
   if (offsets.size() != groups + 1)
     return op.emitError() << "'offsets' has " << offsets.size()
                           << " entries, expected " << groups + 1;
@@ -910,48 +911,67 @@ LogicalResult Interpreter::execGroupedEinsum(GroupedEinsumOp op) {
                             << rows << "]; entry " << g << " is "
                             << static_cast<int64_t>(offsets.data[g]);
   }
-  // The row index leads lhs; contract each segment with its group's slice.
-  size_t rowPos = indices.result.find(indices.inputs[0][0]);
+  // The row index leads lhs and the result; contract each segment with its
+  // group's slice of every weight.
   std::string rhsIdx = indices.inputs[1].substr(1);
   int64_t lhsRow = rows ? lhs.size() / rows : 0;
-  int64_t rhsSlice = groups ? rhs.size() / groups : 0;
-  TensorPtr out = make(op.getResult());
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  out->shape.assign(resultType.getShape().begin(), resultType.getShape().end());
+  SmallVector<int64_t> shape(resultType.getShape());
   for (auto [d, c] : llvm::enumerate(indices.result))
     for (auto [names, in] : {std::pair{indices.inputs[0], &lhs},
-                             std::pair{indices.inputs[1], &rhs}})
+                             std::pair{indices.inputs[1], &first}})
       if (size_t pos = names.find(c); pos != std::string::npos)
-        out->shape[d] = in->shape[pos];
-  out->data.assign(HostTensor::numElements(out->shape), 0.0);
-  // Elements of the result per step of the row index.
-  int64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < rowPos; ++d)
-    outer *= out->shape[d];
-  for (size_t d = rowPos + 1; d < out->shape.size(); ++d)
-    inner *= out->shape[d];
-  for (int64_t g = 0; g < groups; ++g) {
-    auto begin = static_cast<int64_t>(offsets.data[g]);
-    auto end = static_cast<int64_t>(offsets.data[g + 1]);
-    if (begin == end)
-      continue;
-    HostTensor segment, slice, part;
-    segment.shape = lhs.shape;
-    segment.shape[0] = end - begin;
-    segment.data.assign(lhs.data.begin() + begin * lhsRow,
-                        lhs.data.begin() + end * lhsRow);
-    slice.shape.assign(rhs.shape.begin() + 1, rhs.shape.end());
-    slice.data.assign(rhs.data.begin() + g * rhsSlice,
-                      rhs.data.begin() + (g + 1) * rhsSlice);
-    evalEinsum(
-        {indices.inputs[0], rhsIdx}, indices.result, {&segment, &slice},
-        ReduceKind::add, MaskBinding(),
-        [](const double *v, const int64_t *) { return v[0] * v[1]; }, part);
-    int64_t segRows = end - begin;
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t r = 0; r < segRows; ++r)
-        std::copy_n(part.data.begin() + (o * segRows + r) * inner, inner,
-                    out->data.begin() + (o * rows + begin + r) * inner);
+        shape[d] = in->shape[pos];
+  int64_t rowSize = rows ? HostTensor::numElements(shape) / rows : 0;
+  auto contract = [&](const HostTensor &rhs, HostTensor &out) {
+    out.shape = shape;
+    out.data.assign(HostTensor::numElements(shape), 0.0);
+    int64_t rhsSlice = groups ? rhs.size() / groups : 0;
+    for (int64_t g = 0; g < groups; ++g) {
+      auto begin = static_cast<int64_t>(offsets.data[g]);
+      auto end = static_cast<int64_t>(offsets.data[g + 1]);
+      if (begin == end)
+        continue;
+      HostTensor segment, slice, part;
+      segment.shape = lhs.shape;
+      segment.shape[0] = end - begin;
+      segment.data.assign(lhs.data.begin() + begin * lhsRow,
+                          lhs.data.begin() + end * lhsRow);
+      slice.shape.assign(rhs.shape.begin() + 1, rhs.shape.end());
+      slice.data.assign(rhs.data.begin() + g * rhsSlice,
+                        rhs.data.begin() + (g + 1) * rhsSlice);
+      evalEinsum(
+          {indices.inputs[0], rhsIdx}, indices.result, {&segment, &slice},
+          ReduceKind::add, MaskBinding(),
+          [](const double *v, const int64_t *) { return v[0] * v[1]; }, part);
+      std::copy(part.data.begin(), part.data.end(),
+                out.data.begin() + begin * rowSize);
+    }
+  };
+  TensorPtr out = make(op.getResult());
+  if (op.getEpilogue().empty()) {
+    contract(first, *out);
+    set(op.getResult(), out);
+    return success();
+  }
+  SmallVector<HostTensor> parts(op.getWeights().size());
+  for (auto [w, part] : llvm::zip(op.getWeights(), parts))
+    contract(get(w), part);
+  auto program =
+      ScalarProgram::compile(op.getEpilogue(), [](char) { return 0; });
+  if (!program)
+    return failure();
+  // The epilogue applies inside the segments; other rows stay zero.
+  out->shape = shape;
+  out->data.assign(HostTensor::numElements(shape), 0.0);
+  auto segBegin = static_cast<int64_t>(offsets.data[0]);
+  auto segEnd = static_cast<int64_t>(offsets.data[groups]);
+  SmallVector<double> args(parts.size());
+  int64_t noCoords = 0;
+  for (int64_t i = segBegin * rowSize; i < segEnd * rowSize; ++i) {
+    for (auto [a, part] : llvm::zip(args, parts))
+      a = part.data[i];
+    out->data[i] = program->run(args.data(), &noCoords);
   }
   set(op.getResult(), out);
   return success();

@@ -41,8 +41,8 @@ void cascade::registerAllPasses() {
   // Everything the compiler core does today, in order.
   mlir::PassPipelineRegistration<CascadePipelineOptions>(
       "cascade-pipeline",
-      "Decompose composites, fuse softmax chains into the 1-pass form, "
-      "classify mask blocks, then canonicalize and CSE",
+      "Decompose composites, fuse expert activations and softmax chains "
+      "(1-pass form), classify mask blocks, then canonicalize and CSE",
       [](mlir::OpPassManager &pm, const CascadePipelineOptions &options) {
         pm.addPass(createCascadeDecompose());
         pm.addPass(

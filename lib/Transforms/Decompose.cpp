@@ -340,7 +340,7 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
           rewriter, loc,
           RankedTensorType::get({lhsType.getDimSize(0), rhsType.getDimSize(2)},
                                 ct),
-          rewriter.getStringAttr(spec), lhs, rhs, offsets);
+          rewriter.getStringAttr(spec), lhs, ValueRange{rhs}, offsets);
     };
     auto expertsW = op.getExpertWeights();
     Value hidden;

@@ -1,9 +1,9 @@
 //===- fuzz-ir.cpp - libFuzzer target for cascade IR ----------------------===//
 //
 // Parses and verifies the input; on what verifies, runs the pass pipeline
-// (decompose, online softmax, sparsify, count passes) and the reference
-// interpreter on small random inputs, before and after the pipeline. The
-// pipeline must not change a result the reference computes: a mismatch
+// (decompose, fuse experts, online softmax, sparsify, count passes) and the
+// reference interpreter on small random inputs, before and after the pipeline.
+// The pipeline must not change a result the reference computes: a mismatch
 // traps, as does any crash or sanitizer report. Diagnostics are expected.
 //
 //===----------------------------------------------------------------------===//
@@ -124,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   PassManager pm(&ctx);
   pm.addPass(createCascadeDecompose());
+  pm.addPass(createCascadeFuseExperts());
   pm.addPass(createCascadeOnlineSoftmax({/*blockSize=*/3, /*splits=*/2}));
   pm.addPass(createCascadeSparsify({/*queryBlock=*/2, /*keyBlock=*/3}));
   pm.addNestedPass<func::FuncOp>(createCascadeCountPasses());

@@ -131,4 +131,16 @@ def CascadeSparsify : Pass<"cascade-sparsify"> {
                            "::cascade::CascadeDialect"];
 }
 
+def CascadeFuseExperts : Pass<"cascade-fuse-experts"> {
+  let summary = "Fuse the expert activation into the grouped contractions";
+  let description = [{
+    An elementwise map einsum (SwiGLU's `silu(g) * u`, GELU) whose inputs
+    are grouped contractions of the same rows, segments and spec becomes
+    one `cascade.grouped_einsum` with several weights and the map as its
+    epilogue, so the gate and up projections and the activation run as one
+    step per expert segment.
+  }];
+  let dependentDialects = ["::cascade::CascadeDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

@@ -767,3 +767,45 @@ func.func @classify_runtime_args(%ids: tensor<8xi32>) -> tensor<2x2xi8> {
   %t = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%ids : tensor<8xi32>) : tensor<2x2xi8>
   return %t : tensor<2x2xi8>
 }
+
+// -----
+
+func.func @grouped_weights_differ(%x: tensor<10x16xf32>, %a: tensor<8x16x32xf32>, %b: tensor<8x16x16xf32>, %o: tensor<9xi64>) {
+  // expected-error @+1 {{weights must share one type, got 'tensor<8x16x32xf32>' and 'tensor<8x16x16xf32>'}}
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %a, %b : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x16xf32>) offsets(%o : tensor<9xi64>) {
+  ^bb0(%g: f32, %u: f32):
+    cascade.yield %g : f32
+  } -> tensor<10x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_needs_epilogue(%x: tensor<10x16xf32>, %a: tensor<8x16x32xf32>, %o: tensor<9xi64>) {
+  // expected-error @+1 {{2 weights need an epilogue region combining them}}
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %a, %a : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x32xf32>) offsets(%o : tensor<9xi64>) -> tensor<10x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_epilogue_args(%x: tensor<10x16xf32>, %a: tensor<8x16x32xf32>, %o: tensor<9xi64>) {
+  // expected-error @+1 {{epilogue has 1 arguments, expected one per weight (2)}}
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %a, %a : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x32xf32>) offsets(%o : tensor<9xi64>) {
+  ^bb0(%g: f32):
+    cascade.yield %g : f32
+  } -> tensor<10x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_epilogue_yield(%x: tensor<10x16xf32>, %a: tensor<8x16x32xf32>, %o: tensor<9xi64>) {
+  // expected-error @+1 {{epilogue must yield one value of type 'f32'}}
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %a : tensor<10x16xf32>, tensor<8x16x32xf32>) offsets(%o : tensor<9xi64>) {
+  ^bb0(%g: f32):
+    %t = arith.truncf %g : f32 to f16
+    cascade.yield %t : f16
+  } -> tensor<10x32xf32>
+  return
+}

@@ -133,3 +133,16 @@ func.func @block_classes(%s: tensor<8x8xf32>, %ids: tensor<8xi32>) -> tensor<8xf
   %0 = cascade.einsum "pm->p" ins(%s : tensor<8x8xf32>) reduce(add) mask(#cascade.document on "p", "m") mask_args(%ids, %ids : tensor<8xi32>, tensor<8xi32>) blocks(%t : tensor<2x2xi8>) block([4, 4]) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// CHECK-LABEL: func @fused_experts
+// CHECK: cascade.grouped_einsum "rh,ehi->ri" ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x32xf32>) offsets(%{{.*}} : tensor<9xi64>) {
+// CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+// CHECK: } -> tensor<10x32xf32>
+func.func @fused_experts(%x: tensor<10x16xf32>, %wg: tensor<8x16x32xf32>, %wu: tensor<8x16x32xf32>, %off: tensor<9xi64>) -> tensor<10x32xf32> {
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %wg, %wu : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x32xf32>) offsets(%off : tensor<9xi64>) {
+  ^bb0(%g: f32, %u: f32):
+    %p = arith.mulf %g, %u : f32
+    cascade.yield %p : f32
+  } -> tensor<10x32xf32>
+  return %h : tensor<10x32xf32>
+}
