@@ -356,3 +356,18 @@ BlockClass AllOfMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
   }
   return result;
 }
+
+BlockClass NeighborhoodMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
+                                               int64_t kBegin, int64_t kEnd,
+                                               int64_t, int64_t) const {
+  // A 1-D window without dilation is a band whose ends never decrease:
+  // [clamp(q - w/2, 0, L - w), that + w - 1]. Other shapes: no rule yet.
+  if (getGrid().size() != 1 || getDilation()[0] != 1)
+    return BlockClass::Partial;
+  int64_t len = getGrid()[0], width = getKernel()[0];
+  auto lo = [&](int64_t q) {
+    return std::clamp<int64_t>(q - width / 2, 0, len - width);
+  };
+  return classifyBand(qBegin, qEnd, kBegin, kEnd, lo,
+                      [&](int64_t q) { return lo(q) + width - 1; });
+}

@@ -74,7 +74,7 @@ def Cascade_DocumentMask : Cascade_Mask<"DocumentMask", "document", []> {
 }
 
 def Cascade_NeighborhoodMask : Cascade_Mask<"NeighborhoodMask",
-                                            "neighborhood", []> {
+                                            "neighborhood"> {
   let summary = "1D/2D/3D neighborhood attention with dilation (NATTEN)";
   let description = [{
     Queries and keys are the row-major flattening of a `grid` of 1 to 3
