@@ -122,10 +122,10 @@ void reference::evalEinsum(
             acc += v;
             break;
           case ReduceKind::max:
-            acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::max(acc, v);
+            acc = nanMax(acc, v);
             break;
           case ReduceKind::min:
-            acc = (std::isnan(acc) || std::isnan(v)) ? NAN : std::min(acc, v);
+            acc = nanMin(acc, v);
             break;
           case ReduceKind::none:
             break;
@@ -650,9 +650,9 @@ static double applyMap(MapKind kind, double a, double b) {
   case MapKind::div:
     return a / b;
   case MapKind::max:
-    return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+    return nanMax(a, b);
   case MapKind::min:
-    return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+    return nanMin(a, b);
   }
   return NAN;
 }

@@ -6,10 +6,21 @@
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Support/HostTensor.h"
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 
 namespace cascade::reference {
+
+/// IEEE maximum/minimum: NaN in, NaN out (what arith.maximumf, reduce(max)
+/// and map(max) mean everywhere in the reference).
+inline double nanMax(double a, double b) {
+  return (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+}
+inline double nanMin(double a, double b) {
+  return (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+}
 
 /// A mask bound to its sizes and runtime operands: allowed(q, k).
 class MaskEvaluator {

@@ -288,10 +288,10 @@ double ScalarProgram::run(const double *args, const int64_t *coords) const {
       r = std::fmod(a, b);
       break;
     case Opc::Maximum:
-      r = (std::isnan(a) || std::isnan(b)) ? NAN : std::max(a, b);
+      r = nanMax(a, b);
       break;
     case Opc::Minimum:
-      r = (std::isnan(a) || std::isnan(b)) ? NAN : std::min(a, b);
+      r = nanMin(a, b);
       break;
     case Opc::MaxNum:
       r = std::fmax(a, b);

@@ -524,12 +524,9 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
       op.setMaskExtentAttr(rewriter.getDenseI64ArrayAttr(
           {scoresType.getDimSize(probs.find(rowLetters.back())), keys}));
     };
-    auto constant = [&](OpBuilder &bld, Location l, double x) -> Value {
-      return arith::ConstantOp::create(bld, l, elt, bld.getFloatAttr(elt, x));
-    };
     auto isNegInf = [&](OpBuilder &bld, Location l, Value x) -> Value {
       return arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, x,
-                                   constant(bld, l, -INFINITY));
+                                   floatConst(bld, l, elt, -INFINITY));
     };
     // exp(a - b), or `fallback` where b is -inf (nothing seen yet).
     auto guardedExp = [&](double fallback) {
@@ -537,12 +534,12 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
         Value e = math::ExpOp::create(
             bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
         return arith::SelectOp::create(bld, l, isNegInf(bld, l, a[1]),
-                                       constant(bld, l, fallback), e)
+                                       floatConst(bld, l, elt, fallback), e)
             .getResult();
       };
     };
     auto safeDivide = [&](OpBuilder &bld, Location l, ValueRange a) {
-      Value zero = constant(bld, l, 0.0);
+      Value zero = floatConst(bld, l, elt, 0.0);
       Value empty =
           arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, a[1], zero);
       Value div = arith::DivFOp::create(bld, l, a[0], a[1]);
