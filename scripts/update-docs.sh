@@ -6,5 +6,6 @@ build=${CASCADE_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh" CascadeDocGen
 mkdir -p "$root/docs/reference"
 cp "$build/docs/CascadeDialect.md" "$build/docs/CascadePasses.md" \
+  "$build/docs/TileDialect.md" \
   "$root/docs/reference/"
 echo "docs/reference updated"

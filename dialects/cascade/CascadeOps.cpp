@@ -173,7 +173,8 @@ void EinsumOp::build(OpBuilder &builder, OperationState &state, Type resultType,
     props.map = MapKindAttr::get(builder.getContext(), *map);
   if (reduce)
     props.reduce = ReduceKindAttr::get(builder.getContext(), *reduce);
-  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0, 0};
+  props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0, 0,
+                               0};
   state.addRegion();
 }
 
@@ -304,6 +305,23 @@ LogicalResult EinsumOp::verify() {
   if (getInputs().empty())
     return emitOpError() << "needs at least one input";
 
+  // A tile's origin: one offset per named index.
+  StringRef origin = getOrigin().value_or("");
+  if (origin.size() != getOriginOffsets().size())
+    return emitOpError() << "origin names " << origin.size()
+                         << " indices but has " << getOriginOffsets().size()
+                         << " offsets";
+  for (auto [i, c] : llvm::enumerate(origin)) {
+    if (!sizes.count(c))
+      return emitOpError() << "origin index '" << c
+                           << "' is not an index of the einsum";
+    if (origin.find(c) != i)
+      return emitOpError() << "origin index '" << c << "' is given twice";
+  }
+  if (!origin.empty() && iterative)
+    return emitOpError() << "an iterative einsum cannot be a tile with an "
+                            "origin (tile programs carry the state in loops)";
+
   if (!getMask()) {
     if (getMaskQuery() || getMaskKey() || getMaskExtent() ||
         getBlockClasses() || getClassBlock())
@@ -338,14 +356,29 @@ LogicalResult EinsumOp::verify() {
               : groupSizes[side] * size;
     }
   }
+  if (!origin.empty()) {
+    if (!getMaskExtent())
+      return emitOpError() << "a masked tile (an einsum with an origin) "
+                              "needs mask_extent";
+    if (getBlockClasses())
+      return emitOpError() << "block classes describe a whole einsum, not a "
+                              "tile with an origin";
+    for (StringRef group : groups)
+      for (char c : group.drop_front())
+        if (origin.contains(c))
+          return emitOpError() << "mask index '" << c
+                               << "' has an origin but is not the leading "
+                                  "index of its group";
+  }
   if (std::optional<ArrayRef<int64_t>> extent = getMaskExtent()) {
     if (extent->size() != 2)
       return emitOpError() << "mask_extent takes [queries, keys], got "
                            << extent->size() << " values";
     for (int side = 0; side < 2; ++side) {
       int64_t e = (*extent)[side];
-      if (e < 0 ||
-          (!ShapedType::isDynamic(groupSizes[side]) && e > groupSizes[side]))
+      // A tile is a window into the logical extent, which may be larger.
+      if (e < 0 || (origin.empty() && !ShapedType::isDynamic(groupSizes[side]) &&
+                    e > groupSizes[side]))
         return emitOpError()
                << "mask_extent " << (side ? "keys" : "queries") << " = " << e
                << " is outside [0, " << sizeStr(groupSizes[side])

@@ -67,6 +67,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        Variadic<AnyRankedTensor>:$mask_args,
                        Optional<AnyRankedTensor>:$init,
                        Optional<AnyRankedTensor>:$block_classes,
+                       Variadic<Index>:$origin_offsets,
                        OptionalAttr<Cascade_MapKind>:$map,
                        OptionalAttr<Cascade_ReduceKind>:$reduce,
                        OptionalAttr<StrAttr>:$iterate,
@@ -75,7 +76,8 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        OptionalAttr<StrAttr>:$mask_key,
                        OptionalAttr<DenseI64ArrayAttr>:$mask_extent,
                        OptionalAttr<DenseI64ArrayAttr>:$class_block,
-                       OptionalAttr<F64Attr>:$fill);
+                       OptionalAttr<F64Attr>:$fill,
+                       OptionalAttr<StrAttr>:$origin);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region AnyRegion:$body);
   let assemblyFormat = [{
@@ -89,6 +91,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     (`blocks` `(` $block_classes^ `:` type($block_classes) `)`)?
     (`block` `(` $class_block^ `)`)?
     (`fill` `(` $fill^ `)`)?
+    (`origin` `(` $origin^ `=` $origin_offsets `)`)?
     ($body^)? attr-dict `->` type($result)
   }];
   let hasVerifier = 1;

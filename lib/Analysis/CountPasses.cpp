@@ -8,10 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/Analysis/Ranks.h"
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/MapVector.h"
 
 namespace cascade {
@@ -21,113 +21,9 @@ namespace cascade {
 
 using namespace mlir;
 using namespace cascade;
+using namespace cascade::ranks;
 
 namespace {
-
-/// A tensor dimension: (value, dimension index).
-using Dim = std::pair<Value, unsigned>;
-
-/// Union-find over the dimensions of the function's tensors.
-class RankClasses {
-public:
-  void unite(Dim a, Dim b) { classes.unionSets(a, b); }
-  Dim leader(Dim d) {
-    classes.insert(d);
-    return classes.getLeaderValue(d);
-  }
-  bool carries(Value v, Dim rank) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type)
-      return false;
-    for (unsigned d = 0; d < type.getRank(); ++d)
-      if (leader({v, d}) == rank)
-        return true;
-    return false;
-  }
-
-private:
-  llvm::EquivalenceClasses<Dim> classes;
-};
-
-/// Letter groups of an einsum-like op: operands (with letters) and result.
-struct Lettering {
-  SmallVector<std::pair<Value, std::string>> operands;
-  std::string result;
-};
-
-std::optional<Lettering> letteringOf(Operation *op) {
-  if (auto einsum = dyn_cast<EinsumOp>(op)) {
-    Lettering l;
-    EinsumOp::Indices idx = einsum.getIndices();
-    for (auto [v, s] : llvm::zip(einsum.getInputs(), idx.inputs))
-      l.operands.push_back({v, s});
-    if (Value init = einsum.getInit()) {
-      std::string state = idx.result;
-      llvm::erase(state, einsum.getIterativeIndex());
-      l.operands.push_back({init, state});
-    }
-    l.result = idx.result;
-    return l;
-  }
-  if (auto grouped = dyn_cast<GroupedEinsumOp>(op)) {
-    Lettering l;
-    EinsumOp::Indices idx = *EinsumOp::parseSpec(grouped.getSpec());
-    l.operands.push_back({grouped.getLhs(), idx.inputs[0]});
-    for (Value w : grouped.getWeights())
-      l.operands.push_back({w, idx.inputs[1]});
-    l.result = idx.result;
-    return l;
-  }
-  return std::nullopt;
-}
-
-void uniteThroughOp(Operation *op, RankClasses &ranks) {
-  if (std::optional<Lettering> l = letteringOf(op)) {
-    Value result = op->getResult(0);
-    for (auto [v, letters] : l->operands)
-      for (auto [d, c] : llvm::enumerate(letters)) {
-        size_t r = l->result.find(c);
-        if (r != std::string::npos)
-          ranks.unite({v, d}, {result, r});
-        // Same letter in two operands: one rank, reduced or not.
-        for (auto [w, other] : l->operands)
-          if (size_t e = other.find(c); e != std::string::npos)
-            ranks.unite({v, d}, {w, e});
-      }
-    return;
-  }
-  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op)) {
-    bool expand = isa<tensor::ExpandShapeOp>(op);
-    Value src = op->getOperand(0), dst = op->getResult(0);
-    SmallVector<ReassociationIndices> groups =
-        expand ? cast<tensor::ExpandShapeOp>(op).getReassociationIndices()
-               : cast<tensor::CollapseShapeOp>(op).getReassociationIndices();
-    for (auto [i, group] : llvm::enumerate(groups))
-      if (group.size() == 1)
-        ranks.unite({expand ? src : dst, static_cast<unsigned>(i)},
-                    {expand ? dst : src, static_cast<unsigned>(group[0])});
-    return;
-  }
-  if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-    for (unsigned d = 0; d < pad.getResultType().getRank(); ++d)
-      ranks.unite({pad.getSource(), d}, {pad.getResult(), d});
-    return;
-  }
-  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
-    // A range of a rank stays that rank; a single entry (the final state of
-    // an iterative rank) is a complete value.
-    llvm::SmallBitVector dropped = slice.getDroppedDims();
-    ArrayRef<int64_t> sizes = slice.getStaticSizes();
-    unsigned r = 0;
-    for (unsigned d = 0; d < sizes.size(); ++d) {
-      if (dropped.test(d))
-        continue;
-      if (sizes[d] != 1)
-        ranks.unite({slice.getSource(), d}, {slice.getResult(), r});
-      ++r;
-    }
-  }
-}
 
 struct RankInfo {
   char letter;

@@ -4,6 +4,8 @@
 
 #include "ReferenceImpl.h"
 
+#include "cascade/Dialect/Tile.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -283,6 +285,19 @@ public:
 private:
   FailureOr<SmallVector<TensorPtr>> run(Block &block, ArrayRef<TensorPtr> args);
   LogicalResult exec(Operation *op);
+  LogicalResult execScalar(Operation *op);
+  LogicalResult execProgram(tile::ProgramOp op);
+  LogicalResult execTileAccess(Operation *op);
+  LogicalResult execFor(scf::ForOp op);
+  LogicalResult execIf(scf::IfOp op);
+  /// A scalar (index, integer) as the rank-0 tensor the reference holds.
+  TensorPtr scalar(double v, DType dtype = DType::i64) {
+    auto t = std::make_shared<HostTensor>();
+    t->dtype = dtype;
+    t->data.push_back(v);
+    return t;
+  }
+  int64_t scalarOf(Value v) { return static_cast<int64_t>(get(v).data[0]); }
   LogicalResult checkShape(Operation *op, StringRef what, unsigned i, Type type,
                            const HostTensor &t);
   LogicalResult checkIndexSizes(Operation *op);
@@ -366,9 +381,10 @@ FailureOr<SmallVector<TensorPtr>> Interpreter::run(Block &block,
   for (auto [arg, value] : llvm::zip(block.getArguments(), args))
     values[arg] = value;
   for (Operation &op : block) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+    // func.return, scf.yield, tile.end: the block's values.
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
       SmallVector<TensorPtr> results;
-      for (Value v : ret.getOperands())
+      for (Value v : op.getOperands())
         results.push_back(values.lookup(v));
       return results;
     }
@@ -497,7 +513,19 @@ LogicalResult Interpreter::exec(Operation *op) {
       .Case([&](GroupedEinsumOp o) { return execGroupedEinsum(o); })
       .Case([&](AttentionOp o) { return execAttention(o); })
       .Case([&](MoeOp o) { return execMoe(o); })
+      .Case([&](tile::ProgramOp o) { return execProgram(o); })
+      .Case<tile::LoadOp, tile::StoreOp, memref::LoadOp>(
+          [&](Operation *o) { return execTileAccess(o); })
+      .Case([&](scf::ForOp o) { return execFor(o); })
+      .Case([&](scf::IfOp o) { return execIf(o); })
+      .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::CmpIOp,
+            arith::IndexCastOp>([&](Operation *o) { return execScalar(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
+        if (auto integer = dyn_cast<IntegerAttr>(c.getValue())) {
+          set(c.getResult(),
+              scalar(static_cast<double>(integer.getValue().getSExtValue())));
+          return success();
+        }
         if (auto scalar = dyn_cast<FloatAttr>(c.getValue())) {
           // Scalars (e.g. tensor.pad values) are rank-0 tensors here.
           TensorPtr t = std::make_shared<HostTensor>();
@@ -636,6 +664,170 @@ LogicalResult Interpreter::exec(Operation *op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Tile programs and the control flow inside them
+//===----------------------------------------------------------------------===//
+
+LogicalResult Interpreter::execScalar(Operation *op) {
+  auto operand = [&](unsigned i) { return scalarOf(op->getOperand(i)); };
+  int64_t r = 0;
+  if (isa<arith::AddIOp>(op))
+    r = operand(0) + operand(1);
+  else if (isa<arith::SubIOp>(op))
+    r = operand(0) - operand(1);
+  else if (isa<arith::MulIOp>(op))
+    r = operand(0) * operand(1);
+  else if (isa<arith::IndexCastOp>(op))
+    r = operand(0);
+  else if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
+    int64_t a = operand(0), b = operand(1);
+    switch (cmp.getPredicate()) {
+    case arith::CmpIPredicate::eq:
+      r = a == b;
+      break;
+    case arith::CmpIPredicate::ne:
+      r = a != b;
+      break;
+    case arith::CmpIPredicate::slt:
+      r = a < b;
+      break;
+    case arith::CmpIPredicate::sle:
+      r = a <= b;
+      break;
+    case arith::CmpIPredicate::sgt:
+      r = a > b;
+      break;
+    case arith::CmpIPredicate::sge:
+      r = a >= b;
+      break;
+    default:
+      return op->emitError() << "reference interpreter supports signed and "
+                                "equality integer comparisons only";
+    }
+  }
+  set(op->getResult(0), scalar(static_cast<double>(r)));
+  return success();
+}
+
+LogicalResult Interpreter::execProgram(tile::ProgramOp op) {
+  // Outputs start as copies of `outs` and are written in place.
+  SmallVector<TensorPtr> buffers;
+  for (Value v : op.getInputs())
+    buffers.push_back(values.lookup(v));
+  SmallVector<TensorPtr> outputs;
+  for (Value v : op.getOutputs())
+    outputs.push_back(std::make_shared<HostTensor>(get(v)));
+  buffers.append(outputs.begin(), outputs.end());
+  ArrayRef<int64_t> grid = op.getGrid();
+  Block &body = op.getBody().front();
+  LogicalResult status = success();
+  forEachIndex(grid, [&](ArrayRef<int64_t> ids, int64_t) {
+    if (failed(status))
+      return;
+    SmallVector<TensorPtr> args;
+    for (int64_t id : ids)
+      args.push_back(scalar(static_cast<double>(id)));
+    args.append(buffers.begin(), buffers.end());
+    if (failed(run(body, args)))
+      status = failure();
+  });
+  if (failed(status))
+    return failure();
+  for (auto [r, t] : llvm::zip(op.getResults(), outputs))
+    set(r, t);
+  return success();
+}
+
+LogicalResult Interpreter::execTileAccess(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op)) {
+    const HostTensor &buffer = get(load.getMemRef());
+    int64_t off = 0;
+    for (auto [d, i] : llvm::enumerate(load.getIndices())) {
+      int64_t idx = scalarOf(i);
+      if (idx < 0 || idx >= buffer.shape[d])
+        return op->emitError() << "index " << idx << " of dimension " << d
+                               << " is outside [0, " << buffer.shape[d] << ")";
+      off = off * buffer.shape[d] + idx;
+    }
+    set(load.getResult(), scalar(buffer.data[off], buffer.dtype));
+    return success();
+  }
+  bool isLoad = isa<tile::LoadOp>(op);
+  Value bufferValue = isLoad ? cast<tile::LoadOp>(op).getSource()
+                             : cast<tile::StoreOp>(op).getDest();
+  OperandRange offsetValues = isLoad ? cast<tile::LoadOp>(op).getOffsets()
+                                     : cast<tile::StoreOp>(op).getOffsets();
+  HostTensor &buffer = *values.lookup(bufferValue);
+  SmallVector<int64_t> offsets;
+  for (Value v : offsetValues)
+    offsets.push_back(scalarOf(v));
+  auto tileType = cast<RankedTensorType>(
+      isLoad ? op->getResult(0).getType() : op->getOperand(0).getType());
+  // Flat offset in the buffer of a tile index, or -1 past the bounds.
+  auto locate = [&](ArrayRef<int64_t> idx) -> int64_t {
+    int64_t off = 0;
+    for (int64_t d = 0; d < buffer.rank(); ++d) {
+      int64_t at = offsets[d] + idx[d];
+      if (at < 0 || at >= buffer.shape[d])
+        return -1;
+      off = off * buffer.shape[d] + at;
+    }
+    return off;
+  };
+  if (isLoad) {
+    auto load = cast<tile::LoadOp>(op);
+    double pad = load.getPad() ? load.getPad()->convertToDouble() : 0.0;
+    TensorPtr t = make(load.getResult());
+    t->shape.assign(tileType.getShape().begin(), tileType.getShape().end());
+    forEachIndex(t->shape, [&](ArrayRef<int64_t> idx, int64_t) {
+      int64_t off = locate(idx);
+      t->data.push_back(off < 0 ? pad : buffer.data[off]);
+    });
+    set(load.getResult(), t);
+    return success();
+  }
+  const HostTensor &value = get(op->getOperand(0));
+  forEachIndex(value.shape, [&](ArrayRef<int64_t> idx, int64_t flat) {
+    if (int64_t off = locate(idx); off >= 0)
+      buffer.data[off] = value.data[flat];
+  });
+  return success();
+}
+
+LogicalResult Interpreter::execFor(scf::ForOp op) {
+  int64_t lb = scalarOf(op.getLowerBound()), ub = scalarOf(op.getUpperBound()),
+          step = scalarOf(op.getStep());
+  if (step <= 0)
+    return op.emitError() << "loop step " << step << " must be positive";
+  SmallVector<TensorPtr> state;
+  for (Value v : op.getInitArgs())
+    state.push_back(values.lookup(v));
+  for (int64_t i = lb; i < ub; i += step) {
+    SmallVector<TensorPtr> args = {scalar(static_cast<double>(i))};
+    args.append(state.begin(), state.end());
+    FailureOr<SmallVector<TensorPtr>> next = run(*op.getBody(), args);
+    if (failed(next))
+      return failure();
+    state = std::move(*next);
+  }
+  for (auto [r, t] : llvm::zip(op.getResults(), state))
+    set(r, t);
+  return success();
+}
+
+LogicalResult Interpreter::execIf(scf::IfOp op) {
+  Region &region =
+      scalarOf(op.getCondition()) ? op.getThenRegion() : op.getElseRegion();
+  if (region.empty())
+    return success();
+  FailureOr<SmallVector<TensorPtr>> results = run(region.front(), {});
+  if (failed(results))
+    return failure();
+  for (auto [r, t] : llvm::zip(op.getResults(), *results))
+    set(r, t);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Primitives
 //===----------------------------------------------------------------------===//
 
@@ -664,6 +856,24 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     inputs.push_back(&get(v));
   std::string order = loopOrder(indices.inputs, indices.result);
 
+  // A tile's origin per loop position: masks and coordinates see origin +
+  // local coordinate.
+  SmallVector<int64_t> originOf(order.size(), 0);
+  bool hasOrigin = false;
+  for (auto [c, offset] :
+       llvm::zip(op.getOrigin().value_or(""), op.getOriginOffsets())) {
+    originOf[order.find(c)] = static_cast<int64_t>(get(offset).data[0]);
+    hasOrigin = true;
+  }
+  SmallVector<int64_t> shifted(order.size());
+  auto globalCoords = [&](const int64_t *c) -> const int64_t * {
+    if (!hasOrigin)
+      return c;
+    for (size_t l = 0; l < order.size(); ++l)
+      shifted[l] = c[l] + originOf[l];
+    return shifted.data();
+  };
+
   std::unique_ptr<MaskEvaluator> maskEval;
   MaskBinding binding;
   if (auto mask = op.getMaskAttr()) {
@@ -685,6 +895,10 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     };
     binding.queryExtent = bind(*op.getMaskQuery(), binding.queryTerms);
     binding.keyExtent = bind(*op.getMaskKey(), binding.keyTerms);
+    for (auto [pos, mult] : binding.queryTerms)
+      binding.queryOffset += originOf[pos] * mult;
+    for (auto [pos, mult] : binding.keyTerms)
+      binding.keyOffset += originOf[pos] * mult;
     if (std::optional<ArrayRef<int64_t>> extent = op.getMaskExtent()) {
       binding.queryExtent = (*extent)[0];
       binding.keyExtent = (*extent)[1];
@@ -728,7 +942,9 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
       return failure();
     evalEinsum(
         indices.inputs, indices.result, inputs, op.getReduce(), binding,
-        [&](const double *v, const int64_t *c) { return program->run(v, c); },
+        [&](const double *v, const int64_t *c) {
+          return program->run(v, globalCoords(c));
+        },
         *result);
   } else if (std::optional<MapKind> kind = op.getMap()) {
     MapKind k = *kind;

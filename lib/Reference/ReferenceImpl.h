@@ -60,6 +60,8 @@ struct MaskBinding {
   const MaskEvaluator *mask = nullptr;
   llvm::SmallVector<std::pair<int, int64_t>> queryTerms, keyTerms;
   int64_t queryExtent = 0, keyExtent = 0;
+  /// Added to both coordinates: where a tile sits in the whole einsum.
+  int64_t queryOffset = 0, keyOffset = 0;
   double fill = -INFINITY;
   /// Optional block classes (BlockClass values) over blocks of
   /// [blockQ, blockK]; every lookup is checked against the mask.
@@ -69,7 +71,7 @@ struct MaskBinding {
   mutable std::string classError;
 
   bool allowed(const int64_t *coords) const {
-    int64_t q = 0, k = 0;
+    int64_t q = queryOffset, k = keyOffset;
     for (auto [pos, mult] : queryTerms)
       q += coords[pos] * mult;
     for (auto [pos, mult] : keyTerms)

@@ -3,6 +3,7 @@
 #include "cascade/InitAll.h"
 
 #include "cascade/Dialect/Cascade.h"
+#include "cascade/Dialect/Tile.h"
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,11 +29,40 @@ struct CascadePipelineOptions
                                             "block classes"),
                              llvm::cl::init(64)};
 };
+
+struct LowerToTilesOptions
+    : mlir::PassPipelineOptions<LowerToTilesOptions> {
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Keys per block of the 1-pass form "
+                                           "(one loop step)"),
+                            llvm::cl::init(64)};
+  Option<int64_t> splits{*this, "splits",
+                         llvm::cl::desc("Split-KV scans (1: none)"),
+                         llvm::cl::init(1)};
+  Option<int64_t> queryBlock{*this, "query-block",
+                             llvm::cl::desc("Queries per block of the block "
+                                            "classes and per work item"),
+                             llvm::cl::init(64)};
+  Option<std::string> targetDesc{
+      *this, "target-desc",
+      llvm::cl::desc("File holding a #tile.target<...> attribute")};
+};
+
+void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
+                       int64_t splits, int64_t queryBlock) {
+  pm.addPass(cascade::createCascadeDecompose());
+  pm.addPass(cascade::createCascadeFuseExperts());
+  pm.addPass(cascade::createCascadeOnlineSoftmax({blockSize, splits}));
+  pm.addPass(cascade::createCascadeSparsify({queryBlock, blockSize}));
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
 } // namespace
 
 void cascade::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<CascadeDialect, mlir::arith::ArithDialect,
+  registry.insert<CascadeDialect, tile::TileDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::math::MathDialect,
+                  mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect>();
 }
 
@@ -44,11 +74,19 @@ void cascade::registerAllPasses() {
       "Decompose composites, fuse expert activations and softmax chains "
       "(1-pass form), classify mask blocks, then canonicalize and CSE",
       [](mlir::OpPassManager &pm, const CascadePipelineOptions &options) {
-        pm.addPass(createCascadeDecompose());
-        pm.addPass(
-            createCascadeOnlineSoftmax({options.blockSize, options.splits}));
-        pm.addPass(
-            createCascadeSparsify({options.queryBlock, options.blockSize}));
+        buildCorePipeline(pm, options.blockSize, options.splits,
+                          options.queryBlock);
+      });
+  // The compiler core down to the tile IR.
+  mlir::PassPipelineRegistration<LowerToTilesOptions>(
+      "cascade-lower-to-tiles",
+      "cascade-pipeline, then cascade-form-tile-programs (one work item per "
+      "query block), canonicalize and CSE: composite ops to tile IR",
+      [](mlir::OpPassManager &pm, const LowerToTilesOptions &options) {
+        buildCorePipeline(pm, options.blockSize, options.splits,
+                          options.queryBlock);
+        pm.addPass(createCascadeFormTilePrograms(
+            {options.queryBlock, options.targetDesc}));
         pm.addPass(mlir::createCanonicalizerPass());
         pm.addPass(mlir::createCSEPass());
       });

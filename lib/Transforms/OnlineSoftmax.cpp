@@ -588,6 +588,12 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
         b.iterative(outN + "," + rn + "->" + outN, n, {blockNum, rescale},
                     b.splat(outStateShape, elt, 0.0), rescaleAndAdd);
 
+    // A step whose keys are all masked leaves each running state as it was
+    // (max with -inf, rescale by 1, add 0): tile programs may skip it.
+    for (Value state : {runMax, runSum, runNum})
+      state.getDefiningOp()->setAttr(kEmptyBlockIdentityAttr,
+                                     rewriter.getUnitAttr());
+
     // The state after the last block of each scan.
     Value num = sliceAlong(rewriter, loc, runNum, outN.size() - 1, blocks, 1,
                            /*drop=*/true);

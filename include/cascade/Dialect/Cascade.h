@@ -18,6 +18,12 @@ namespace cascade {
 /// What a mask does to a (query block, key block): the values are those of
 /// the tables cascade.classify_blocks produces.
 enum class BlockClass : int8_t { Empty = 0, Partial = 1, Full = 2 };
+
+/// Unit attribute on an iterative einsum: a step whose key block the mask
+/// drops entirely leaves the state unchanged, so lowerings may skip it.
+/// cascade-online-softmax sets it on the running states it builds.
+inline constexpr llvm::StringLiteral kEmptyBlockIdentityAttr =
+    "cascade.empty_block_identity";
 } // namespace cascade
 
 // Generated declarations, in dependency order.

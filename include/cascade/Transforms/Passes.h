@@ -4,6 +4,7 @@
 #define CASCADE_TRANSFORMS_PASSES_H
 
 #include "cascade/Dialect/Cascade.h"
+#include "cascade/Dialect/Tile.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -14,6 +15,17 @@ namespace cascade {
 
 #define GEN_PASS_REGISTRATION
 #include "cascade/Transforms/Passes.h.inc"
+
+/// The target tile sizes are chosen for when none is given: a CPU core.
+tile::TargetAttr defaultTileTarget(mlir::MLIRContext *ctx);
+
+/// Parses a `#tile.target<...>` from `text`; reports at `what` on error.
+mlir::FailureOr<tile::TargetAttr>
+parseTileTarget(mlir::MLIRContext *ctx, llvm::StringRef text,
+                llvm::StringRef what);
+
+/// Rows per work item for `rows` rows of `rowBytes` each on `target`.
+int64_t chooseRowTile(tile::TargetAttr target, int64_t rowBytes, int64_t rows);
 
 /// Adds the rewrite patterns of cascade-decompose to `patterns`.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);

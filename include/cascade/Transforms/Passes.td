@@ -144,4 +144,39 @@ def CascadeFuseExperts : Pass<"cascade-fuse-experts"> {
   let dependentDialects = ["::cascade::CascadeDialect"];
 }
 
+def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Lower cascades of einsums into tile programs (the tile IR)";
+  let description = [{
+    Every einsum goes into a `tile.program`. The einsums of a 1-pass cascade
+    (those stepping along one iterative rank, the slices of the running
+    states, and the einsums finishing from the final states) become one
+    program: the ranks all of them keep form the grid, the iterative rank
+    becomes an `scf.for` carrying the states, and each einsum runs on tiles
+    with its `origin`. With block classes matching the tiles, an empty block
+    skips the step (when every running state is marked
+    `cascade.empty_block_identity`) and a full block drops the mask test.
+    Other einsums become one program each over tiles of their result.
+
+    The row rank (the mask's query rank, else the largest) is tiled by
+    `query-block`; 0 takes the block classes' rows, else a size chosen from
+    the target description (`tile.target` on the module, or `target-desc`,
+    a file holding a `#tile.target<...>`); every other grid rank gets one
+    work item per entry. Routing ops (topk, permute, gather, scatter,
+    grouped_einsum) are left as they are for now.
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"0",
+           "Rows per work item (0: from the block classes or the target)">,
+    Option<"targetDesc", "target-desc", "std::string", /*default=*/"\"\"",
+           "File holding a #tile.target<...> attribute">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::cascade::CascadeDialect",
+                           "::cascade::tile::TileDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,107 @@
+//===- TileOps.td - tile IR ops ----------------------------*- tablegen -*-===//
+
+#ifndef CASCADE_TILE_OPS_TD
+#define CASCADE_TILE_OPS_TD
+
+include "TileDialect.td"
+
+def Tile_ProgramOp : Tile_Op<"program", [
+    AttrSizedOperandSegments, IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"EndOp">, Pure]> {
+  let summary = "a block program run once per work item of a grid";
+  let description = [{
+    Seen from outside, a program is a pure function of its tensors.
+    The body runs once for every point of `grid` (work items are
+    independent and may run in any order or in parallel). Its block takes
+    one `index` per grid dimension (the work item's coordinates), then one
+    memref per input and per output, of the same shapes and element types:
+    the program reads its inputs and writes its outputs through them with
+    `tile.load` and `tile.store`. Outputs start with the values of `outs`;
+    the results are the outputs after every work item ran. Work items must
+    write disjoint elements.
+
+    ```mlir
+    %r = tile.program grid([2, 4]) ins(%x : tensor<2x256xf32>)
+           outs(%init : tensor<2x256xf32>) {
+    ^bb0(%i: index, %j: index, %X: memref<2x256xf32>, %Y: memref<2x256xf32>):
+      %c64 = arith.constant 64 : index
+      %col = arith.muli %j, %c64 : index
+      %t = tile.load %X[%i, %col] : memref<2x256xf32> -> tensor<1x64xf32>
+      tile.store %t, %Y[%i, %col] : tensor<1x64xf32> -> memref<2x256xf32>
+    } -> tensor<2x256xf32>
+    ```
+  }];
+  let arguments = (ins DenseI64ArrayAttr:$grid,
+                       Variadic<AnyRankedTensor>:$inputs,
+                       Variadic<AnyRankedTensor>:$outputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `grid` `(` $grid `)` (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    `outs` `(` $outputs `:` type($outputs) `)` $body attr-dict
+    `->` type($results)
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "::llvm::ArrayRef<int64_t>":$grid,
+                   "::mlir::ValueRange":$inputs,
+                   "::mlir::ValueRange":$outputs)>
+  ];
+  let extraClassDeclaration = [{
+    /// Work-item coordinates, input buffers and output buffers of the body.
+    ::mlir::Block::BlockArgListType getWorkItemIds() {
+      return getBody().front().getArguments().take_front(getGrid().size());
+    }
+    ::mlir::Block::BlockArgListType getInputBuffers() {
+      return getBody().front().getArguments().slice(getGrid().size(),
+                                                    getInputs().size());
+    }
+    ::mlir::Block::BlockArgListType getOutputBuffers() {
+      return getBody().front().getArguments().take_back(getOutputs().size());
+    }
+    /// The memref type a body sees for a tensor operand.
+    static ::mlir::MemRefType bufferType(::mlir::Type tensorType);
+  }];
+}
+
+def Tile_EndOp : Tile_Op<"end", [Pure, Terminator, HasParent<"ProgramOp">]> {
+  let summary = "ends a block program";
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_LoadOp : Tile_Op<"load"> {
+  let summary = "a tile of a buffer, padded past its bounds";
+  let description = [{
+    The tile of the result's shape whose first element is at `offsets`
+    (one per dimension). Elements past the buffer's bounds read `pad`
+    (default 0): the last, partial tiles of a rank need no special code.
+  }];
+  let arguments = (ins Arg<AnyMemRef, "", [MemRead]>:$source, Variadic<Index>:$offsets,
+                       OptionalAttr<F64Attr>:$pad);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $source `[` $offsets `]` (`pad` `(` $pad^ `)`)? attr-dict `:`
+    type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_StoreOp : Tile_Op<"store"> {
+  let summary = "writes a tile into a buffer, dropping what is out of bounds";
+  let description = [{
+    Writes `value` with its first element at `offsets`; elements past the
+    buffer's bounds are not written.
+  }];
+  let arguments = (ins AnyRankedTensor:$value,
+                       Arg<AnyMemRef, "", [MemWrite]>:$dest,
+                       Variadic<Index>:$offsets);
+  let assemblyFormat = [{
+    $value `,` $dest `[` $offsets `]` attr-dict `:` type($value) `->`
+    type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // CASCADE_TILE_OPS_TD

@@ -1,0 +1,88 @@
+//===- Ranks.cpp - ranks: tensor dimensions linked through dataflow ------===//
+
+#include "cascade/Analysis/Ranks.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace cascade;
+
+namespace cascade::ranks {
+
+std::optional<Lettering> letteringOf(Operation *op) {
+  if (auto einsum = dyn_cast<EinsumOp>(op)) {
+    Lettering l;
+    EinsumOp::Indices idx = einsum.getIndices();
+    for (auto [v, s] : llvm::zip(einsum.getInputs(), idx.inputs))
+      l.operands.push_back({v, s});
+    if (Value init = einsum.getInit()) {
+      std::string state = idx.result;
+      llvm::erase(state, einsum.getIterativeIndex());
+      l.operands.push_back({init, state});
+    }
+    l.result = idx.result;
+    return l;
+  }
+  if (auto grouped = dyn_cast<GroupedEinsumOp>(op)) {
+    Lettering l;
+    EinsumOp::Indices idx = *EinsumOp::parseSpec(grouped.getSpec());
+    l.operands.push_back({grouped.getLhs(), idx.inputs[0]});
+    for (Value w : grouped.getWeights())
+      l.operands.push_back({w, idx.inputs[1]});
+    l.result = idx.result;
+    return l;
+  }
+  return std::nullopt;
+}
+
+void uniteThroughOp(Operation *op, RankClasses &ranks) {
+  if (std::optional<Lettering> l = letteringOf(op)) {
+    Value result = op->getResult(0);
+    for (auto [v, letters] : l->operands)
+      for (auto [d, c] : llvm::enumerate(letters)) {
+        size_t r = l->result.find(c);
+        if (r != std::string::npos)
+          ranks.unite({v, d}, {result, r});
+        // Same letter in two operands: one rank, reduced or not.
+        for (auto [w, other] : l->operands)
+          if (size_t e = other.find(c); e != std::string::npos)
+            ranks.unite({v, d}, {w, e});
+      }
+    return;
+  }
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op)) {
+    bool expand = isa<tensor::ExpandShapeOp>(op);
+    Value src = op->getOperand(0), dst = op->getResult(0);
+    SmallVector<ReassociationIndices> groups =
+        expand ? cast<tensor::ExpandShapeOp>(op).getReassociationIndices()
+               : cast<tensor::CollapseShapeOp>(op).getReassociationIndices();
+    for (auto [i, group] : llvm::enumerate(groups))
+      if (group.size() == 1)
+        ranks.unite({expand ? src : dst, static_cast<unsigned>(i)},
+                    {expand ? dst : src, static_cast<unsigned>(group[0])});
+    return;
+  }
+  if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+    for (unsigned d = 0; d < pad.getResultType().getRank(); ++d)
+      ranks.unite({pad.getSource(), d}, {pad.getResult(), d});
+    return;
+  }
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+    // A range of a rank stays that rank; a single entry (the final state of
+    // an iterative rank) is a complete value.
+    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    ArrayRef<int64_t> sizes = slice.getStaticSizes();
+    unsigned r = 0;
+    for (unsigned d = 0; d < sizes.size(); ++d) {
+      if (dropped.test(d))
+        continue;
+      // A unit dimension taken whole is still its rank.
+      if (sizes[d] != 1 || slice.getSourceType().getDimSize(d) == 1)
+        ranks.unite({slice.getSource(), d}, {slice.getResult(), r});
+      ++r;
+    }
+  }
+}
+
+
+} // namespace cascade::ranks

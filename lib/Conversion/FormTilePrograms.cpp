@@ -1,0 +1,874 @@
+//===- FormTilePrograms.cpp - cascades of einsums into tile programs ------===//
+//
+// Every einsum of a function goes into a `tile.program`. The einsums that
+// step along one iterative rank (a 1-pass cascade: the scores, block max,
+// running max/sum/numerator, ...) and the einsums that finish from the final
+// state become ONE program: the ranks every one of them keeps are the grid
+// (one work item per tile of them), the iterative rank is an scf.for whose
+// iter_args are the running states, and the einsums run on tiles inside it.
+// When the masked einsum carries block classes whose blocks match the tiles,
+// an empty block skips the whole step (its key and value tiles are never
+// loaded) and a full block runs without the mask test. Einsums outside such
+// cascades become one program each, over tiles of their result.
+//
+// Which dimensions are "the same rank" across the einsums comes from the rank
+// analysis (cascade/Analysis/Ranks.h), so the rewrite reads the dataflow, not
+// index letters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Analysis/Ranks.h"
+#include "cascade/Dialect/Tile.h"
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Analysis/TopologicalSortUtils.h"
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADEFORMTILEPROGRAMS
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+using namespace cascade::ranks;
+
+tile::TargetAttr cascade::defaultTileTarget(MLIRContext *ctx) {
+  // A CPU core: AVX-512 vectors, 1 MiB of L2 for a work item's tiles.
+  int64_t matrix[] = {1, 1, 1};
+  return tile::TargetAttr::get(ctx, "generic-cpu", 512, 32 * 16, 1 << 20,
+                               matrix);
+}
+
+FailureOr<tile::TargetAttr> cascade::parseTileTarget(MLIRContext *ctx,
+                                                     StringRef text,
+                                                     StringRef what) {
+  ctx->loadDialect<tile::TileDialect>();
+  Attribute attr = parseAttribute(text.trim(), ctx);
+  auto target = dyn_cast_or_null<tile::TargetAttr>(attr);
+  if (!target) {
+    emitError(UnknownLoc::get(ctx))
+        << what << " is not a #tile.target<...> attribute";
+    return failure();
+  }
+  return target;
+}
+
+int64_t cascade::chooseRowTile(tile::TargetAttr target, int64_t rowBytes,
+                               int64_t rows) {
+  // The largest power of two whose rows fit in the fast memory, at least the
+  // matrix unit's m (so the contractions fill it), at most 128 rows.
+  int64_t tile = 1;
+  while (tile < 128 && tile < rows &&
+         2 * tile * std::max<int64_t>(rowBytes, 1) <= target.getSharedMemory())
+    tile *= 2;
+  int64_t m = target.getMatrix()[0];
+  if (tile < m && m <= rows)
+    tile = m;
+  return tile;
+}
+
+namespace {
+
+enum class DimKind { Grid, Loop, Whole };
+
+/// One program in the making: its einsums and slices, its grid and loop.
+struct Group {
+  SmallVector<Operation *> loopOps, postOps;
+  llvm::SmallPtrSet<Operation *, 16> members;
+  // Grid dimensions: rank, size, tile.
+  SmallVector<Dim> gridRanks;
+  SmallVector<int64_t> gridSizes, gridTiles;
+  std::optional<Dim> loopRank;
+  int64_t loopSize = 0;
+  // Block skipping: the einsum with the classes and the grid dim of rows.
+  EinsumOp classified;
+  int rowGridDim = -1;
+  bool skipEmpty = false, fullWithoutMask = false;
+};
+
+class ProgramBuilder;
+
+struct FormTileProgramsPass
+    : cascade::impl::CascadeFormTileProgramsBase<FormTileProgramsPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+  LogicalResult planLoopGroup(Block &body, EinsumOp first, Group &g);
+  void planTiles(Group &g, ArrayRef<Value> shapeSources, Dim rowRank,
+                 int64_t preferred);
+  LogicalResult emit(Group &g, Block &body);
+
+  RankClasses ranks;
+  tile::TargetAttr target;
+  llvm::DenseSet<Operation *> consumed;
+  SmallVector<Operation *> dead;
+};
+
+/// The kind of dimension `d` of `v` in `g`, and the grid dim for Grid.
+static std::pair<DimKind, int> kindOf(RankClasses &ranks, const Group &g,
+                                      Value v, unsigned d) {
+  Dim r = ranks.leader({v, d});
+  if (g.loopRank && r == *g.loopRank)
+    return {DimKind::Loop, -1};
+  for (auto [i, gr] : llvm::enumerate(g.gridRanks))
+    if (gr == r)
+      return {DimKind::Grid, static_cast<int>(i)};
+  return {DimKind::Whole, -1};
+}
+
+static RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// What a slice of an iterative result reads: the states before each step
+/// ([0, N)), after each step ([1, N]), or the final state ([N]).
+enum class StateSlice { Before, After, Final, Other };
+
+static StateSlice classifyStateSlice(RankClasses &ranks, const Group &g,
+                                     tensor::ExtractSliceOp slice) {
+  auto source = tensorType(slice.getSource());
+  llvm::SmallBitVector dropped = slice.getDroppedDims();
+  StateSlice kind = StateSlice::Other;
+  for (unsigned d = 0; d < source.getRank(); ++d) {
+    int64_t offset = slice.getStaticOffsets()[d],
+            size = slice.getStaticSizes()[d],
+            stride = slice.getStaticStrides()[d];
+    if (stride != 1)
+      return StateSlice::Other;
+    if (ranks.leader({slice.getSource(), d}) != *g.loopRank) {
+      if (offset != 0 || size != source.getDimSize(d))
+        return StateSlice::Other;
+      continue;
+    }
+    if (offset == g.loopSize && size == 1)
+      kind = StateSlice::Final;
+    if (!dropped.test(d) && size == g.loopSize && (offset == 0 || offset == 1))
+      kind = offset == 0 ? StateSlice::Before : StateSlice::After;
+  }
+  return kind;
+}
+
+} // namespace
+
+/// Plans the program of the 1-pass cascade around `first`, an iterative
+/// einsum: every einsum on its iterative rank, the slices of the states, and
+/// the einsums that finish from the final states.
+LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
+                                                  Group &g) {
+  char n = first.getIterativeIndex();
+  Dim loop = ranks.leader(
+      {first.getResult(),
+       static_cast<unsigned>(first.getIndices().result.find(n))});
+  g.loopRank = loop;
+  g.loopSize = tensorType(first.getResult())
+                   .getDimSize(first.getIndices().result.find(n)) -
+               1;
+  llvm::DenseSet<Value> iterResults;
+  for (Operation &op : body) {
+    if (auto e = dyn_cast<EinsumOp>(op)) {
+      bool onLoop = e.getIterativeIndex()
+                        ? ranks.leader({e.getResult(),
+                                        static_cast<unsigned>(
+                                            e.getIndices().result.find(
+                                                e.getIterativeIndex()))}) ==
+                              loop
+                        : ranks.carries(e.getResult(), loop);
+      if (!onLoop)
+        continue;
+      if (e.getIterativeIndex())
+        iterResults.insert(e.getResult());
+      g.loopOps.push_back(e);
+    } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      if (iterResults.contains(slice.getSource()))
+        g.loopOps.push_back(slice);
+    }
+  }
+  // Grid: the ranks every einsum of the loop keeps, in the order of the first
+  // iterative einsum's result.
+  for (unsigned d = 0; d < tensorType(first.getResult()).getRank(); ++d) {
+    Dim r = ranks.leader({first.getResult(), d});
+    if (r == loop)
+      continue;
+    bool everywhere = llvm::all_of(g.loopOps, [&](Operation *op) {
+      return !isa<EinsumOp>(op) || ranks.carries(op->getResult(0), r);
+    });
+    if (everywhere && !llvm::is_contained(g.gridRanks, r)) {
+      g.gridRanks.push_back(r);
+      g.gridSizes.push_back(tensorType(first.getResult()).getDimSize(d));
+    }
+  }
+  for (Operation *op : g.loopOps)
+    g.members.insert(op);
+  // What the loop cannot express is left as it is.
+  for (Operation *op : g.loopOps) {
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      if (classifyStateSlice(ranks, g, slice) == StateSlice::Other)
+        return slice.emitRemark()
+               << "not tiled: this slice of a running state is not the "
+                  "state before, after or at the end of the steps";
+      continue;
+    }
+    auto e = cast<EinsumOp>(op);
+    if (!tensorType(e.getResult()).hasStaticShape())
+      return e.emitRemark() << "not tiled: tile programs need static shapes";
+    if (e.getIterativeIndex() &&
+        llvm::any_of(e->getUsers(), [](Operation *user) {
+          return !isa<tensor::ExtractSliceOp>(user);
+        }))
+      return e.emitRemark() << "not tiled: a running state read other than "
+                               "through slices";
+    // A reduction over a grid rank or the loop rank crosses work items or
+    // steps.
+    EinsumOp::Indices idx = e.getIndices();
+    for (auto [v, letters] :
+         llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+      for (auto [d, c] : llvm::enumerate(letters)) {
+        Dim r = ranks.leader({v, static_cast<unsigned>(d)});
+        if (!llvm::is_contained(idx.result, c) &&
+            (r == loop || llvm::is_contained(g.gridRanks, r)))
+          return e.emitRemark()
+                 << "not tiled: reduces index '" << c
+                 << "' across the steps or the work items";
+      }
+  }
+
+  // Final-state slices and the einsums that finish from them.
+  auto isMemberValue = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return def && g.members.contains(def);
+  };
+  for (Operation &op : body) {
+    if (g.members.contains(&op) || !llvm::any_of(op.getOperands(),
+                                                 isMemberValue))
+      continue;
+    auto e = dyn_cast<EinsumOp>(op);
+    if (!e || e.getIterativeIndex() || e.getBlockClasses())
+      continue;
+    if (llvm::any_of(e->getOperands(),
+                     [&](Value v) { return ranks.carries(v, loop); }))
+      continue;
+    bool keepsGrid = llvm::all_of(g.gridRanks, [&](Dim r) {
+      return ranks.carries(e.getResult(), r);
+    });
+    if (!keepsGrid)
+      continue;
+    g.postOps.push_back(e);
+    g.members.insert(e);
+  }
+  return success();
+}
+
+/// Tile sizes: the row rank gets a tile chosen from the target, the others
+/// one work item per entry.
+void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
+                                     Dim rowRank, int64_t preferred) {
+  // Bytes per row of everything the program holds: whole dims of its values.
+  int64_t rowBytes = 0;
+  for (Value v : shapeSources) {
+    auto type = tensorType(v);
+    int64_t elems = 1;
+    for (unsigned d = 0; d < type.getRank(); ++d)
+      if (kindOf(ranks, g, v, d).first == DimKind::Whole)
+        elems *= type.getDimSize(d);
+    rowBytes += elems * std::max<int64_t>(
+                            type.getElementType().getIntOrFloatBitWidth() / 8,
+                            1);
+  }
+  g.gridTiles.assign(g.gridRanks.size(), 1);
+  for (auto [i, r] : llvm::enumerate(g.gridRanks)) {
+    if (r != rowRank)
+      continue;
+    int64_t tile = queryBlock > 0  ? static_cast<int64_t>(queryBlock)
+                   : preferred > 0 ? preferred
+                                   : chooseRowTile(target, rowBytes,
+                                                   g.gridSizes[i]);
+    g.gridTiles[i] = std::min(tile, g.gridSizes[i]);
+    g.rowGridDim = i;
+  }
+}
+
+void FormTileProgramsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (!targetDesc.empty()) {
+    auto buffer = llvm::MemoryBuffer::getFile(targetDesc);
+    if (!buffer) {
+      module.emitError() << "cannot read --target-desc file '" << targetDesc
+                         << "'";
+      return signalPassFailure();
+    }
+    FailureOr<tile::TargetAttr> parsed = parseTileTarget(
+        &getContext(), (*buffer)->getBuffer(), "--target-desc " + targetDesc);
+    if (failed(parsed))
+      return signalPassFailure();
+    target = *parsed;
+    module->setAttr("tile.target", target);
+  } else if (auto attr = module->getAttr("tile.target")) {
+    target = dyn_cast<tile::TargetAttr>(attr);
+    if (!target) {
+      module.emitError() << "tile.target must be a #tile.target<...>";
+      return signalPassFailure();
+    }
+  } else {
+    target = defaultTileTarget(&getContext());
+  }
+
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      continue;
+    Block &body = func.getBody().front();
+    ranks = RankClasses();
+    for (Operation &op : body)
+      uniteThroughOp(&op, ranks);
+    consumed.clear();
+
+    std::vector<Group> groups;
+    for (Operation &op : body) {
+      auto e = dyn_cast<EinsumOp>(op);
+      if (!e || consumed.contains(e) || !e.getIterativeIndex())
+        continue;
+      Group g;
+      LogicalResult planned = planLoopGroup(body, e, g);
+      // Members of a loop that cannot be formed stay whole einsums.
+      for (Operation *m : g.members)
+        consumed.insert(m);
+      if (succeeded(planned))
+        groups.push_back(std::move(g));
+    }
+    for (Operation &op : body) {
+      auto e = dyn_cast<EinsumOp>(op);
+      if (!e || consumed.contains(e))
+        continue;
+      if (!tensorType(e.getResult()).hasStaticShape() ||
+          llvm::any_of(e.getInputs(), [](Value v) {
+            return !tensorType(v).hasStaticShape();
+          })) {
+        e.emitRemark() << "not tiled: tile programs need static shapes";
+        continue;
+      }
+      Group g;
+      g.postOps.push_back(e);
+      g.members.insert(e);
+      auto type = tensorType(e.getResult());
+      for (unsigned d = 0; d < type.getRank(); ++d) {
+        Dim r = ranks.leader({e.getResult(), d});
+        if (llvm::is_contained(g.gridRanks, r))
+          continue; // the same rank twice: tiled once, the other whole
+        g.gridRanks.push_back(r);
+        g.gridSizes.push_back(type.getDimSize(d));
+      }
+      consumed.insert(e);
+      groups.push_back(std::move(g));
+    }
+
+    for (Group &g : groups) {
+      // The row rank: the mask's query rank, else the largest grid rank.
+      std::optional<Dim> rowRank;
+      int64_t preferred = 0; // the block classes' rows, to skip blocks
+      SmallVector<Value> shapeSources;
+      for (Operation *op : llvm::concat<Operation *>(g.loopOps, g.postOps)) {
+        auto e = dyn_cast<EinsumOp>(op);
+        if (!e)
+          continue;
+        shapeSources.push_back(e.getResult());
+        if (!e.getMask() || rowRank)
+          continue;
+        EinsumOp::Indices idx = e.getIndices();
+        char q = (*e.getMaskQuery())[0];
+        for (auto [v, letters] :
+             llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+          if (size_t d = letters.find(q); d != std::string::npos) {
+            Dim r = ranks.leader({v, static_cast<unsigned>(d)});
+            if (llvm::is_contained(g.gridRanks, r)) {
+              rowRank = r;
+              if (e.getClassBlock() && e.getMaskQuery()->size() == 1)
+                preferred = (*e.getClassBlock())[0];
+            }
+            break;
+          }
+      }
+      if (!rowRank && !g.gridRanks.empty()) {
+        size_t best = 0;
+        for (size_t i = 1; i < g.gridRanks.size(); ++i)
+          if (g.gridSizes[i] >= g.gridSizes[best])
+            best = i;
+        rowRank = g.gridRanks[best];
+      }
+      if (rowRank)
+        planTiles(g, shapeSources, *rowRank, preferred);
+      if (failed(emit(g, body)))
+        return signalPassFailure();
+    }
+    for (Operation *op : llvm::reverse(dead)) {
+      op->dropAllUses();
+      op->erase();
+    }
+    dead.clear();
+    if (!sortTopologically(&body)) {
+      func.emitError() << "tile programs form a cycle (internal error)";
+      return signalPassFailure();
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Emission
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Builds the body of one program.
+class ProgramBuilder {
+public:
+  ProgramBuilder(RankClasses &ranks, Group &g, tile::ProgramOp program,
+                 ArrayRef<Value> inputs, ArrayRef<Value> outputs)
+      : ranks(ranks), g(g), program(program), inputs(inputs),
+        outputs(outputs) {}
+
+  LogicalResult build();
+
+private:
+  Value constIndex(OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc(), v);
+  }
+  Location loc() { return program.getLoc(); }
+
+  /// Offsets of `v`'s tile: grid origin, loop index, or 0.
+  SmallVector<Value> offsetsOf(OpBuilder &b, Value v) {
+    SmallVector<Value> offsets;
+    for (unsigned d = 0; d < tensorType(v).getRank(); ++d) {
+      auto [kind, i] = kindOf(ranks, g, v, d);
+      offsets.push_back(kind == DimKind::Grid   ? gridOrigin[i]
+                        : kind == DimKind::Loop ? iv
+                                                : zero);
+    }
+    return offsets;
+  }
+
+  /// The tile type of `v`: grid tiles, one loop step, whole otherwise.
+  RankedTensorType tileTypeOf(Value v) {
+    auto type = tensorType(v);
+    SmallVector<int64_t> shape;
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      auto [kind, i] = kindOf(ranks, g, v, d);
+      shape.push_back(kind == DimKind::Grid   ? g.gridTiles[i]
+                      : kind == DimKind::Loop ? 1
+                                              : type.getDimSize(d));
+    }
+    return RankedTensorType::get(shape, type.getElementType());
+  }
+
+  /// The tile of `v` in the program: computed here, or loaded from its
+  /// buffer (hoisted out of the loop when it does not step along it).
+  Value tileOf(OpBuilder &b, Value v) {
+    if (Value t = mapping.lookupOrNull(v))
+      return t;
+    auto it = llvm::find(inputs, v);
+    assert(it != inputs.end() && "operand neither computed nor an input");
+    Value buffer = program.getInputBuffers()[it - inputs.begin()];
+    bool steps = g.loopRank && ranks.carries(v, *g.loopRank);
+    if (!steps) {
+      if (Value t = hoisted.lookup(v))
+        return t;
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(preheader);
+      Value t = tile::LoadOp::create(b, loc(), tileTypeOf(v), buffer,
+                                     offsetsOf(b, v), nullptr);
+      hoisted[v] = t;
+      return t;
+    }
+    Value t = tile::LoadOp::create(b, loc(), tileTypeOf(v), buffer,
+                                   offsetsOf(b, v), nullptr);
+    mapping.map(v, t);
+    return t;
+  }
+
+  void storeIfOutput(OpBuilder &b, Value v, Value t) {
+    auto it = llvm::find(outputs, v);
+    if (it == outputs.end())
+      return;
+    tile::StoreOp::create(b, loc(), t,
+                          program.getOutputBuffers()[it - outputs.begin()],
+                          offsetsOf(b, v));
+  }
+
+  /// The einsum `e` on tiles: same spec, map, reduce and mask, with the
+  /// tile's origin for the indices its mask and coordinates read.
+  Value tileEinsum(OpBuilder &b, EinsumOp e, bool withMask) {
+    IRMapping operands;
+    for (Value v : llvm::concat<Value>(e.getInputs(), e.getMaskArgs()))
+      operands.map(v, tileOf(b, v));
+    auto clone = cast<EinsumOp>(b.clone(*e, operands));
+    clone.getBlockClassesMutable().clear();
+    clone.removeClassBlockAttr();
+    clone.getResult().setType(tileTypeOf(e.getResult()));
+    EinsumOp::Indices idx = e.getIndices();
+    auto locate = [&](char c) -> std::pair<Value, unsigned> {
+      for (auto [v, letters] :
+           llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+        if (size_t d = letters.find(c); d != std::string::npos)
+          return {v, static_cast<unsigned>(d)};
+      return {Value(), 0};
+    };
+    std::string letters;
+    if (withMask && e.getMask()) {
+      letters.push_back((*e.getMaskQuery())[0]);
+      letters.push_back((*e.getMaskKey())[0]);
+      if (!e.getMaskExtent()) {
+        int64_t extent[2] = {1, 1};
+        for (int side = 0; side < 2; ++side)
+          for (char c : side ? *e.getMaskKey() : *e.getMaskQuery()) {
+            auto [v, d] = locate(c);
+            extent[side] *= tensorType(v).getDimSize(d);
+          }
+        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(extent));
+      }
+    } else {
+      clone.removeMaskAttr();
+      clone.removeMaskQueryAttr();
+      clone.removeMaskKeyAttr();
+      clone.removeMaskExtentAttr();
+      clone.removeFillAttr();
+      clone.getMaskArgsMutable().clear();
+    }
+    clone.walk([&](CoordOp c) {
+      if (!llvm::is_contained(letters, c.getName()[0]))
+        letters.push_back(c.getName()[0]);
+    });
+    std::string origin;
+    SmallVector<Value> offsets;
+    for (char c : letters) {
+      auto [v, d] = locate(c);
+      if (!v)
+        continue;
+      auto [kind, i] = kindOf(ranks, g, v, d);
+      if (kind == DimKind::Whole ||
+          (kind == DimKind::Grid && g.gridTiles[i] == g.gridSizes[i]))
+        continue;
+      origin.push_back(c);
+      offsets.push_back(kind == DimKind::Grid ? gridOrigin[i] : iv);
+    }
+    if (!origin.empty()) {
+      clone.setOriginAttr(b.getStringAttr(origin));
+      clone.getOriginOffsetsMutable().assign(offsets);
+    }
+    return clone.getResult();
+  }
+
+  /// A state tile with a unit dimension put back at `pos`.
+  Value insertUnitDim(OpBuilder &b, Value state, unsigned pos) {
+    auto type = tensorType(state);
+    SmallVector<int64_t> shape(type.getShape());
+    shape.insert(shape.begin() + pos, 1);
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      groups.push_back({d < pos ? d : d + 1});
+    if (!groups.empty()) {
+      if (pos < type.getRank())
+        groups[pos].insert(groups[pos].begin(), pos);
+      else
+        groups.back().push_back(pos);
+    }
+    return tensor::ExpandShapeOp::create(
+        b, loc(), RankedTensorType::get(shape, type.getElementType()), state,
+        groups);
+  }
+  Value dropUnitDim(OpBuilder &b, Value value, unsigned pos) {
+    auto type = tensorType(value);
+    SmallVector<int64_t> shape(type.getShape());
+    shape.erase(shape.begin() + pos);
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (static_cast<unsigned>(d) == pos)
+        continue;
+      groups.push_back({d});
+    }
+    if (!groups.empty()) {
+      if (pos < groups.size())
+        groups[pos].insert(groups[pos].begin(), pos);
+      else
+        groups.back().push_back(pos);
+    }
+    return tensor::CollapseShapeOp::create(
+        b, loc(), RankedTensorType::get(shape, type.getElementType()), value,
+        groups);
+  }
+
+  /// One step of the loop; returns the new states.
+  SmallVector<Value> emitStep(OpBuilder &b, ValueRange states,
+                              Value blockClass);
+
+  RankClasses &ranks;
+  Group &g;
+  tile::ProgramOp program;
+  ArrayRef<Value> inputs, outputs;
+  IRMapping mapping;
+  llvm::DenseMap<Value, Value> hoisted;
+  SmallVector<Value> gridOrigin;
+  Value iv, zero;
+  Operation *preheader = nullptr;
+  SmallVector<EinsumOp> iterative;
+  llvm::DenseMap<Value, Value> before, after;
+};
+
+} // namespace
+
+SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
+                                            Value blockClass) {
+  for (auto [e, s] : llvm::zip(iterative, states)) {
+    unsigned pos = e.getIndices().result.find(e.getIterativeIndex());
+    before[e.getResult()] = insertUnitDim(b, s, pos);
+  }
+  SmallVector<Value> next(states.size());
+  for (Operation *op : g.loopOps) {
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      // [0, N) is the state before the step, [1, N] after it; the final
+      // state is read after the loop.
+      StateSlice kind = classifyStateSlice(ranks, g, slice);
+      if (kind == StateSlice::Before || kind == StateSlice::After) {
+        Value t = kind == StateSlice::Before ? before[slice.getSource()]
+                                             : after[slice.getSource()];
+        mapping.map(slice.getResult(), t);
+        storeIfOutput(b, slice.getResult(), t);
+      }
+      continue;
+    }
+    auto e = cast<EinsumOp>(op);
+    if (e.getIterativeIndex()) {
+      // state[n + 1] = map(state[n], inputs[n]) as an einsum on the step.
+      EinsumOp::Indices idx = e.getIndices();
+      std::string spec = idx.result;
+      SmallVector<Value> operands = {before[e.getResult()]};
+      for (auto [v, letters] :
+           llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs))) {
+        spec += "," + letters;
+        operands.push_back(tileOf(b, v));
+      }
+      spec += "->" + idx.result;
+      auto step = EinsumOp::create(b, loc(), tileTypeOf(e.getResult()), spec,
+                                   operands, std::nullopt, std::nullopt);
+      IRMapping none;
+      e.getBody().cloneInto(&step.getBody(), none);
+      after[e.getResult()] = step.getResult();
+      unsigned pos = idx.result.find(e.getIterativeIndex());
+      next[llvm::find(iterative, e) - iterative.begin()] =
+          dropUnitDim(b, step.getResult(), pos);
+      continue;
+    }
+    Value t;
+    if (e == g.classified && g.fullWithoutMask) {
+      // A full block needs no mask test.
+      Value full = arith::CmpIOp::create(
+          b, loc(), arith::CmpIPredicate::eq, blockClass,
+          arith::ConstantIntOp::create(
+              b, loc(), b.getI8Type(),
+              static_cast<int64_t>(BlockClass::Full)));
+      auto branch = scf::IfOp::create(b, loc(), tileTypeOf(e.getResult()),
+                                      full, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      scf::YieldOp::create(b, loc(), tileEinsum(b, e, /*withMask=*/false));
+      b.setInsertionPointToStart(branch.elseBlock());
+      scf::YieldOp::create(b, loc(), tileEinsum(b, e, /*withMask=*/true));
+      t = branch.getResult(0);
+    } else {
+      t = tileEinsum(b, e, /*withMask=*/true);
+    }
+    mapping.map(e.getResult(), t);
+    storeIfOutput(b, e.getResult(), t);
+  }
+  return next;
+}
+
+LogicalResult ProgramBuilder::build() {
+  Block &entry = program.getBody().front();
+  OpBuilder b(program.getContext());
+  b.setInsertionPoint(entry.getTerminator());
+  zero = constIndex(b, 0);
+  for (auto [i, id] : llvm::enumerate(program.getWorkItemIds()))
+    gridOrigin.push_back(
+        g.gridTiles[i] == 1
+            ? Value(id)
+            : arith::MulIOp::create(b, loc(), id,
+                                    constIndex(b, g.gridTiles[i]))
+                  .getResult());
+  // Hoisted loads go before this marker.
+  preheader = arith::ConstantIndexOp::create(b, loc(), 1);
+
+  if (g.loopRank) {
+    SmallVector<Value> inits;
+    for (Operation *op : g.loopOps)
+      if (auto e = dyn_cast<EinsumOp>(op); e && e.getIterativeIndex()) {
+        iterative.push_back(e);
+        inits.push_back(tileOf(b, e.getInit()));
+      }
+    Value classes;
+    if (g.skipEmpty || g.fullWithoutMask) {
+      auto it = llvm::find(inputs, g.classified.getBlockClasses());
+      classes = program.getInputBuffers()[it - inputs.begin()];
+    }
+    auto loop = scf::ForOp::create(b, loc(), zero,
+                                   constIndex(b, g.loopSize),
+                                   preheader->getResult(0), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      iv = loop.getInductionVar();
+      ValueRange states = loop.getRegionIterArgs();
+      Value blockClass;
+      if (classes)
+        blockClass = memref::LoadOp::create(
+            b, loc(), classes,
+            ValueRange{program.getWorkItemIds()[g.rowGridDim], iv});
+      SmallVector<Value> next;
+      if (g.skipEmpty) {
+        // An empty block leaves every state as it was: skip the step.
+        Value empty = arith::CmpIOp::create(
+            b, loc(), arith::CmpIPredicate::eq, blockClass,
+            arith::ConstantIntOp::create(
+                b, loc(), b.getI8Type(),
+                static_cast<int64_t>(BlockClass::Empty)));
+        auto branch = scf::IfOp::create(b, loc(), TypeRange(states), empty,
+                                        /*withElseRegion=*/true);
+        b.setInsertionPointToStart(branch.thenBlock());
+        scf::YieldOp::create(b, loc(), states);
+        b.setInsertionPointToStart(branch.elseBlock());
+        scf::YieldOp::create(b, loc(), emitStep(b, states, blockClass));
+        b.setInsertionPointAfter(branch);
+        next.assign(branch.getResults().begin(), branch.getResults().end());
+      } else {
+        next = emitStep(b, states, blockClass);
+      }
+      scf::YieldOp::create(b, loc(), next);
+    }
+    iv = Value();
+    // Final states, read by the slices [N] of the iterative results.
+    for (Operation *op : g.loopOps) {
+      auto slice = dyn_cast<tensor::ExtractSliceOp>(op);
+      if (!slice || mapping.contains(slice.getResult()))
+        continue;
+      auto e = cast<EinsumOp>(slice.getSource().getDefiningOp());
+      Value state = loop.getResult(llvm::find(iterative, e) - iterative.begin());
+      if (tensorType(slice.getResult()).getRank() != tensorType(state).getRank())
+        state = insertUnitDim(
+            b, state, e.getIndices().result.find(e.getIterativeIndex()));
+      mapping.map(slice.getResult(), state);
+      storeIfOutput(b, slice.getResult(), state);
+    }
+  }
+  for (Operation *op : g.postOps) {
+    auto e = cast<EinsumOp>(op);
+    Value t = tileEinsum(b, e, /*withMask=*/true);
+    mapping.map(e.getResult(), t);
+    storeIfOutput(b, e.getResult(), t);
+  }
+  if (preheader->use_empty())
+    preheader->erase();
+  return success();
+}
+
+LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
+  // Inputs: operands from outside the group; outputs: values used outside.
+  llvm::SetVector<Value> inputs, outputs;
+  Operation *last = nullptr;
+  for (Operation &op : body) {
+    if (!g.members.contains(&op))
+      continue;
+    last = &op;
+    for (Value v : op.getOperands())
+      if (!v.getDefiningOp() || !g.members.contains(v.getDefiningOp()))
+        inputs.insert(v);
+    for (Value r : op.getResults())
+      for (Operation *user : r.getUsers())
+        if (!g.members.contains(user))
+          outputs.insert(r);
+  }
+  // Block classes are read as a table, not loaded as tiles.
+  for (Operation *op : g.loopOps) {
+    auto e = dyn_cast<EinsumOp>(op);
+    if (!e || !e.getBlockClasses() || g.rowGridDim < 0)
+      continue;
+    // Usable when the class blocks are the program's tiles: rows of the row
+    // rank, keys of one loop step.
+    ArrayRef<int64_t> block = *e.getClassBlock();
+    EinsumOp::Indices idx = e.getIndices();
+    StringRef keyGroup = *e.getMaskKey();
+    bool keyIsStep = false, rowsMatch = false;
+    int64_t keyBlock = 1;
+    for (char c : keyGroup)
+      for (auto [v, letters] :
+           llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+        if (size_t d = letters.find(c); d != std::string::npos) {
+          auto [kind, i] = kindOf(ranks, g, v, d);
+          if (c == keyGroup[0])
+            keyIsStep = kind == DimKind::Loop;
+          else
+            keyBlock *= tensorType(v).getDimSize(d);
+          break;
+        }
+    StringRef queryGroup = *e.getMaskQuery();
+    for (auto [v, letters] :
+         llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+      if (size_t d = letters.find(queryGroup[0]); d != std::string::npos) {
+        auto [kind, i] = kindOf(ranks, g, v, d);
+        rowsMatch = queryGroup.size() == 1 && kind == DimKind::Grid &&
+                    i == g.rowGridDim && g.gridTiles[i] == block[0];
+        break;
+      }
+    if (!keyIsStep || !rowsMatch || keyBlock != block[1])
+      continue;
+    g.classified = e;
+    bool stateSafe = llvm::all_of(g.loopOps, [&](Operation *op) {
+      auto it = dyn_cast<EinsumOp>(op);
+      return !it || !it.getIterativeIndex() ||
+             it->hasAttr(kEmptyBlockIdentityAttr);
+    });
+    // Skipping leaves stored per-step outputs unwritten: only when none.
+    bool stepsStored = llvm::any_of(outputs, [&](Value v) {
+      return ranks.carries(v, *g.loopRank);
+    });
+    g.skipEmpty = stateSafe && !stepsStored;
+    // Full blocks hold no padding when the keys fill whole blocks.
+    int64_t keyExtent = e.getMaskExtent() ? (*e.getMaskExtent())[1] : 0;
+    g.fullWithoutMask = !e.getMaskExtent() || keyExtent % block[1] == 0;
+    break;
+  }
+
+  OpBuilder b(last);
+  SmallVector<Value> outs;
+  for (Value v : outputs) {
+    auto type = tensorType(v);
+    if (!type.hasStaticShape())
+      return g.postOps.empty() ? failure()
+                               : (g.postOps[0]->emitError()
+                                      << "tile programs need static shapes",
+                                  failure());
+    outs.push_back(tensor::EmptyOp::create(b, last->getLoc(), type.getShape(),
+                                           type.getElementType()));
+  }
+  SmallVector<int64_t> grid;
+  for (auto [size, tile] : llvm::zip(g.gridSizes, g.gridTiles))
+    grid.push_back((size + tile - 1) / tile);
+  auto program = tile::ProgramOp::create(b, last->getLoc(), grid,
+                                         inputs.getArrayRef(), outs);
+  ProgramBuilder builder(ranks, g, program, inputs.getArrayRef(),
+                         outputs.getArrayRef());
+  if (failed(builder.build()))
+    return failure();
+  for (auto [out, r] : llvm::zip(outputs, program.getResults())) {
+    // Later programs read the result in place of the value: same ranks.
+    for (unsigned d = 0; d < tensorType(r).getRank(); ++d)
+      ranks.unite({out, d}, {r, d});
+    Value(out).replaceUsesWithIf(r, [&](OpOperand &use) {
+      return !g.members.contains(use.getOwner());
+    });
+  }
+  // Erased once every program is built, so no rank key is reused.
+  for (Operation &op : body)
+    if (g.members.contains(&op))
+      dead.push_back(&op);
+  return success();
+}
