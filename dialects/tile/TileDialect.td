@@ -68,7 +68,11 @@ def Tile_TargetAttr : AttrDef<Tile_Dialect, "Target"> {
                         "int64_t":$vector_bits, "int64_t":$registers,
                         "int64_t":$shared_memory,
                         ArrayRefParameter<"int64_t", "matrix unit m, n, k">:$matrix);
-  let assemblyFormat = "`<` struct(params) `>`";
+  let assemblyFormat = [{
+    `<` `name` `=` $name `,` `vector_bits` `=` $vector_bits `,`
+    `registers` `=` $registers `,` `shared_memory` `=` $shared_memory `,`
+    `matrix` `=` `[` $matrix `]` `>`
+  }];
   let genVerifyDecl = 1;
 }
 

@@ -24,6 +24,7 @@
 #include "mlir/Analysis/TopologicalSortUtils.h"
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -221,9 +222,24 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
         }))
       return e.emitRemark() << "not tiled: a running state read other than "
                                "through slices";
+    EinsumOp::Indices idx = e.getIndices();
+    // A tile's mask coordinates are row-major over whole trailing indices.
+    if (e.getMask())
+      for (StringRef group : {*e.getMaskQuery(), *e.getMaskKey()})
+        for (char c : group.drop_front())
+          for (auto [v, letters] :
+               llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+            if (size_t d = letters.find(c); d != std::string::npos) {
+              Dim r = ranks.leader({v, static_cast<unsigned>(d)});
+              if (r == loop || llvm::is_contained(g.gridRanks, r))
+                return e.emitRemark()
+                       << "not tiled: mask index '" << c
+                       << "' is split across steps or work items but is not "
+                          "the leading index of its group";
+              break;
+            }
     // A reduction over a grid rank or the loop rank crosses work items or
     // steps.
-    EinsumOp::Indices idx = e.getIndices();
     for (auto [v, letters] :
          llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
       for (auto [d, c] : llvm::enumerate(letters)) {
@@ -241,21 +257,39 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
     Operation *def = v.getDefiningOp();
     return def && g.members.contains(def);
   };
+  // Values computed outside the group from its values: a member may not
+  // read them (the program would depend on itself).
+  llvm::DenseSet<Value> downstream;
+  auto isDownstream = [&](Value v) { return downstream.contains(v); };
+  auto markDownstream = [&](Operation &op) {
+    for (Value r : op.getResults())
+      downstream.insert(r);
+  };
   for (Operation &op : body) {
-    if (g.members.contains(&op) || !llvm::any_of(op.getOperands(),
-                                                 isMemberValue))
+    if (g.members.contains(&op)) {
+      if (llvm::any_of(op.getOperands(), isDownstream))
+        return op.emitRemark() << "not tiled: reads a value computed from "
+                                  "the running states";
+      continue;
+    }
+    bool readsGroup = llvm::any_of(op.getOperands(), isMemberValue);
+    if (!readsGroup && !llvm::any_of(op.getOperands(), isDownstream))
       continue;
     auto e = dyn_cast<EinsumOp>(op);
-    if (!e || e.getIterativeIndex() || e.getBlockClasses())
+    if (!e || !readsGroup || e.getIterativeIndex() || e.getBlockClasses() ||
+        llvm::any_of(op.getOperands(), isDownstream)) {
+      markDownstream(op);
       continue;
-    if (llvm::any_of(e->getOperands(),
-                     [&](Value v) { return ranks.carries(v, loop); }))
-      continue;
+    }
     bool keepsGrid = llvm::all_of(g.gridRanks, [&](Dim r) {
       return ranks.carries(e.getResult(), r);
     });
-    if (!keepsGrid)
+    if (!keepsGrid || llvm::any_of(e->getOperands(), [&](Value v) {
+          return ranks.carries(v, loop);
+        })) {
+      markDownstream(op);
       continue;
+    }
     g.postOps.push_back(e);
     g.members.insert(e);
   }
@@ -856,8 +890,23 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
                                          inputs.getArrayRef(), outs);
   ProgramBuilder builder(ranks, g, program, inputs.getArrayRef(),
                          outputs.getArrayRef());
-  if (failed(builder.build()))
-    return failure();
+  LogicalResult built = builder.build();
+  if (succeeded(built)) {
+    // A shape this pass does not handle yet must not become a wrong
+    // program: check it, and keep the einsums whole otherwise.
+    ScopedDiagnosticHandler quiet(program.getContext(),
+                                  [](Diagnostic &) { return success(); });
+    built = mlir::verify(program);
+  }
+  if (failed(built)) {
+    program.erase();
+    for (Value out : outs)
+      out.getDefiningOp()->erase();
+    Operation *first = g.loopOps.empty() ? g.postOps[0] : g.loopOps[0];
+    first->emitRemark() << "not tiled: this cascade's shape is not "
+                           "supported by cascade-form-tile-programs yet";
+    return success();
+  }
   for (auto [out, r] : llvm::zip(outputs, program.getResults())) {
     // Later programs read the result in place of the value: same ranks.
     for (unsigned d = 0; d < tensorType(r).getRank(); ++d)
