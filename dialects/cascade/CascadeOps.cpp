@@ -174,7 +174,7 @@ void EinsumOp::build(OpBuilder &builder, OperationState &state, Type resultType,
   if (reduce)
     props.reduce = ReduceKindAttr::get(builder.getContext(), *reduce);
   props.operandSegmentSizes = {static_cast<int32_t>(inputs.size()), 0, 0, 0,
-                               0};
+                               0, 0};
   state.addRegion();
 }
 
@@ -323,6 +323,8 @@ LogicalResult EinsumOp::verify() {
                             "origin (tile programs carry the state in loops)";
 
   if (!getMask()) {
+    if (!getMaskOrigin().empty())
+      return emitOpError() << "mask_origin given without a mask";
     if (getMaskQuery() || getMaskKey() || getMaskExtent() ||
         getBlockClasses() || getClassBlock())
       return emitOpError()
@@ -356,19 +358,18 @@ LogicalResult EinsumOp::verify() {
               : groupSizes[side] * size;
     }
   }
-  if (!origin.empty()) {
+  bool isTile = !getMaskOrigin().empty();
+  if (isTile) {
+    if (getMaskOrigin().size() != 2)
+      return emitOpError() << "mask_origin takes the query and key "
+                              "coordinates, got "
+                           << getMaskOrigin().size() << " values";
     if (!getMaskExtent())
-      return emitOpError() << "a masked tile (an einsum with an origin) "
+      return emitOpError() << "a masked tile (an einsum with a mask_origin) "
                               "needs mask_extent";
     if (getBlockClasses())
       return emitOpError() << "block classes describe a whole einsum, not a "
-                              "tile with an origin";
-    for (StringRef group : groups)
-      for (char c : group.drop_front())
-        if (origin.contains(c))
-          return emitOpError() << "mask index '" << c
-                               << "' has an origin but is not the leading "
-                                  "index of its group";
+                              "tile with a mask_origin";
   }
   if (std::optional<ArrayRef<int64_t>> extent = getMaskExtent()) {
     if (extent->size() != 2)
@@ -377,7 +378,7 @@ LogicalResult EinsumOp::verify() {
     for (int side = 0; side < 2; ++side) {
       int64_t e = (*extent)[side];
       // A tile is a window into the logical extent, which may be larger.
-      if (e < 0 || (origin.empty() && !ShapedType::isDynamic(groupSizes[side]) &&
+      if (e < 0 || (!isTile && !ShapedType::isDynamic(groupSizes[side]) &&
                     e > groupSizes[side]))
         return emitOpError()
                << "mask_extent " << (side ? "keys" : "queries") << " = " << e

@@ -51,6 +51,16 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     test in full ones. The classes never change the result; the reference
     interpreter checks that they agree with the mask.
 
+    **Tiles.** Inside a `tile.program` an einsum computes one tile of a
+    larger cascade. `origin("pn" = %p0, %n0)` gives the coordinate, in the
+    whole cascade, of the tile's first element along each named index, which
+    `cascade.coord` adds to the local coordinate. For the mask,
+    `mask_origin(%q0, %k0)` gives the query and key coordinates of the tile's
+    first element: the mask sees `mask_origin + the row-major coordinate
+    within the tile`, so a tile of a causal einsum is masked exactly as its
+    place in the full einsum is. A tile's mask needs `mask_extent` (the
+    logical sizes cannot be read off a tile).
+
     ```mlir
     %s = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<128x64xf32>, tensor<256x64xf32>)
            map(mul) reduce(add) mask(#cascade.causal on "p", "m") -> tensor<128x256xf32>
@@ -68,6 +78,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        Optional<AnyRankedTensor>:$init,
                        Optional<AnyRankedTensor>:$block_classes,
                        Variadic<Index>:$origin_offsets,
+                       Variadic<Index>:$mask_origin,
                        OptionalAttr<Cascade_MapKind>:$map,
                        OptionalAttr<Cascade_ReduceKind>:$reduce,
                        OptionalAttr<StrAttr>:$iterate,
@@ -87,6 +98,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     (`reduce` `(` $reduce^ `)`)?
     (`mask` `(` $mask^ `on` $mask_query `,` $mask_key `)`)?
     (`mask_extent` `(` $mask_extent^ `)`)?
+    (`mask_origin` `(` $mask_origin^ `)`)?
     (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)?
     (`blocks` `(` $block_classes^ `:` type($block_classes) `)`)?
     (`block` `(` $class_block^ `)`)?

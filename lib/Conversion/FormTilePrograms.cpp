@@ -223,21 +223,6 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
       return e.emitRemark() << "not tiled: a running state read other than "
                                "through slices";
     EinsumOp::Indices idx = e.getIndices();
-    // A tile's mask coordinates are row-major over whole trailing indices.
-    if (e.getMask())
-      for (StringRef group : {*e.getMaskQuery(), *e.getMaskKey()})
-        for (char c : group.drop_front())
-          for (auto [v, letters] :
-               llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
-            if (size_t d = letters.find(c); d != std::string::npos) {
-              Dim r = ranks.leader({v, static_cast<unsigned>(d)});
-              if (r == loop || llvm::is_contained(g.gridRanks, r))
-                return e.emitRemark()
-                       << "not tiled: mask index '" << c
-                       << "' is split across steps or work items but is not "
-                          "the leading index of its group";
-              break;
-            }
     // A reduction over a grid rank or the loop rank crosses work items or
     // steps.
     for (auto [v, letters] :
@@ -549,17 +534,51 @@ private:
     };
     std::string letters;
     if (withMask && e.getMask()) {
-      letters.push_back((*e.getMaskQuery())[0]);
-      letters.push_back((*e.getMaskKey())[0]);
-      if (!e.getMaskExtent()) {
-        int64_t extent[2] = {1, 1};
-        for (int side = 0; side < 2; ++side)
-          for (char c : side ? *e.getMaskKey() : *e.getMaskQuery()) {
-            auto [v, d] = locate(c);
-            extent[side] *= tensorType(v).getDimSize(d);
+      // The offsets are computed before the einsum that reads them.
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(clone);
+      int64_t extent[2] = {1, 1};
+      SmallVector<Value> maskOrigin;
+      bool tiled = false;
+      for (int side = 0; side < 2; ++side) {
+        // Row-major over the group: the tile's first element sits at
+        // sum(offset_c * stride_c) with strides of the whole einsum; the
+        // tile's own row-major coordinates add to that while every index
+        // after one that varies within the tile is whole.
+        StringRef group = side ? *e.getMaskKey() : *e.getMaskQuery();
+        Value offset = zero;
+        int64_t stride = 1;
+        bool wholeAfter = true;
+        for (char c : llvm::reverse(group)) {
+          auto [v, d] = locate(c);
+          int64_t whole = tensorType(v).getDimSize(d);
+          int64_t tileSize = tileTypeOf(v).getDimSize(d);
+          auto [kind, i] = kindOf(ranks, g, v, d);
+          if (tileSize > 1 && !wholeAfter)
+            unsupported = true;
+          if (kind != DimKind::Whole && tileSize != whole) {
+            Value at = kind == DimKind::Grid ? gridOrigin[i] : iv;
+            Value term = stride == 1
+                             ? at
+                             : arith::MulIOp::create(b, loc(), at,
+                                                     constIndex(b, stride))
+                                   .getResult();
+            offset = offset == zero
+                         ? term
+                         : arith::AddIOp::create(b, loc(), offset, term)
+                               .getResult();
+            tiled = true;
           }
-        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(extent));
+          wholeAfter &= tileSize == whole;
+          stride *= whole;
+        }
+        extent[side] = stride;
+        maskOrigin.push_back(offset);
       }
+      if (!e.getMaskExtent())
+        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(extent));
+      if (tiled)
+        clone.getMaskOriginMutable().assign(maskOrigin);
     } else {
       clone.removeMaskAttr();
       clone.removeMaskQueryAttr();
@@ -644,6 +663,8 @@ private:
   SmallVector<Value> gridOrigin;
   Value iv, zero;
   Operation *preheader = nullptr;
+  /// Set when a tile cannot express its einsum (the program is dropped).
+  bool unsupported = false;
   SmallVector<EinsumOp> iterative;
   llvm::DenseMap<Value, Value> before, after;
 };
@@ -801,7 +822,7 @@ LogicalResult ProgramBuilder::build() {
   }
   if (preheader->use_empty())
     preheader->erase();
-  return success();
+  return failure(unsupported);
 }
 
 LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {

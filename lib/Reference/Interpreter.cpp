@@ -895,10 +895,10 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
     };
     binding.queryExtent = bind(*op.getMaskQuery(), binding.queryTerms);
     binding.keyExtent = bind(*op.getMaskKey(), binding.keyTerms);
-    for (auto [pos, mult] : binding.queryTerms)
-      binding.queryOffset += originOf[pos] * mult;
-    for (auto [pos, mult] : binding.keyTerms)
-      binding.keyOffset += originOf[pos] * mult;
+    if (!op.getMaskOrigin().empty()) {
+      binding.queryOffset = scalarOf(op.getMaskOrigin()[0]);
+      binding.keyOffset = scalarOf(op.getMaskOrigin()[1]);
+    }
     if (std::optional<ArrayRef<int64_t>> extent = op.getMaskExtent()) {
       binding.queryExtent = (*extent)[0];
       binding.keyExtent = (*extent)[1];

@@ -7,8 +7,10 @@
 // RUN: cascade-opt %s --cascade-decompose --cascade-online-softmax=block-size=16 --cascade-form-tile-programs=target-desc=%S/Inputs/h100.target | FileCheck %s --check-prefix=TARGET
 // RUN: not cascade-opt %s --cascade-form-tile-programs=target-desc=%S/Inputs/bad.target 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not cascade-opt %s --cascade-form-tile-programs=target-desc=%S/Inputs/missing.target 2>&1 | FileCheck %s --check-prefix=MISSING
-// Split-KV scans are left as whole einsums for now, and say so.
-// RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=16 splits=2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT
+// Split-KV: the scans are a grid rank too (more work items for decode).
+// RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=16 splits=2 query-block=16" 2>/dev/null | FileCheck %s --check-prefix=SPLIT
+// RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=16 splits=2 query-block=16" -o %t.split.mlir 2>/dev/null
+// RUN: %compare-reference %s %t.split.mlir %seed 1e-6 1e-5 causal window_decode
 
 // Causal attention over 64 queries and 64 keys in 16 x 16 blocks: ONE program
 // with a work item per (head, query block), an scf.for over the 4 key
@@ -34,7 +36,8 @@
 // CHECK: scf.if %[[FULL]]
 // CHECK-NOT: mask(
 // CHECK: } else {
-// CHECK: mask(#cascade.causal on "p", "nm") mask_extent([64, 64]) origin("pn" = %[[P0]], %[[N]])
+// CHECK: %[[K0:.*]] = arith.muli %[[N]], %c16
+// CHECK: mask(#cascade.causal on "p", "nm") mask_extent([64, 64]) mask_origin(%[[P0]], %[[K0]])
 // CHECK: arith.maximumf
 // CHECK: tensor.collapse_shape
 // CHECK: scf.yield
@@ -48,7 +51,9 @@
 // TARGET: tile.load {{.*}} -> tensor<1x1x64x32xf32>
 // BAD: error: expected ','
 // MISSING: error: cannot read --target-desc file
-// SPLIT: remark: not tiled: mask index
+// SPLIT-LABEL: func @window_decode
+// SPLIT: tile.program grid([1, 1, 4, 1, 2])
+// SPLIT: scf.for
 func.func @causal(%q: tensor<1x2x64x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>) -> tensor<1x2x64x32xf32> {
   %o = cascade.attention %q, %k, %v mask(#cascade.causal)
       : tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32> -> tensor<1x2x64x32xf32>

@@ -72,7 +72,7 @@ func.func @causal_tiles() -> tensor<4x4xf64> {
     %p0 = arith.muli %i, %c2 : index
     %m0 = arith.muli %j, %c2 : index
     %t = tile.load %X[%p0, %m0] : memref<4x4xf64> -> tensor<2x2xf64>
-    %m = cascade.einsum "pm->pm" ins(%t : tensor<2x2xf64>) mask(#cascade.causal on "p", "m") mask_extent([4, 4]) fill(0.0) origin("pm" = %p0, %m0) -> tensor<2x2xf64>
+    %m = cascade.einsum "pm->pm" ins(%t : tensor<2x2xf64>) mask(#cascade.causal on "p", "m") mask_extent([4, 4]) mask_origin(%p0, %m0) fill(0.0) -> tensor<2x2xf64>
     tile.store %m, %Y[%p0, %m0] : tensor<2x2xf64> -> memref<4x4xf64>
   } -> tensor<4x4xf64>
   return %r : tensor<4x4xf64>

@@ -122,16 +122,24 @@ func.func @origin_twice(%s: tensor<4x8xf32>, %p0: index) -> tensor<4x8xf32> {
 
 // -----
 
-func.func @origin_needs_extent(%s: tensor<4x8xf32>, %p0: index) -> tensor<4x8xf32> {
-  // expected-error @+1 {{a masked tile (an einsum with an origin) needs mask_extent}}
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") origin("p" = %p0) -> tensor<4x8xf32>
+func.func @mask_origin_needs_extent(%s: tensor<4x8xf32>, %p0: index) -> tensor<4x8xf32> {
+  // expected-error @+1 {{a masked tile (an einsum with a mask_origin) needs mask_extent}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_origin(%p0, %p0) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
 // -----
 
-func.func @origin_trailing(%s: tensor<4x2x8xf32>, %m0: index) -> tensor<4x2x8xf32> {
-  // expected-error @+1 {{mask index 'm' has an origin but is not the leading index of its group}}
-  %0 = cascade.einsum "pnm->pnm" ins(%s : tensor<4x2x8xf32>) mask(#cascade.causal on "p", "nm") mask_extent([16, 16]) origin("m" = %m0) -> tensor<4x2x8xf32>
-  return %0 : tensor<4x2x8xf32>
+func.func @mask_origin_count(%s: tensor<4x8xf32>, %p0: index) -> tensor<4x8xf32> {
+  // expected-error @+1 {{mask_origin takes the query and key coordinates, got 1 values}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) mask_origin(%p0) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @mask_origin_without_mask(%s: tensor<4x8xf32>, %p0: index) -> tensor<4x8xf32> {
+  // expected-error @+1 {{mask_origin given without a mask}}
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask_origin(%p0, %p0) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }

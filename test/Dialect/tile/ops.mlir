@@ -27,9 +27,9 @@ func.func @copy_rows(%x: tensor<2x250xf32>) -> tensor<2x250xf32> {
 
 // A masked tile: the mask reads origin + local coordinates.
 // CHECK-LABEL: func @masked_tile
-// CHECK: cascade.einsum "pm->pm" ins(%{{.*}} : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) origin("pm" = %{{.*}}, %{{.*}}) -> tensor<4x8xf32>
+// CHECK: cascade.einsum "pm->pm" ins(%{{.*}} : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) mask_origin(%{{.*}}, %{{.*}}) -> tensor<4x8xf32>
 func.func @masked_tile(%s: tensor<4x8xf32>, %p0: index, %m0: index) -> tensor<4x8xf32> {
-  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) origin("pm" = %p0, %m0) -> tensor<4x8xf32>
+  %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) mask_origin(%p0, %m0) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
