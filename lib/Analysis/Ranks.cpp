@@ -9,6 +9,23 @@ using namespace cascade;
 
 namespace cascade::ranks {
 
+llvm::SmallBitVector droppedDims(tensor::ExtractSliceOp slice) {
+  ArrayRef<int64_t> sizes = slice.getStaticSizes();
+  auto source = slice.getSourceType();
+  int64_t toDrop = source.getRank() - slice.getResultType().getRank();
+  llvm::SmallBitVector dropped(sizes.size());
+  // Unit entries of longer dimensions first (a single step of a rank), then
+  // unit dimensions taken whole, last to first.
+  for (int pass = 0; pass < 2 && toDrop > 0; ++pass)
+    for (int64_t d = sizes.size() - 1; d >= 0 && toDrop > 0; --d)
+      if (sizes[d] == 1 && !dropped.test(d) &&
+          (pass == 1 || source.getDimSize(d) != 1)) {
+        dropped.set(d);
+        --toDrop;
+      }
+  return dropped;
+}
+
 std::optional<Lettering> letteringOf(Operation *op) {
   if (auto einsum = dyn_cast<EinsumOp>(op)) {
     Lettering l;
@@ -70,7 +87,7 @@ void uniteThroughOp(Operation *op, RankClasses &ranks) {
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
     // A range of a rank stays that rank; a single entry (the final state of
     // an iterative rank) is a complete value.
-    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    llvm::SmallBitVector dropped = droppedDims(slice);
     ArrayRef<int64_t> sizes = slice.getStaticSizes();
     unsigned r = 0;
     for (unsigned d = 0; d < sizes.size(); ++d) {

@@ -132,7 +132,7 @@ enum class StateSlice { Before, After, Final, Other };
 static StateSlice classifyStateSlice(RankClasses &ranks, const Group &g,
                                      tensor::ExtractSliceOp slice) {
   auto source = tensorType(slice.getSource());
-  llvm::SmallBitVector dropped = slice.getDroppedDims();
+  llvm::SmallBitVector dropped = droppedDims(slice);
   StateSlice kind = StateSlice::Other;
   for (unsigned d = 0; d < source.getRank(); ++d) {
     int64_t offset = slice.getStaticOffsets()[d],
@@ -715,6 +715,9 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
     }
     Value t;
     if (e == g.classified && g.fullWithoutMask) {
+      // Loads go before the branches, which both read them.
+      for (Value v : llvm::concat<Value>(e.getInputs(), e.getMaskArgs()))
+        tileOf(b, v);
       // A full block needs no mask test.
       Value full = arith::CmpIOp::create(
           b, loc(), arith::CmpIPredicate::eq, blockClass,

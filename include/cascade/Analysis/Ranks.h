@@ -12,7 +12,9 @@
 
 #include "cascade/Dialect/Cascade.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <optional>
 #include <string>
@@ -49,6 +51,12 @@ struct Lettering {
   llvm::SmallVector<std::pair<mlir::Value, std::string>> operands;
   std::string result;
 };
+
+/// The dimensions a rank-reducing slice drops. Where unit dimensions make
+/// this ambiguous, the single entries of longer dimensions (the final step
+/// of an iterative rank) are the dropped ones, unlike
+/// ExtractSliceOp::getDroppedDims, which may pick a unit rank taken whole.
+llvm::SmallBitVector droppedDims(mlir::tensor::ExtractSliceOp slice);
 
 /// The index letters of an einsum or grouped einsum, or nullopt.
 std::optional<Lettering> letteringOf(mlir::Operation *op);
