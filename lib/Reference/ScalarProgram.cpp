@@ -222,6 +222,13 @@ ScalarProgram::compile(Region &region,
                 return false;
               return unary(Opc::Copy);
             })
+            // Zero extension keeps the value only from i1 (0 or 1): other
+            // integers are held signed.
+            .Case([&](arith::ExtUIOp o) {
+              if (!o.getIn().getType().isInteger(1))
+                return false;
+              return unary(Opc::Copy);
+            })
             .Case<arith::FPToSIOp, arith::FPToUIOp>(
                 [&](auto) { return unary(Opc::Trunc); })
             .Case([&](math::ExpOp) { return unary(Opc::Exp); })

@@ -52,6 +52,7 @@ void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
                        int64_t splits, int64_t queryBlock) {
   pm.addPass(cascade::createCascadeDecompose());
   pm.addPass(cascade::createCascadeFuseExperts());
+  pm.addPass(cascade::createCascadeLowerRouting());
   pm.addPass(cascade::createCascadeOnlineSoftmax({blockSize, splits}));
   pm.addPass(cascade::createCascadeSparsify({queryBlock, blockSize}));
   pm.addPass(mlir::createCanonicalizerPass());

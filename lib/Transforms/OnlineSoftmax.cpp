@@ -403,28 +403,6 @@ private:
 // The rewrite
 //===----------------------------------------------------------------------===//
 
-/// Slice [offset, offset + size) of `dim`; with drop, a single entry and the
-/// dimension removed.
-Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
-                 int64_t offset, int64_t size, bool drop) {
-  auto type = cast<RankedTensorType>(v.getType());
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    bool isDim = d == static_cast<int64_t>(dim);
-    offsets.push_back(b.getIndexAttr(isDim ? offset : 0));
-    sizes.push_back(b.getIndexAttr(isDim ? size : type.getDimSize(d)));
-    strides.push_back(b.getIndexAttr(1));
-    if (!isDim)
-      shape.push_back(type.getDimSize(d));
-    else if (!drop)
-      shape.push_back(size);
-  }
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, resultType, v, offsets, sizes,
-                                        strides);
-}
-
 struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
   OnlineSoftmaxPattern(MLIRContext *ctx, int64_t block, int64_t splits)
       : OpRewritePattern(ctx), block(block), splits(splits) {}

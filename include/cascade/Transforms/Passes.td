@@ -144,6 +144,25 @@ def CascadeFuseExperts : Pass<"cascade-fuse-experts"> {
   let dependentDialects = ["::cascade::CascadeDialect"];
 }
 
+def CascadeLowerRouting : Pass<"cascade-lower-routing"> {
+  let summary = "Expert routing without a sort: counts, prefix sums, "
+                "positions and an un-permute";
+  let description = [{
+    `cascade.permute` becomes a scan over the slots counting each expert's
+    slots (every slot reads its rank within its expert on the way), the
+    exclusive prefix sum of the counts (clipped to the capacity) as a scan
+    over the experts (`offsets`), each slot's position `offset + rank` (-1
+    when dropped), and a scatter of slot ids to their positions (`perm`).
+    The weighted combine, a scatter-add of the expert rows through `perm`,
+    becomes an un-permute: every token gathers the rows of its k slots at
+    their positions and sums them with its routing weights (one writer per
+    output row). Results are those of the ops replaced.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::cascade::CascadeDialect"];
+}
+
 def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
                                    "::mlir::ModuleOp"> {
   let summary = "Lower cascades of einsums into tile programs (the tile IR)";

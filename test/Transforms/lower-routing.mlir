@@ -1,0 +1,56 @@
+// RUN: cascade-opt %s --cascade-lower-routing | FileCheck %s
+// RUN: cascade-opt %s --cascade-lower-routing -o %t.mlir
+// RUN: %compare-reference %s %t.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts combine
+// RUN: cascade-opt %s --cascade-lower-routing --cascade-form-tile-programs -o %t.tiles.mlir 2>/dev/null
+// RUN: %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts combine
+
+// Dropless: 7 tokens x 2 slots over 4 experts. A scan over the 14 slots counts
+// each expert's slots (and gives each slot its rank), a scan over the experts
+// gives the offsets, each slot goes to offset + rank: no sort.
+// CHECK-LABEL: func @permute_dropless
+// CHECK-NOT: cascade.permute
+// CHECK: %[[KEYS:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<7x2xi64> into tensor<14xi64>
+// CHECK: %[[COUNTS:.*]] = cascade.einsum "s,e->se" ins(%[[KEYS]], %{{.*}} : tensor<14xi64>, tensor<4xi64>) iterate("s" init
+// CHECK: } -> tensor<15x4xi64>
+// CHECK: %[[RANK:.*]] = cascade.einsum "se,s->s" {{.*}} reduce(add)
+// CHECK: %[[OFF:.*]] = cascade.einsum "e->e" {{.*}} iterate("e" init %{{.*}} : tensor<i64>)
+// CHECK: } -> tensor<5xi64>
+// CHECK: %[[POS:.*]] = cascade.einsum "e,s,s->s" {{.*}} reduce(add) {
+// CHECK: cascade.scatter %{{.*}}[%[[POS]]]
+// CHECK: return %{{.*}}, %[[OFF]]
+func.func @permute_dropless(%keys: tensor<7x2xi64> {cascade.range = array<i64: 0, 4>}) -> (tensor<14xi64>, tensor<5xi64>) {
+  %perm, %off = cascade.permute %keys groups(4) : tensor<7x2xi64> -> tensor<14xi64>, tensor<5xi64>
+  return %perm, %off : tensor<14xi64>, tensor<5xi64>
+}
+
+// Capacity 2 of 3 experts over 11 slots: overloaded experts drop slots, which
+// appear as -1 at the end of perm.
+// CHECK-LABEL: func @permute_capacity
+// CHECK: arith.minsi
+// CHECK: arith.cmpi slt
+func.func @permute_capacity(%keys: tensor<11xi64> {cascade.range = array<i64: 0, 3>}) -> (tensor<11xi64>, tensor<4xi64>) {
+  %perm, %off = cascade.permute %keys groups(3) capacity(2) : tensor<11xi64> -> tensor<11xi64>, tensor<4xi64>
+  return %perm, %off : tensor<11xi64>, tensor<4xi64>
+}
+
+// 32 experts for 5 slots: most experts are empty.
+func.func @permute_many_experts(%keys: tensor<5x1xi64> {cascade.range = array<i64: 0, 32>}) -> (tensor<5xi64>, tensor<33xi64>) {
+  %perm, %off = cascade.permute %keys groups(32) : tensor<5x1xi64> -> tensor<5xi64>, tensor<33xi64>
+  return %perm, %off : tensor<5xi64>, tensor<33xi64>
+}
+
+// The weighted combine: a scatter-add through perm becomes an un-permute,
+// each token gathering its 2 rows at their positions.
+// CHECK-LABEL: func @combine
+// CHECK-NOT: cascade.scatter %[[ROWS:.*]][%{{.*}}] weights
+// CHECK: %[[G:.*]] = cascade.gather %arg1[%[[P:.*]]] : tensor<12x5xf64>, tensor<12xi64> -> tensor<12x5xf64>
+// CHECK: %[[T:.*]] = tensor.expand_shape %[[G]] {{\[\[}}0, 1], [2]] output_shape [6, 2, 5]
+// CHECK: cascade.einsum "tjh,tj->th" ins(%[[T]], %{{.*}} : tensor<6x2x5xf64>, tensor<6x2xf64>) reduce(add) {
+// CHECK: arith.mulf
+// CHECK: } -> tensor<6x5xf64>
+func.func @combine(%keys: tensor<6x2xi64> {cascade.range = array<i64: 0, 3>}, %rows: tensor<12x5xf64>, %w: tensor<12xf64>) -> tensor<6x5xf64> {
+  %perm, %off = cascade.permute %keys groups(3) capacity(3) : tensor<6x2xi64> -> tensor<12xi64>, tensor<4xi64>
+  %pw = cascade.gather %w[%perm] : tensor<12xf64>, tensor<12xi64> -> tensor<12xf64>
+  %y = cascade.scatter %rows[%perm] weights(%pw : tensor<12xf64>) divisor(2) : tensor<12x5xf64>, tensor<12xi64> -> tensor<6x5xf64>
+  return %y : tensor<6x5xf64>
+}
