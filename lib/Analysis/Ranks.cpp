@@ -79,6 +79,18 @@ void uniteThroughOp(Operation *op, RankClasses &ranks) {
                     {expand ? dst : src, static_cast<unsigned>(group[0])});
     return;
   }
+  if (auto topk = dyn_cast<TopKOp>(op)) {
+    // Row-wise: every dimension but the last is kept.
+    auto type = cast<RankedTensorType>(topk.getInput().getType());
+    for (unsigned d = 0; d + 1 < type.getRank(); ++d) {
+      ranks.unite({topk.getInput(), d}, {topk.getValues(), d});
+      ranks.unite({topk.getInput(), d}, {topk.getIndices(), d});
+    }
+    // The k chosen per row: one rank for values and indices.
+    ranks.unite({topk.getValues(), static_cast<unsigned>(type.getRank() - 1)},
+                {topk.getIndices(), static_cast<unsigned>(type.getRank() - 1)});
+    return;
+  }
   if (auto pad = dyn_cast<tensor::PadOp>(op)) {
     for (unsigned d = 0; d < pad.getResultType().getRank(); ++d)
       ranks.unite({pad.getSource(), d}, {pad.getResult(), d});

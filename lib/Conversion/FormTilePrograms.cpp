@@ -99,6 +99,8 @@ struct FormTileProgramsPass
 
   void runOnOperation() override;
   LogicalResult planLoopGroup(Block &body, EinsumOp first, Group &g);
+  bool isChainable(Operation *op);
+  Group planChain(Block &body, Operation *first);
   void planTiles(Group &g, ArrayRef<Value> shapeSources, Dim rowRank,
                  int64_t preferred);
   LogicalResult emit(Group &g, Block &body);
@@ -281,6 +283,100 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
   return success();
 }
 
+/// Einsums (not iterative) and row-wise top-k with static shapes can be
+/// chained into one program.
+bool FormTileProgramsPass::isChainable(Operation *op) {
+  auto e = dyn_cast<EinsumOp>(op);
+  if (!(e && !e.getIterativeIndex()) && !isa<TopKOp>(op))
+    return false;
+  auto isStatic = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.hasStaticShape();
+  };
+  if (!llvm::all_of(op->getOperands(), isStatic) ||
+      !llvm::all_of(op->getResults(), isStatic)) {
+    op->emitRemark() << "not tiled: tile programs need static shapes";
+    consumed.insert(op);
+    return false;
+  }
+  return true;
+}
+
+/// A program for `first` and the consumers chained after it (a router's
+/// logits, softmax and top-k): the grid is the ranks every result keeps, so
+/// what one op reduces is whole in every tile.
+Group FormTileProgramsPass::planChain(Block &body, Operation *first) {
+  Group g;
+  auto resultRanks = [&](Operation *op) {
+    SmallVector<Dim> out;
+    auto type = tensorType(op->getResult(0));
+    // A top-k's k entries are chosen per whole row: not a grid rank.
+    unsigned rank = type.getRank() - (isa<TopKOp>(op) ? 1 : 0);
+    for (unsigned d = 0; d < rank; ++d) {
+      Dim r = ranks.leader({op->getResult(0), d});
+      bool everywhere = llvm::all_of(op->getResults(), [&](Value v) {
+        return ranks.carries(v, r);
+      });
+      if (everywhere && !llvm::is_contained(out, r))
+        out.push_back(r);
+    }
+    return out;
+  };
+  SmallVector<Dim> grid = resultRanks(first);
+  g.postOps.push_back(first);
+  g.members.insert(first);
+  llvm::DenseSet<Value> downstream;
+  bool started = false;
+  for (Operation &op : body) {
+    if (&op == first) {
+      started = true;
+      continue;
+    }
+    if (!started)
+      continue;
+    bool readsGroup = llvm::any_of(op.getOperands(), [&](Value v) {
+      return v.getDefiningOp() && g.members.contains(v.getDefiningOp());
+    });
+    bool readsDownstream = llvm::any_of(
+        op.getOperands(), [&](Value v) { return downstream.contains(v); });
+    if (!readsGroup && !readsDownstream)
+      continue;
+    if (readsGroup && !readsDownstream && !consumed.contains(&op) &&
+        isChainable(&op)) {
+      SmallVector<Dim> kept;
+      for (Dim r : resultRanks(&op))
+        if (llvm::is_contained(grid, r))
+          kept.push_back(r);
+      // Row-wise only: a chained top-k's rows must be grid ranks of its own.
+      if (!kept.empty()) {
+        grid.assign(kept.begin(), kept.end());
+        g.postOps.push_back(&op);
+        g.members.insert(&op);
+        continue;
+      }
+    }
+    for (Value r : op.getResults())
+      downstream.insert(r);
+  }
+  for (Operation *op : g.postOps)
+    consumed.insert(op);
+  for (Dim r : grid) {
+    g.gridRanks.push_back(r);
+    for (Operation *op : g.postOps) {
+      auto type = tensorType(op->getResult(0));
+      bool found = false;
+      for (unsigned d = 0; d < type.getRank() && !found; ++d)
+        if (ranks.leader({op->getResult(0), d}) == r) {
+          g.gridSizes.push_back(type.getDimSize(d));
+          found = true;
+        }
+      if (found)
+        break;
+    }
+  }
+  return g;
+}
+
 /// Tile sizes: the row rank gets a tile chosen from the target, the others
 /// one work item per entry.
 void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
@@ -358,29 +454,9 @@ void FormTileProgramsPass::runOnOperation() {
         groups.push_back(std::move(g));
     }
     for (Operation &op : body) {
-      auto e = dyn_cast<EinsumOp>(op);
-      if (!e || consumed.contains(e))
+      if (!isChainable(&op) || consumed.contains(&op))
         continue;
-      if (!tensorType(e.getResult()).hasStaticShape() ||
-          llvm::any_of(e.getInputs(), [](Value v) {
-            return !tensorType(v).hasStaticShape();
-          })) {
-        e.emitRemark() << "not tiled: tile programs need static shapes";
-        continue;
-      }
-      Group g;
-      g.postOps.push_back(e);
-      g.members.insert(e);
-      auto type = tensorType(e.getResult());
-      for (unsigned d = 0; d < type.getRank(); ++d) {
-        Dim r = ranks.leader({e.getResult(), d});
-        if (llvm::is_contained(g.gridRanks, r))
-          continue; // the same rank twice: tiled once, the other whole
-        g.gridRanks.push_back(r);
-        g.gridSizes.push_back(type.getDimSize(d));
-      }
-      consumed.insert(e);
-      groups.push_back(std::move(g));
+      groups.push_back(planChain(body, &op));
     }
 
     for (Group &g : groups) {
@@ -389,6 +465,8 @@ void FormTileProgramsPass::runOnOperation() {
       int64_t preferred = 0; // the block classes' rows, to skip blocks
       SmallVector<Value> shapeSources;
       for (Operation *op : llvm::concat<Operation *>(g.loopOps, g.postOps)) {
+        if (isa<TopKOp>(op))
+          shapeSources.push_back(op->getResult(0));
         auto e = dyn_cast<EinsumOp>(op);
         if (!e)
           continue;
@@ -818,10 +896,22 @@ LogicalResult ProgramBuilder::build() {
     }
   }
   for (Operation *op : g.postOps) {
-    auto e = cast<EinsumOp>(op);
-    Value t = tileEinsum(b, e, /*withMask=*/true);
-    mapping.map(e.getResult(), t);
-    storeIfOutput(b, e.getResult(), t);
+    if (auto e = dyn_cast<EinsumOp>(op)) {
+      Value t = tileEinsum(b, e, /*withMask=*/true);
+      mapping.map(e.getResult(), t);
+      storeIfOutput(b, e.getResult(), t);
+      continue;
+    }
+    // Row-wise ops (top-k) run on the tile's rows as they are.
+    IRMapping operands;
+    for (Value v : op->getOperands())
+      operands.map(v, tileOf(b, v));
+    Operation *clone = b.clone(*op, operands);
+    for (auto [r, t] : llvm::zip(op->getResults(), clone->getResults())) {
+      t.setType(tileTypeOf(r));
+      mapping.map(r, t);
+      storeIfOutput(b, r, t);
+    }
   }
   if (preheader->use_empty())
     preheader->erase();

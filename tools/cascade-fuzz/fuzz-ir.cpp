@@ -125,9 +125,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   PassManager pm(&ctx);
   pm.addPass(createCascadeDecompose());
   pm.addPass(createCascadeFuseExperts());
+  pm.addPass(createCascadeLowerRouting());
   pm.addPass(createCascadeOnlineSoftmax({/*blockSize=*/3, /*splits=*/2}));
   pm.addPass(createCascadeSparsify({/*queryBlock=*/2, /*keyBlock=*/3}));
   pm.addNestedPass<func::FuncOp>(createCascadeCountPasses());
+  pm.addPass(createCascadeFormTilePrograms({/*queryBlock=*/2, ""}));
   if (failed(pm.run(*module)))
     return 0;
 
