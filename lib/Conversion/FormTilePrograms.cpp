@@ -689,43 +689,39 @@ private:
     return clone.getResult();
   }
 
+  /// Reassociation between a shape of `rank` dims and the same shape with a
+  /// unit dimension at `pos` (grouped with its neighbour).
+  static SmallVector<ReassociationIndices> unitDimGroups(int64_t rank,
+                                                         int64_t pos) {
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < rank; ++d)
+      groups.push_back({d < pos ? d : d + 1});
+    if (!groups.empty()) {
+      if (pos < rank)
+        groups[pos].insert(groups[pos].begin(), pos);
+      else
+        groups.back().push_back(pos);
+    }
+    return groups;
+  }
+
   /// A state tile with a unit dimension put back at `pos`.
   Value insertUnitDim(OpBuilder &b, Value state, unsigned pos) {
     auto type = tensorType(state);
     SmallVector<int64_t> shape(type.getShape());
     shape.insert(shape.begin() + pos, 1);
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      groups.push_back({d < pos ? d : d + 1});
-    if (!groups.empty()) {
-      if (pos < type.getRank())
-        groups[pos].insert(groups[pos].begin(), pos);
-      else
-        groups.back().push_back(pos);
-    }
     return tensor::ExpandShapeOp::create(
         b, loc(), RankedTensorType::get(shape, type.getElementType()), state,
-        groups);
+        unitDimGroups(type.getRank(), pos));
   }
+  /// The step tile of a state with its unit dimension at `pos` dropped.
   Value dropUnitDim(OpBuilder &b, Value value, unsigned pos) {
     auto type = tensorType(value);
     SmallVector<int64_t> shape(type.getShape());
     shape.erase(shape.begin() + pos);
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t d = 0; d < type.getRank(); ++d) {
-      if (static_cast<unsigned>(d) == pos)
-        continue;
-      groups.push_back({d});
-    }
-    if (!groups.empty()) {
-      if (pos < groups.size())
-        groups[pos].insert(groups[pos].begin(), pos);
-      else
-        groups.back().push_back(pos);
-    }
     return tensor::CollapseShapeOp::create(
         b, loc(), RankedTensorType::get(shape, type.getElementType()), value,
-        groups);
+        unitDimGroups(type.getRank() - 1, pos));
   }
 
   /// One step of the loop; returns the new states.
