@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build ccache g++ python3
-  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
 )
 # --fuzz: the sanitizer/libFuzzer build needs clang and its runtimes.
 if [ "${1:-}" = "--fuzz" ]; then

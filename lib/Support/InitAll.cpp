@@ -64,7 +64,8 @@ void cascade::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<CascadeDialect, tile::TileDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::math::MathDialect,
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
-                  mlir::tensor::TensorDialect>();
+                  mlir::tensor::TensorDialect, mlir::linalg::LinalgDialect,
+                  mlir::bufferization::BufferizationDialect>();
 }
 
 void cascade::registerAllPasses() {

@@ -1,6 +1,7 @@
 //===- cascade-opt.cpp - mlir-opt for cascade -----------------------------===//
 
 #include "cascade/InitAll.h"
+#include "cascade/Target/CPU.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -8,7 +9,9 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   cascade::registerAllDialects(registry);
+  cascade::cpu::registerDialects(registry);
   cascade::registerAllPasses();
+  cascade::cpu::registerPipeline();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Cascade optimizer: attention and MoE cascades\n", registry));
 }

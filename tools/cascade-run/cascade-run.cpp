@@ -9,6 +9,7 @@
 #include "cascade/InitAll.h"
 #include "cascade/Reference/Interpreter.h"
 #include "cascade/Support/Npy.h"
+#include "cascade/Target/CPU.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -20,9 +21,11 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <random>
 
@@ -57,7 +60,7 @@ static cl::opt<Target> target(
     cl::values(clEnumValN(Target::reference, "reference",
                           "float64 reference interpreter"),
                clEnumValN(Target::cpu, "cpu",
-                          "CPU vector code (not built yet)"),
+                          "host CPU through the JIT (cascade-lower-to-cpu)"),
                clEnumValN(Target::cuda, "cuda", "NVIDIA GPU (not built yet)"),
                clEnumValN(Target::hip, "hip", "AMD GPU (not built yet)"),
                clEnumValN(Target::spatial, "spatial",
@@ -76,6 +79,24 @@ static cl::opt<double>
     absTol("atol", cl::desc("Absolute tolerance of --expect"), cl::init(1e-9));
 static cl::opt<double>
     relTol("rtol", cl::desc("Relative tolerance of --expect"), cl::init(1e-9));
+static cl::opt<int> numThreads("num-threads",
+                              cl::desc("CPU target: threads for work items "
+                                       "(0: one per core)"),
+                              cl::init(0));
+static cl::opt<int64_t> blockSize("block-size",
+                                  cl::desc("CPU target: keys per block"),
+                                  cl::init(64));
+static cl::opt<int64_t> queryBlock("query-block",
+                                   cl::desc("CPU target: queries per work item"),
+                                   cl::init(64));
+static cl::opt<int64_t> splits("splits",
+                               cl::desc("CPU target: split-KV scans"),
+                               cl::init(1));
+static cl::opt<std::string>
+    dumpLowered("dump-lowered",
+                cl::desc("CPU target: write the module lowered to the LLVM "
+                         "dialect to this file"),
+                cl::init(""));
 static cl::opt<bool> printValues("print",
                                  cl::desc("Print every result's values"));
 
@@ -179,21 +200,25 @@ int main(int argc, char **argv) {
                               "cascade-run: run a cascade program on .npy "
                               "inputs\n");
 
-  if (target != Target::reference) {
-    StringRef name = target == Target::cpu    ? "cpu"
-                     : target == Target::cuda ? "cuda"
-                     : target == Target::hip  ? "hip"
-                                              : "spatial";
+  if (target != Target::reference && target != Target::cpu) {
+    StringRef name = target == Target::cuda ? "cuda"
+                     : target == Target::hip ? "hip"
+                                             : "spatial";
     llvm::errs() << "cascade-run: error: target '" << name
-                 << "' is not built yet; only 'reference' runs today\n";
+                 << "' is not built yet; 'reference' and 'cpu' run today\n";
     return 2;
   }
 
   DialectRegistry registry;
   registerAllDialects(registry);
+  cpu::registerDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  // Remarks (block statistics, "not tiled") are for cascade-opt users.
+  ScopedDiagnosticHandler dropRemarks(&context, [](Diagnostic &diag) {
+    return success(diag.getSeverity() == DiagnosticSeverity::Remark);
+  });
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(inputFile, sourceMgr, ParserConfig(&context));
   if (!module)
@@ -250,8 +275,58 @@ int main(int argc, char **argv) {
         fail(llvm::toString(std::move(err)));
   }
 
+  // The target's results; for the reference target, the reference's.
+  std::function<FailureOr<SmallVector<HostTensor>>()> runTarget;
+  std::unique_ptr<cpu::JitModule> jit;
+  StringRef targetName = target == Target::cpu ? "cpu" : "reference";
+  if (target == Target::cpu) {
+    auto compileStart = std::chrono::steady_clock::now();
+    OwningOpRef<ModuleOp> lowered = module->clone();
+    FailureOr<SmallVector<cpu::EntryPoint>> entries =
+        cpu::prepareEntryPoints(*lowered);
+    if (failed(entries))
+      return 1;
+    cpu::Options options;
+    options.blockSize = blockSize;
+    options.queryBlock = queryBlock;
+    options.splits = splits;
+    if (failed(cpu::lowerToLLVM(*lowered, options)))
+      return 1;
+    if (!dumpLowered.empty()) {
+      std::string error;
+      auto file = openOutputFile(dumpLowered, &error);
+      if (!file)
+        fail(error);
+      lowered->print(file->os());
+      file->keep();
+    }
+    auto created = cpu::JitModule::create(*lowered, *entries);
+    if (!created)
+      fail("JIT: " + llvm::toString(created.takeError()));
+    jit = std::move(*created);
+    llvm::outs() << "cpu: compiled in "
+                 << llvm::format("%.1f",
+                                 std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() -
+                                     compileStart)
+                                     .count())
+                 << " ms\n";
+    std::string entry = func.getSymName().str();
+    runTarget = [&, entry]() -> FailureOr<SmallVector<HostTensor>> {
+      auto r = jit->run(entry, argValues, numThreads);
+      if (!r) {
+        llvm::errs() << "cascade-run: error: " << llvm::toString(r.takeError())
+                     << "\n";
+        return failure();
+      }
+      return std::move(*r);
+    };
+  } else {
+    runTarget = [&]() { return interpret(func, argValues); };
+  }
+
   auto start = std::chrono::steady_clock::now();
-  FailureOr<SmallVector<HostTensor>> results = interpret(func, argValues);
+  FailureOr<SmallVector<HostTensor>> results = runTarget();
   double ms = std::chrono::duration<double, std::milli>(
                   std::chrono::steady_clock::now() - start)
                   .count();
@@ -263,25 +338,64 @@ int main(int argc, char **argv) {
     if (printValues)
       printTensor(i, t);
   }
-  llvm::outs() << "reference: " << llvm::format("%.3f", ms) << " ms\n";
+  llvm::outs() << targetName << ": " << llvm::format("%.3f", ms) << " ms\n";
   if (bench) {
     std::vector<double> times;
     for (unsigned it = 0; it < benchIters; ++it) {
       auto t0 = std::chrono::steady_clock::now();
-      if (failed(interpret(func, argValues)))
+      if (failed(runTarget()))
         return 1;
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count());
     }
     std::sort(times.begin(), times.end());
-    llvm::outs() << "bench: reference median "
+    llvm::outs() << "bench: " << targetName << " median "
                  << llvm::format("%.3f", times[times.size() / 2]) << " ms over "
                  << benchIters << " runs\n";
   }
-  if (check)
+  if (check && target == Target::reference)
     llvm::outs() << "check: target 'reference' is the reference itself; max "
                     "abs error 0, max rel error 0\n";
+  if (check && target != Target::reference) {
+    FailureOr<SmallVector<HostTensor>> want = interpret(func, argValues);
+    if (failed(want))
+      return 1;
+    bool bad = false;
+    for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *want))) {
+      auto &[got, ref] = pair;
+      double maxAbs = 0, maxRel = 0, refMax = 0;
+      int64_t nanMismatch = 0;
+      for (int64_t j = 0; j < got.size(); ++j) {
+        double r = roundToDType(ref.data[j], ref.dtype), g = got.data[j];
+        if (std::isnan(r) != std::isnan(g) ||
+            (std::isinf(r) && r != g)) {
+          ++nanMismatch;
+          continue;
+        }
+        if (!std::isfinite(r))
+          continue;
+        double diff = std::fabs(g - r);
+        maxAbs = std::max(maxAbs, diff);
+        refMax = std::max(refMax, std::fabs(r));
+        if (r != 0)
+          maxRel = std::max(maxRel, diff / std::fabs(r));
+      }
+      llvm::outs() << "check: result" << i << " max abs error "
+                   << llvm::format("%.3g", maxAbs) << " (reference max |x| "
+                   << llvm::format("%.3g", refMax) << "), max rel error "
+                   << llvm::format("%.3g", maxRel);
+      if (nanMismatch) {
+        llvm::outs() << ", " << nanMismatch
+                     << " elements where one side is NaN/inf and the other "
+                        "is not";
+        bad = true;
+      }
+      llvm::outs() << "\n";
+    }
+    if (bad)
+      return 1;
+  }
 
   if (outputs.size() > results->size())
     fail(llvm::Twine(outputs.size()) + " --output files for " +

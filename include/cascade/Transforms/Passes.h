@@ -5,7 +5,12 @@
 
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Dialect/Tile.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace cascade {
@@ -29,6 +34,19 @@ int64_t chooseRowTile(tile::TargetAttr target, int64_t rowBytes, int64_t rows);
 
 /// Adds the rewrite patterns of cascade-decompose to `patterns`.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);
+
+/// Builds the i1 predicate "mask keeps (q, k)" for index values q and k
+/// (no bounds test); `runtimeArgs` are the mask's run-time tensors. Fails for
+/// a mask without a lowering.
+mlir::FailureOr<mlir::Value>
+buildMaskPredicate(mlir::OpBuilder &b, mlir::Location loc,
+                   MaskAttrInterface mask, mlir::Value q, mlir::Value k,
+                   mlir::Value numQueries, mlir::Value numKeys,
+                   mlir::ValueRange runtimeArgs);
+
+/// "f32", "i64", ... as the runtime's kernel names spell an element type;
+/// empty when the runtime has no kernels for it.
+std::string runtimeTypeSuffix(mlir::Type type);
 
 } // namespace cascade
 

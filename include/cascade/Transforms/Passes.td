@@ -198,4 +198,75 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
                            "::cascade::tile::TileDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Out of the cascade and tile dialects (the CPU target's front half)
+//===----------------------------------------------------------------------===//
+
+def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
+  let summary = "Lower einsums, grouped einsums and run-time block "
+                "classification to linalg and scf";
+  let description = [{
+    Each `cascade.einsum` becomes one `linalg.generic`: the spec gives the
+    indexing maps (loop order: result indices, then reduced ones, and
+    innermost the index contiguous in the most operands), the map operator or
+    region is the body (`cascade.coord` is `linalg.index` plus the origin),
+    the reduce operator folds into the output (initialised to its identity),
+    and a mask is a predicate over `linalg.index` (plus `mask_origin`, bounded
+    by `mask_extent`): a masked point keeps the accumulator, or writes `fill`
+    when nothing is reduced. An iterative einsum becomes an `scf.for` over its
+    iterative rank whose step is an ordinary einsum on the previous state. A
+    `cascade.grouped_einsum` becomes an `scf.for` over groups contracting the
+    group's rows (`offsets[g]` to `offsets[g+1]`) with the group's weights,
+    then the epilogue. `cascade.classify_blocks` of masks that read run-time
+    tensors becomes two `linalg.generic`s (kept/dropped bits per block, then
+    the class). Block classes on whole einsums are dropped: they never change
+    a result.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def CascadeConvertRoutingToRuntime : Pass<"cascade-convert-routing-to-runtime",
+                                          "::mlir::ModuleOp"> {
+  let summary = "Lower top-k, gather and scatter to calls of the runtime's "
+                "kernels";
+  let description = [{
+    `cascade.topk`, `cascade.gather` and `cascade.scatter` become calls of
+    `cascade_rt_<op>_<value type>_<index type>` (declared
+    `llvm.emit_c_interface`, implemented in runtime/lib/RoutingKernels.cpp)
+    on 1-D buffers of their operands (`bufferization.to_buffer` of the
+    flattened tensors) and freshly allocated 1-D results, with row lengths
+    as i64 arguments. The kernels check every index and report a bad one as
+    a run-time error (`cascade_rt_take_error`) instead of reading out of
+    bounds. `cascade.permute` is not lowered: run `cascade-lower-routing`
+    first.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def CascadeConvertTileToSCF : Pass<"cascade-convert-tile-to-scf"> {
+  let summary = "Lower tile programs to scf.parallel over buffers";
+  let description = [{
+    A `tile.program` becomes an `scf.parallel` over its grid, the body
+    inlined: inputs through `bufferization.to_buffer`, outputs in fresh
+    buffers (initialised from `outs` unless those are `tensor.empty`) that
+    become the results through `bufferization.to_tensor`. `tile.load` is a
+    subview clipped to the buffer and a `tensor.pad` with the pad value up to
+    the tile shape; `tile.store` writes the in-bounds part of the tile through
+    `bufferization.materialize_in_destination` into a clipped subview. The
+    remaining tensor code is left to one-shot bufferization.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

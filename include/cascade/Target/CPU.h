@@ -1,0 +1,106 @@
+//===- CPU.h - the CPU target: pipeline, JIT, objects, headers -*- C++ -*-===//
+//
+// Composite cascade ops -> tile IR -> linalg/scf on tensors -> buffers ->
+// loops (work items as OpenMP parallel loops) -> LLVM dialect -> LLVM IR ->
+// native code, through the JIT (cascade-run --target cpu) or an object file
+// and a C header (cascade-compile).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CASCADE_TARGET_CPU_H
+#define CASCADE_TARGET_CPU_H
+
+#include "cascade/Support/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace cascade::cpu {
+
+struct Options {
+  /// Options of the compiler core (see --cascade-lower-to-tiles).
+  int64_t blockSize = 64;
+  int64_t splits = 1;
+  int64_t queryBlock = 64;
+  std::string targetDesc;
+};
+
+/// Everything the CPU lowering parses and translates: all upstream dialects
+/// with their bufferization/LLVM interfaces, and the LLVM IR translations.
+void registerDialects(mlir::DialectRegistry &registry);
+
+/// Registers the `cascade-lower-to-cpu` pass pipeline (for cascade-opt).
+void registerPipeline();
+
+/// The whole lowering, composite ops to the LLVM dialect. Every public
+/// function must have been marked by prepareEntryPoints first.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const Options &options);
+
+/// One entry point as applications see it: tensors in, tensors out (results
+/// become trailing out-parameters of `_mlir_ciface_<name>`).
+struct EntryPoint {
+  std::string name;
+  llvm::SmallVector<std::string> argNames, resultNames;
+  llvm::SmallVector<mlir::RankedTensorType> argTypes, resultTypes;
+};
+
+/// Collects the public functions of `module` as entry points and marks
+/// them for the C interface. Fails (with a diagnostic) on a function the
+/// CPU target cannot take: non-tensor or dynamically shaped arguments,
+/// element types without a runtime dtype.
+mlir::FailureOr<llvm::SmallVector<EntryPoint>>
+prepareEntryPoints(mlir::ModuleOp module);
+
+/// Runs buildLowerToLLVMPipeline on `module` (in place).
+mlir::LogicalResult lowerToLLVM(mlir::ModuleOp module, const Options &options);
+
+/// A JIT-compiled module (the host CPU).
+class JitModule {
+public:
+  /// `module` must be lowered to the LLVM dialect.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  create(mlir::ModuleOp module, llvm::ArrayRef<EntryPoint> entries,
+         int optLevel = 3);
+  ~JitModule();
+  /// Runs `entry` on `args` (converted to the argument dtypes); results in
+  /// float64. A kernel's run-time error (e.g. an index out of range) is
+  /// returned as an error.
+  llvm::Expected<llvm::SmallVector<HostTensor>>
+  run(llvm::StringRef entry, llvm::ArrayRef<HostTensor> args,
+      int numThreads = 0);
+
+private:
+  JitModule() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  llvm::SmallVector<EntryPoint> entries;
+};
+
+/// Native object code for `module` (lowered to the LLVM dialect) on
+/// `triple` (empty: the host) and `cpu` ("" or "native": the host CPU and
+/// its features; else an LLVM CPU name such as skylake-avx512, neoverse-n1).
+llvm::Expected<std::string> emitObject(mlir::ModuleOp module,
+                                       llvm::StringRef triple,
+                                       llvm::StringRef cpu, int optLevel = 3);
+
+/// The C header declaring one launch function per entry point:
+///   cascade_status_t <prefix><name>(cascade_context_t, cascade_buffer_t
+///   <arg>..., cascade_buffer_t <result>...);
+/// defined inline over `_mlir_ciface_<name>`.
+std::string emitHeader(llvm::ArrayRef<EntryPoint> entries,
+                       llvm::StringRef prefix, llvm::StringRef guard);
+
+/// The runtime's dtype enumerator for an element type ("CASCADE_F32"), or
+/// nullopt.
+std::optional<std::string> runtimeDType(mlir::Type element);
+
+} // namespace cascade::cpu
+
+#endif // CASCADE_TARGET_CPU_H

@@ -1,0 +1,838 @@
+//===- CascadeToLinalg.cpp - einsums as linalg.generic --------------------===//
+//
+// The compute of a cascade leaves the cascade dialect here, for targets that
+// take linalg (the CPU target today):
+//   - an einsum becomes one linalg.generic: its spec gives the indexing maps,
+//     the map operator or region is the body, the reduce operator combines
+//     into the output, and a mask is a predicate over linalg.index that keeps
+//     the accumulator (reductions) or writes the fill value (no reduction);
+//   - an iterative einsum becomes an scf.for over its iterative rank whose
+//     step is an ordinary einsum from the previous state;
+//   - a grouped einsum becomes an scf.for over groups whose step contracts
+//     the group's segment of rows (read from `offsets`) with its weights.
+// Block classes are hints that never change a result; whole einsums ignore
+// them (tile programs have already turned them into skipped steps).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Dialect/Cascade.h"
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADECONVERTTOLINALG
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
+          Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
+Value readAsIndex(OpBuilder &b, Location loc, Value tensor, ValueRange idx) {
+  Value v = tensor::ExtractOp::create(b, loc, tensor, idx);
+  Type t = v.getType();
+  if (isa<FloatType>(t))
+    v = arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
+  else if (!t.isInteger(64))
+    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// NATTEN's 1-D window test (see the reference's Masks.cpp), on index values.
+Value inNeighborhood(OpBuilder &b, Location loc, Value x, Value y, int64_t len,
+                     int64_t kernel, int64_t dilation) {
+  using P = arith::CmpIPredicate;
+  Value d = indexConst(b, loc, dilation);
+  Value rx = arith::RemSIOp::create(b, loc, x, d);
+  Value ry = arith::RemSIOp::create(b, loc, y, d);
+  Value sameGroup = cmp(b, loc, P::eq, rx, ry);
+  // groupLen = ceil((len - residue) / dilation)
+  Value groupLen = arith::DivSIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, indexConst(b, loc, len + dilation - 1), rx),
+      d);
+  Value xi = arith::DivSIOp::create(b, loc, x, d);
+  Value yi = arith::DivSIOp::create(b, loc, y, d);
+  Value start =
+      arith::SubIOp::create(b, loc, xi, indexConst(b, loc, kernel / 2));
+  start = arith::MinSIOp::create(
+      b, loc, start,
+      arith::SubIOp::create(b, loc, groupLen, indexConst(b, loc, kernel)));
+  start = arith::MaxSIOp::create(b, loc, start, indexConst(b, loc, 0));
+  Value end =
+      arith::AddIOp::create(b, loc, start, indexConst(b, loc, kernel));
+  Value inside = arith::AndIOp::create(b, loc, cmp(b, loc, P::sge, yi, start),
+                                       cmp(b, loc, P::slt, yi, end));
+  return arith::AndIOp::create(b, loc, sameGroup, inside);
+}
+
+} // namespace
+
+FailureOr<Value> cascade::buildMaskPredicate(OpBuilder &b, Location loc,
+                                             MaskAttrInterface mask, Value q,
+                                             Value k, Value numQueries,
+                                             Value numKeys,
+                                             ValueRange runtimeArgs) {
+  using P = arith::CmpIPredicate;
+  auto trueValue = [&]() -> Value {
+    return arith::ConstantIntOp::create(b, loc, 1, 1);
+  };
+  return llvm::TypeSwitch<Attribute, FailureOr<Value>>(mask)
+      .Case([&](FullMaskAttr) -> FailureOr<Value> { return trueValue(); })
+      .Case([&](CausalMaskAttr causal) -> FailureOr<Value> {
+        Value bound = q;
+        if (causal.getAlign() == CausalAlign::bottom_right)
+          bound = arith::AddIOp::create(
+              b, loc, q, arith::SubIOp::create(b, loc, numKeys, numQueries));
+        return cmp(b, loc, P::sle, k, bound);
+      })
+      .Case([&](SlidingWindowMaskAttr window) -> FailureOr<Value> {
+        Value lo = arith::SubIOp::create(b, loc, q,
+                                         indexConst(b, loc, window.getLeft()));
+        Value hi = arith::AddIOp::create(b, loc, q,
+                                         indexConst(b, loc, window.getRight()));
+        return arith::AndIOp::create(b, loc, cmp(b, loc, P::sge, k, lo),
+                                     cmp(b, loc, P::sle, k, hi))
+            .getResult();
+      })
+      .Case([&](PrefixLmMaskAttr prefix) -> FailureOr<Value> {
+        Value n = indexConst(b, loc, prefix.getPrefix());
+        return arith::OrIOp::create(b, loc, cmp(b, loc, P::slt, k, n),
+                                    cmp(b, loc, P::sle, k, q))
+            .getResult();
+      })
+      .Case([&](DocumentMaskAttr) -> FailureOr<Value> {
+        Value qs = readAsIndex(b, loc, runtimeArgs[0], q);
+        Value ks = readAsIndex(b, loc, runtimeArgs[1], k);
+        return cmp(b, loc, P::eq, qs, ks);
+      })
+      .Case([&](NeighborhoodMaskAttr nb) -> FailureOr<Value> {
+        Value keep = trueValue(), x = q, y = k;
+        ArrayRef<int64_t> grid = nb.getGrid();
+        for (int d = static_cast<int>(grid.size()) - 1; d >= 0; --d) {
+          Value len = indexConst(b, loc, grid[d]);
+          keep = arith::AndIOp::create(
+              b, loc, keep,
+              inNeighborhood(b, loc, arith::RemSIOp::create(b, loc, x, len),
+                             arith::RemSIOp::create(b, loc, y, len), grid[d],
+                             nb.getKernel()[d], nb.getDilation()[d]));
+          x = arith::DivSIOp::create(b, loc, x, len);
+          y = arith::DivSIOp::create(b, loc, y, len);
+        }
+        return keep;
+      })
+      .Case([&](BlockSparseMaskAttr bs) -> FailureOr<Value> {
+        auto tableType = cast<RankedTensorType>(bs.getTable().getType());
+        SmallVector<int8_t> bytes;
+        for (const APInt &v : bs.getTable().getValues<APInt>())
+          bytes.push_back(v.isZero() ? 0 : 1);
+        auto i8Type = RankedTensorType::get(tableType.getShape(), b.getI8Type());
+        Value table = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(i8Type, ArrayRef<int8_t>(bytes)));
+        Value row = arith::DivSIOp::create(b, loc, q,
+                                           indexConst(b, loc, bs.getBlockQ()));
+        Value col = arith::DivSIOp::create(b, loc, k,
+                                           indexConst(b, loc, bs.getBlockK()));
+        Value entry = tensor::ExtractOp::create(b, loc, table, {row, col});
+        return arith::CmpIOp::create(
+                   b, loc, P::ne, entry,
+                   arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0))
+            .getResult();
+      })
+      .Case([&](DynamicBlockSparseMaskAttr dyn) -> FailureOr<Value> {
+        // Kept when the query block's row lists the key block.
+        Value indices = runtimeArgs[0];
+        Value row = arith::DivSIOp::create(b, loc, q,
+                                           indexConst(b, loc, dyn.getBlockQ()));
+        Value col = arith::DivSIOp::create(b, loc, k,
+                                           indexConst(b, loc, dyn.getBlockK()));
+        Value perRow = tensor::DimOp::create(b, loc, indices, 1);
+        auto loop = scf::ForOp::create(
+            b, loc, indexConst(b, loc, 0), perRow, indexConst(b, loc, 1),
+            ValueRange{arith::ConstantIntOp::create(b, loc, 0, 1)},
+            [&](OpBuilder &nb, Location nl, Value j, ValueRange acc) {
+              Value listed = readAsIndex(nb, nl, indices, {row, j});
+              Value hit = arith::OrIOp::create(
+                  nb, nl, acc[0], cmp(nb, nl, P::eq, listed, col));
+              scf::YieldOp::create(nb, nl, hit);
+            });
+        return loop.getResult(0);
+      })
+      .Case([&](AllOfMaskAttr all) -> FailureOr<Value> {
+        Value keep = trueValue();
+        ValueRange args = runtimeArgs;
+        for (Attribute attr : all.getMasks()) {
+          auto part = cast<MaskAttrInterface>(attr);
+          unsigned n = part.getNumRuntimeOperands();
+          FailureOr<Value> p = buildMaskPredicate(
+              b, loc, part, q, k, numQueries, numKeys, args.take_front(n));
+          if (failed(p))
+            return failure();
+          args = args.drop_front(n);
+          keep = arith::AndIOp::create(b, loc, keep, *p);
+        }
+        return keep;
+      })
+      .Default([&](Attribute) -> FailureOr<Value> { return failure(); });
+}
+
+namespace {
+
+bool isFloat(Type t) { return isa<FloatType>(t); }
+
+Value combine(OpBuilder &b, Location loc, MapKind kind, Value x, Value y) {
+  bool f = isFloat(x.getType());
+  switch (kind) {
+  case MapKind::mul:
+    return f ? Value(arith::MulFOp::create(b, loc, x, y))
+             : Value(arith::MulIOp::create(b, loc, x, y));
+  case MapKind::add:
+    return f ? Value(arith::AddFOp::create(b, loc, x, y))
+             : Value(arith::AddIOp::create(b, loc, x, y));
+  case MapKind::sub:
+    return f ? Value(arith::SubFOp::create(b, loc, x, y))
+             : Value(arith::SubIOp::create(b, loc, x, y));
+  case MapKind::div:
+    return f ? Value(arith::DivFOp::create(b, loc, x, y))
+             : Value(arith::DivSIOp::create(b, loc, x, y));
+  case MapKind::max:
+    return f ? Value(arith::MaximumFOp::create(b, loc, x, y))
+             : Value(arith::MaxSIOp::create(b, loc, x, y));
+  case MapKind::min:
+    return f ? Value(arith::MinimumFOp::create(b, loc, x, y))
+             : Value(arith::MinSIOp::create(b, loc, x, y));
+  }
+  llvm_unreachable("map kind");
+}
+
+Value reduceInto(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
+                 Value v) {
+  switch (kind) {
+  case ReduceKind::add:
+    return combine(b, loc, MapKind::add, acc, v);
+  case ReduceKind::max:
+    return combine(b, loc, MapKind::max, acc, v);
+  case ReduceKind::min:
+    return combine(b, loc, MapKind::min, acc, v);
+  case ReduceKind::none:
+    break;
+  }
+  llvm_unreachable("reduce kind");
+}
+
+TypedAttr identityOf(Builder &b, ReduceKind kind, Type t) {
+  if (auto ft = dyn_cast<FloatType>(t)) {
+    const llvm::fltSemantics &sem = ft.getFloatSemantics();
+    if (kind == ReduceKind::add)
+      return b.getFloatAttr(t, APFloat::getZero(sem));
+    return b.getFloatAttr(t, APFloat::getInf(sem, kind == ReduceKind::max));
+  }
+  unsigned w = t.getIntOrFloatBitWidth();
+  if (kind == ReduceKind::add)
+    return b.getIntegerAttr(t, 0);
+  return b.getIntegerAttr(t, kind == ReduceKind::max
+                                 ? APInt::getSignedMinValue(w)
+                                 : APInt::getSignedMaxValue(w));
+}
+
+TypedAttr fillOf(Builder &b, Type t, double fill) {
+  if (isa<FloatType>(t))
+    return b.getFloatAttr(t, fill);
+  return b.getIntegerAttr(t, static_cast<int64_t>(fill));
+}
+
+/// The size of every index letter, as a Value at the op.
+struct IndexSizes {
+  llvm::DenseMap<char, Value> values;
+  llvm::DenseMap<char, int64_t> statics;
+};
+
+IndexSizes indexSizes(OpBuilder &b, Location loc, EinsumOp op,
+                      const EinsumOp::Indices &indices) {
+  IndexSizes sizes;
+  for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs)) {
+    auto type = cast<RankedTensorType>(input.getType());
+    for (auto [d, c] : llvm::enumerate(names)) {
+      int64_t s = type.getDimSize(d);
+      if (sizes.values.count(c) && !ShapedType::isDynamic(sizes.statics[c]))
+        continue;
+      sizes.statics[c] = s;
+      sizes.values[c] = ShapedType::isDynamic(s)
+                            ? Value(tensor::DimOp::create(b, loc, input, d))
+                            : indexConst(b, loc, s);
+    }
+  }
+  return sizes;
+}
+
+/// Loop order: result indices outermost, reduced ones next, and innermost
+/// the index that is the last (contiguous) dimension of the most operands,
+/// so that the innermost loop walks memory with unit stride.
+std::string iterationOrder(const EinsumOp::Indices &indices,
+                           StringRef reduced) {
+  std::string all = indices.result + reduced.str();
+  char inner = 0;
+  int best = -1;
+  for (char c : all) {
+    int score = (!indices.result.empty() && indices.result.back() == c);
+    for (const std::string &in : indices.inputs)
+      score += !in.empty() && in.back() == c;
+    if (score > best) {
+      best = score;
+      inner = c;
+    }
+  }
+  std::string order;
+  for (char c : all)
+    if (c != inner)
+      order.push_back(c);
+  if (inner)
+    order.push_back(inner);
+  return order;
+}
+
+AffineMap mapFor(MLIRContext *ctx, StringRef order, StringRef names) {
+  SmallVector<AffineExpr> exprs;
+  for (char c : names)
+    exprs.push_back(getAffineDimExpr(order.find(c), ctx));
+  return AffineMap::get(order.size(), 0, exprs, ctx);
+}
+
+/// Coordinate of a mask side: origin + row-major coordinate over `group`.
+Value maskCoordinate(OpBuilder &b, Location loc, StringRef order,
+                     StringRef group, const IndexSizes &sizes, Value origin) {
+  Value coord = indexConst(b, loc, 0);
+  for (char c : group) {
+    coord = arith::MulIOp::create(b, loc, coord, sizes.values.lookup(c));
+    coord = arith::AddIOp::create(
+        b, loc, coord, linalg::IndexOp::create(b, loc, order.find(c)));
+  }
+  if (origin)
+    coord = arith::AddIOp::create(b, loc, coord, origin);
+  return coord;
+}
+
+struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getIterate())
+      return failure();
+    Location loc = op.getLoc();
+    EinsumOp::Indices indices = op.getIndices();
+    std::string reduced = op.getReducedIndices();
+    std::string order = iterationOrder(indices, reduced);
+    MLIRContext *ctx = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Type elt = resultType.getElementType();
+    std::optional<ReduceKind> reduce = op.getReduce();
+    bool reduces = reduce && *reduce != ReduceKind::none;
+
+    IndexSizes sizes = indexSizes(rewriter, loc, op, indices);
+    SmallVector<Value> dynSizes;
+    for (auto [d, c] : llvm::enumerate(indices.result))
+      if (resultType.isDynamicDim(d))
+        dynSizes.push_back(sizes.values.lookup(c));
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, resultType, dynSizes);
+    if (reduces) {
+      Value identity = arith::ConstantOp::create(
+          rewriter, loc, identityOf(rewriter, *reduce, elt));
+      init = linalg::FillOp::create(rewriter, loc, identity, init).getResult(0);
+    }
+
+    // Values the body needs from outside, computed before the generic.
+    Value numQueries, numKeys, queryOrigin, keyOrigin;
+    std::string queryGroup, keyGroup;
+    if (auto mask = op.getMask()) {
+      queryGroup = op.getMaskQuery()->str();
+      keyGroup = op.getMaskKey()->str();
+      auto groupSize = [&](StringRef group) {
+        Value n = indexConst(rewriter, loc, 1);
+        for (char c : group)
+          n = arith::MulIOp::create(rewriter, loc, n, sizes.values.lookup(c));
+        return n;
+      };
+      if (auto extent = op.getMaskExtent()) {
+        numQueries = indexConst(rewriter, loc, (*extent)[0]);
+        numKeys = indexConst(rewriter, loc, (*extent)[1]);
+      } else {
+        numQueries = groupSize(queryGroup);
+        numKeys = groupSize(keyGroup);
+      }
+      if (!op.getMaskOrigin().empty()) {
+        queryOrigin = op.getMaskOrigin()[0];
+        keyOrigin = op.getMaskOrigin()[1];
+      }
+    }
+    llvm::DenseMap<char, Value> origins;
+    if (auto origin = op.getOrigin())
+      for (auto [c, v] : llvm::zip(*origin, op.getOriginOffsets()))
+        origins[c] = v;
+
+    SmallVector<AffineMap> maps;
+    for (const std::string &names : indices.inputs)
+      maps.push_back(mapFor(ctx, order, names));
+    maps.push_back(mapFor(ctx, order, indices.result));
+    SmallVector<utils::IteratorType> iterators;
+    for (char c : order)
+      iterators.push_back(llvm::is_contained(reduced, c)
+                              ? utils::IteratorType::reduction
+                              : utils::IteratorType::parallel);
+
+    bool failedBody = false;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, op.getInputs(), ValueRange{init},
+        maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ValueRange elems = args.drop_back();
+          Value acc = args.back();
+          Value value;
+          if (op.getBody().empty()) {
+            value = op.getMap()
+                        ? combine(b, l, *op.getMap(), elems[0], elems[1])
+                        : elems[0];
+          } else {
+            IRMapping mapping;
+            Block &body = op.getBody().front();
+            mapping.map(body.getArguments(), elems);
+            for (Operation &inner : body.without_terminator()) {
+              if (auto coord = dyn_cast<CoordOp>(inner)) {
+                char c = coord.getName()[0];
+                Value idx = linalg::IndexOp::create(b, l, order.find(c));
+                if (Value off = origins.lookup(c))
+                  idx = arith::AddIOp::create(b, l, idx, off);
+                mapping.map(coord.getResult(), idx);
+                continue;
+              }
+              b.clone(inner, mapping);
+            }
+            value = mapping.lookup(body.getTerminator()->getOperand(0));
+          }
+          Value result = reduces ? reduceInto(b, l, *reduce, acc, value) : value;
+          if (auto mask = op.getMask()) {
+            Value q = maskCoordinate(b, l, order, queryGroup, sizes,
+                                     queryOrigin);
+            Value k =
+                maskCoordinate(b, l, order, keyGroup, sizes, keyOrigin);
+            FailureOr<Value> keep =
+                buildMaskPredicate(b, l, *mask, q, k, numQueries, numKeys,
+                                   op.getMaskArgs());
+            if (failed(keep)) {
+              failedBody = true;
+              linalg::YieldOp::create(b, l, result);
+              return;
+            }
+            using P = arith::CmpIPredicate;
+            Value inside = arith::AndIOp::create(
+                b, l, cmp(b, l, P::slt, q, numQueries),
+                cmp(b, l, P::slt, k, numKeys));
+            Value kept = arith::AndIOp::create(b, l, inside, *keep);
+            Value otherwise =
+                reduces ? acc
+                        : Value(arith::ConstantOp::create(
+                              b, l, fillOf(b, elt, op.getFill()
+                                                       ? op.getFill()->convertToDouble()
+                                                       : -INFINITY)));
+            result = arith::SelectOp::create(b, l, kept, result, otherwise);
+          }
+          linalg::YieldOp::create(b, l, result);
+        });
+    if (failedBody) {
+      rewriter.eraseOp(generic);
+      return rewriter.notifyMatchFailure(op, "mask without a lowering");
+    }
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Removes letter `c` from a spec's index lists.
+std::string without(StringRef names, char c) {
+  std::string out;
+  for (char x : names)
+    if (x != c)
+      out.push_back(x);
+  return out;
+}
+
+/// Slice `v` at `pos` along `dim`, dropping the dimension.
+Value sliceAt(OpBuilder &b, Location loc, Value v, int64_t dim, Value pos) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    strides.push_back(b.getIndexAttr(1));
+    if (d == dim) {
+      offsets.push_back(pos);
+      sizes.push_back(b.getIndexAttr(1));
+      continue;
+    }
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(tensor::getMixedSize(b, loc, v, d));
+    shape.push_back(type.getDimSize(d));
+  }
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v, offsets,
+      sizes, strides);
+}
+
+Value insertAt(OpBuilder &b, Location loc, Value slice, Value into,
+               int64_t dim, Value pos) {
+  auto type = cast<RankedTensorType>(into.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    strides.push_back(b.getIndexAttr(1));
+    offsets.push_back(d == dim ? OpFoldResult(pos) : b.getIndexAttr(0));
+    sizes.push_back(d == dim ? b.getIndexAttr(1)
+                             : tensor::getMixedSize(b, loc, into, d));
+  }
+  return tensor::InsertSliceOp::create(b, loc, slice, into, offsets, sizes,
+                                       strides);
+}
+
+/// result[n = 0] = init; result[n + 1] = map(result[n], inputs[n]).
+struct IterativeEinsumToLoop : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    char n = op.getIterativeIndex();
+    if (!n)
+      return failure();
+    Location loc = op.getLoc();
+    EinsumOp::Indices indices = op.getIndices();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    int64_t resultDim = indices.result.find(n);
+    // Steps: the size of n in the inputs (the result has one more).
+    Value steps;
+    for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
+      if (size_t d = names.find(n); d != std::string::npos) {
+        auto type = cast<RankedTensorType>(input.getType());
+        steps = type.isDynamicDim(d)
+                    ? Value(tensor::DimOp::create(rewriter, loc, input, d))
+                    : indexConst(rewriter, loc, type.getDimSize(d));
+        break;
+      }
+    if (!steps)
+      return rewriter.notifyMatchFailure(op, "iterative index in no input");
+    SmallVector<Value> dynSizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        dynSizes.push_back(
+            d == resultDim
+                ? Value(arith::AddIOp::create(rewriter, loc, steps,
+                                              indexConst(rewriter, loc, 1)))
+                : Value(tensor::DimOp::create(rewriter, loc, op.getInit(),
+                                              d - (d > resultDim))));
+    Value result =
+        tensor::EmptyOp::create(rewriter, loc, resultType, dynSizes);
+    result = insertAt(rewriter, loc, op.getInit(), result, resultDim,
+                      indexConst(rewriter, loc, 0));
+
+    std::string stateNames = without(indices.result, n);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConst(rewriter, loc, 0), steps,
+        indexConst(rewriter, loc, 1), ValueRange{result},
+        [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
+          Value state = sliceAt(b, l, iter[0], resultDim, i);
+          SmallVector<Value> inputs{state};
+          std::string spec = stateNames;
+          for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs)) {
+            size_t d = names.find(n);
+            inputs.push_back(d == std::string::npos
+                                 ? input
+                                 : sliceAt(b, l, input, d, i));
+            spec += "," + without(names, n);
+          }
+          spec += "->" + stateNames;
+          auto step = EinsumOp::create(b, l, state.getType(), spec, inputs,
+                                       std::nullopt, std::nullopt);
+          IRMapping mapping;
+          op.getBody().cloneInto(&step.getBody(), mapping);
+          if (auto origin = op.getOrigin()) {
+            step.setOriginAttr(b.getStringAttr(without(*origin, n)));
+            SmallVector<Value> offsets;
+            for (auto [c, v] : llvm::zip(*origin, op.getOriginOffsets()))
+              if (c != n)
+                offsets.push_back(v);
+            step.getOriginOffsetsMutable().assign(offsets);
+          }
+          // The iterative coordinate is the step number (plus its origin).
+          Value nCoord = i;
+          if (auto origin = op.getOrigin())
+            if (size_t p = origin->find(n); p != StringRef::npos)
+              nCoord = arith::AddIOp::create(b, l, i,
+                                             op.getOriginOffsets()[p]);
+          // The step's region is isolated: pass n's coordinate through the
+          // origin of a letter-less coordinate is not possible, so rewrite
+          // coord "n" as an extra input broadcast from a 0-d tensor.
+          SmallVector<CoordOp> coords;
+          step.getBody().walk([&](CoordOp c) {
+            if (c.getName()[0] == n)
+              coords.push_back(c);
+          });
+          if (!coords.empty()) {
+            Value asTensor = tensor::FromElementsOp::create(
+                b, l, RankedTensorType::get({}, b.getIndexType()), nCoord);
+            step.getInputsMutable().append(asTensor);
+            auto parsed = *EinsumOp::parseSpec(step.getSpec());
+            std::string newSpec;
+            for (const std::string &in : parsed.inputs)
+              newSpec += in + ",";
+            newSpec += "->" + parsed.result;
+            step.setSpec(newSpec);
+            Block &body = step.getBody().front();
+            Value arg = body.addArgument(b.getIndexType(), l);
+            for (CoordOp c : coords) {
+              c.getResult().replaceAllUsesWith(arg);
+              c.erase();
+            }
+          }
+          Value next = insertAt(b, l, step.getResult(), iter[0], resultDim,
+                                arith::AddIOp::create(b, l, i,
+                                                      indexConst(b, l, 1)));
+          scf::YieldOp::create(b, l, next);
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+/// Contracts each group's segment of rows with its weights.
+struct GroupedEinsumToLoop : OpRewritePattern<GroupedEinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GroupedEinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    EinsumOp::Indices indices = *EinsumOp::parseSpec(op.getSpec());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Type elt = resultType.getElementType();
+    if (resultType.hasStaticShape() == false)
+      return rewriter.notifyMatchFailure(op, "dynamic result shape");
+    Value zeros = linalg::FillOp::create(
+                      rewriter, loc,
+                      arith::ConstantOp::create(
+                          rewriter, loc, identityOf(rewriter, ReduceKind::add,
+                                                    elt))
+                          .getResult(),
+                      tensor::EmptyOp::create(rewriter, loc,
+                                              resultType.getShape(), elt)
+                          .getResult())
+                      .getResult(0);
+    auto firstWeight = cast<RankedTensorType>(op.getWeights()[0].getType());
+    int64_t groups = firstWeight.getDimSize(0);
+    std::string rhsNames = indices.inputs[1].substr(1);
+    std::string contractSpec =
+        indices.inputs[0] + "," + rhsNames + "->" + indices.result;
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConst(rewriter, loc, 0),
+        indexConst(rewriter, loc, groups), indexConst(rewriter, loc, 1),
+        ValueRange{zeros},
+        [&](OpBuilder &b, Location l, Value g, ValueRange iter) {
+          Value begin = readAsIndex(b, l, op.getOffsets(), g);
+          Value end = readAsIndex(
+              b, l, op.getOffsets(),
+              arith::AddIOp::create(b, l, g, indexConst(b, l, 1)).getResult());
+          Value rows = arith::SubIOp::create(b, l, end, begin);
+          auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+          SmallVector<OpFoldResult> offsets(lhsType.getRank(),
+                                            b.getIndexAttr(0)),
+              sizes, strides(lhsType.getRank(), b.getIndexAttr(1));
+          offsets[0] = begin;
+          for (int64_t d = 0; d < lhsType.getRank(); ++d)
+            sizes.push_back(d == 0 ? OpFoldResult(rows)
+                                   : b.getIndexAttr(lhsType.getDimSize(d)));
+          SmallVector<int64_t> segShape(lhsType.getShape());
+          segShape[0] = ShapedType::kDynamic;
+          Value segment = tensor::ExtractSliceOp::create(
+              b, l, RankedTensorType::get(segShape, lhsType.getElementType()),
+              op.getLhs(), offsets, sizes, strides);
+          SmallVector<int64_t> partShape(resultType.getShape());
+          partShape[0] = ShapedType::kDynamic;
+          auto partType = RankedTensorType::get(partShape, elt);
+          SmallVector<Value> parts;
+          for (Value w : op.getWeights()) {
+            Value slice = sliceAt(b, l, w, 0, g);
+            bool reducesAny = false;
+            for (char c : indices.inputs[0] + rhsNames)
+              reducesAny |= !llvm::is_contained(indices.result, c);
+            parts.push_back(EinsumOp::create(
+                b, l, partType, contractSpec, ValueRange{segment, slice},
+                MapKind::mul,
+                reducesAny ? std::optional(ReduceKind::add) : std::nullopt));
+          }
+          Value part = parts[0];
+          if (!op.getEpilogue().empty()) {
+            std::string spec;
+            for (size_t i = 0; i < parts.size(); ++i)
+              spec += (i ? "," : "") + indices.result;
+            spec += "->" + indices.result;
+            auto epilogue = EinsumOp::create(b, l, partType, spec, parts,
+                                             std::nullopt, std::nullopt);
+            IRMapping mapping;
+            op.getEpilogue().cloneInto(&epilogue.getBody(), mapping);
+            part = epilogue.getResult();
+          }
+          SmallVector<OpFoldResult> outOffsets(resultType.getRank(),
+                                               b.getIndexAttr(0)),
+              outSizes, outStrides(resultType.getRank(), b.getIndexAttr(1));
+          outOffsets[0] = begin;
+          for (int64_t d = 0; d < resultType.getRank(); ++d)
+            outSizes.push_back(d == 0
+                                   ? OpFoldResult(rows)
+                                   : b.getIndexAttr(resultType.getDimSize(d)));
+          Value next = tensor::InsertSliceOp::create(
+              b, l, part, iter[0], outOffsets, outSizes, outStrides);
+          scf::YieldOp::create(b, l, next);
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+/// Classes of blocks for masks only known at run time: over every point of
+/// a block, bit 0 collects "kept" and bit 1 "dropped"; then 1 -> full,
+/// 2 -> empty, 3 -> partial.
+struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ClassifyBlocksOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getClasses().getType());
+    Type i8 = rewriter.getI8Type();
+    int64_t bq = op.getBlock()[0], bk = op.getBlock()[1];
+    int64_t numQ = op.getExtent()[0], numK = op.getExtent()[1];
+    if (ShapedType::isDynamic(numQ) || ShapedType::isDynamic(numK) ||
+        !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic extent");
+    auto bitsType = RankedTensorType::get(resultType.getShape(), i8);
+    Value zero8 = arith::ConstantIntOp::create(rewriter, loc, i8, 0);
+    Value bits = linalg::FillOp::create(
+                     rewriter, loc, zero8,
+                     tensor::EmptyOp::create(rewriter, loc, bitsType.getShape(),
+                                             i8)
+                         .getResult())
+                     .getResult(0);
+    // A dummy operand gives the in-block dimensions their sizes.
+    Value inBlock = tensor::EmptyOp::create(rewriter, loc,
+                                            ArrayRef<int64_t>{bq, bk}, i8);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(2), d(3)}, ctx),
+                                AffineMap::get(4, 0, {d(0), d(1)}, ctx)};
+    SmallVector<utils::IteratorType> iterators{
+        utils::IteratorType::parallel, utils::IteratorType::parallel,
+        utils::IteratorType::reduction, utils::IteratorType::reduction};
+    bool failedBody = false;
+    auto collect = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{bitsType}, ValueRange{inBlock},
+        ValueRange{bits}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          using P = arith::CmpIPredicate;
+          auto coord = [&](unsigned blockDim, unsigned inDim, int64_t size) {
+            Value v = arith::MulIOp::create(
+                b, l, linalg::IndexOp::create(b, l, blockDim),
+                indexConst(b, l, size));
+            return arith::AddIOp::create(
+                       b, l, v, linalg::IndexOp::create(b, l, inDim))
+                .getResult();
+          };
+          Value q = coord(0, 2, bq), k = coord(1, 3, bk);
+          Value nq = indexConst(b, l, numQ), nk = indexConst(b, l, numK);
+          FailureOr<Value> keep = buildMaskPredicate(
+              b, l, op.getMask(), q, k, nq, nk, op.getMaskArgs());
+          if (failed(keep)) {
+            failedBody = true;
+            linalg::YieldOp::create(b, l, args[1]);
+            return;
+          }
+          Value inside = arith::AndIOp::create(b, l, cmp(b, l, P::slt, q, nq),
+                                               cmp(b, l, P::slt, k, nk));
+          Value bit = arith::SelectOp::create(
+              b, l, *keep, arith::ConstantIntOp::create(b, l, i8, 1),
+              arith::ConstantIntOp::create(b, l, i8, 2));
+          bit = arith::SelectOp::create(b, l, inside, bit,
+                                        arith::ConstantIntOp::create(b, l, i8, 0));
+          linalg::YieldOp::create(b, l,
+                                  arith::OrIOp::create(b, l, args[1], bit)
+                                      .getResult());
+        });
+    if (failedBody) {
+      rewriter.eraseOp(collect);
+      return rewriter.notifyMatchFailure(op, "mask without a lowering");
+    }
+    auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    auto classes = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{collect.getResult(0)},
+        ValueRange{tensor::EmptyOp::create(rewriter, loc,
+                                           resultType.getShape(),
+                                           resultType.getElementType())
+                       .getResult()},
+        SmallVector<AffineMap>{id, id},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          using P = arith::CmpIPredicate;
+          Value v = args[0];
+          Value full = cmp(b, l, P::eq, v, arith::ConstantIntOp::create(b, l, i8, 1));
+          Value empty =
+              cmp(b, l, P::eq, v, arith::ConstantIntOp::create(b, l, i8, 2));
+          Type out = resultType.getElementType();
+          auto c = [&](int64_t x) -> Value {
+            return arith::ConstantIntOp::create(b, l, out, x);
+          };
+          Value cls = arith::SelectOp::create(
+              b, l, full, c(static_cast<int64_t>(BlockClass::Full)),
+              c(static_cast<int64_t>(BlockClass::Partial)));
+          cls = arith::SelectOp::create(
+              b, l, empty, c(static_cast<int64_t>(BlockClass::Empty)), cls);
+          linalg::YieldOp::create(b, l, cls);
+        });
+    rewriter.replaceOp(op, classes.getResult(0));
+    return success();
+  }
+};
+
+struct ConvertToLinalgPass
+    : cascade::impl::CascadeConvertToLinalgBase<ConvertToLinalgPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
+                 ClassifyBlocksToGeneric>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult left = getOperation()->walk([](Operation *op) {
+      if (isa<EinsumOp, GroupedEinsumOp, ClassifyBlocksOp>(op)) {
+        op->emitError() << "cascade-convert-to-linalg could not lower this "
+                           "op (unsupported mask or shape)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,272 @@
+//===- RoutingToRuntime.cpp - routing ops as runtime kernel calls ---------===//
+//
+// Data-dependent routing (top-k selection, row gathers, weighted scatter-add)
+// is control flow, not dense compute: the CPU target calls the runtime's
+// kernels for it (runtime/lib/RoutingKernels.cpp), which also check indices
+// and report a bad one as a run-time error instead of reading out of bounds.
+// Every operand is passed flattened to 1-D with its row length as an integer,
+// so one C signature per element type serves every rank:
+//   cascade_rt_<op>_<value type>_<index type>[...](memref<?xT>..., i64...)
+// declared with `llvm.emit_c_interface`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Dialect/Cascade.h"
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADECONVERTROUTINGTORUNTIME
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+std::string cascade::runtimeTypeSuffix(Type t) {
+  if (t.isF32())
+    return "f32";
+  if (t.isF64())
+    return "f64";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  if (t.isInteger(64))
+    return "i64";
+  if (t.isInteger(32))
+    return "i32";
+  return "";
+}
+
+namespace {
+
+int64_t numElements(Value v) {
+  return cast<RankedTensorType>(v.getType()).getNumElements();
+}
+
+/// `v` as a 1-D buffer for a kernel argument.
+Value flatBuffer(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto flatType = RankedTensorType::get({type.getNumElements()},
+                                        type.getElementType());
+  Value flat = v;
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all[0].push_back(d);
+    flat = type.getRank() == 0
+               ? Value(tensor::ExpandShapeOp::create(
+                     b, loc, flatType, v, ArrayRef<ReassociationIndices>{}))
+               : Value(tensor::CollapseShapeOp::create(b, loc, flatType, v,
+                                                       all));
+  }
+  return bufferization::ToBufferOp::create(
+      b, loc,
+      MemRefType::get(flatType.getShape(), flatType.getElementType()), flat,
+      /*read_only=*/true);
+}
+
+struct KernelOutput {
+  Value buffer;
+  RankedTensorType type;
+};
+
+KernelOutput allocOutput(OpBuilder &b, Location loc, Type resultType) {
+  auto type = cast<RankedTensorType>(resultType);
+  Value buffer = memref::AllocOp::create(
+      b, loc, MemRefType::get({type.getNumElements()}, type.getElementType()),
+      b.getI64IntegerAttr(64));
+  return {buffer, type};
+}
+
+Value outputTensor(OpBuilder &b, Location loc, const KernelOutput &out) {
+  auto flatType = RankedTensorType::get({out.type.getNumElements()},
+                                        out.type.getElementType());
+  Value flat = bufferization::ToTensorOp::create(b, loc, flatType, out.buffer,
+                                                 /*restrict=*/true,
+                                                 /*writable=*/true);
+  if (out.type.getRank() == 1)
+    return flat;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < out.type.getRank(); ++d)
+    all[0].push_back(d);
+  if (out.type.getRank() == 0)
+    all.clear();
+  return tensor::ExpandShapeOp::create(b, loc, out.type, flat, all);
+}
+
+/// Declares (once) and calls the kernel `name` on `args`.
+LogicalResult callKernel(PatternRewriter &rewriter, Operation *op,
+                         StringRef name, ValueRange args) {
+  auto module = op->getParentOfType<ModuleOp>();
+  // Buffers go as memref<?xT>: one declaration serves every size.
+  SmallVector<Value> operands;
+  SmallVector<Type> types;
+  for (Value a : args) {
+    if (auto m = dyn_cast<MemRefType>(a.getType()))
+      a = memref::CastOp::create(
+          rewriter, op->getLoc(),
+          MemRefType::get({ShapedType::kDynamic}, m.getElementType()), a);
+    operands.push_back(a);
+    types.push_back(a.getType());
+  }
+  auto fnType = rewriter.getFunctionType(types, {});
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    fn = func::FuncOp::create(rewriter, op->getLoc(), name, fnType);
+    fn.setPrivate();
+    fn->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
+  } else if (fn.getFunctionType() != fnType) {
+    return op->emitError() << "runtime kernel " << name
+                           << " declared with another type";
+  }
+  func::CallOp::create(rewriter, op->getLoc(), fn, operands);
+  return success();
+}
+
+Value i64Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+
+LogicalResult unsupportedTypes(Operation *op, ArrayRef<Type> types) {
+  auto diag = op->emitError() << "the CPU runtime has no kernel for '"
+                              << op->getName() << "' on element types";
+  for (Type t : types)
+    diag << " " << t;
+  return diag << " (supported: f32, f64, f16, bf16, i64, i32 values; i64, "
+                 "i32 indices)";
+}
+
+Type eltOf(Value v) {
+  return cast<ShapedType>(v.getType()).getElementType();
+}
+
+struct TopKToRuntime : OpRewritePattern<TopKOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TopKOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    if (!in.hasStaticShape())
+      return op.emitError() << "the CPU target needs static shapes here";
+    std::string v = runtimeTypeSuffix(in.getElementType());
+    std::string i = runtimeTypeSuffix(eltOf(op.getIndices()));
+    if (v.empty() || (i != "i64" && i != "i32") ||
+        eltOf(op.getValues()) != in.getElementType())
+      return unsupportedTypes(op, {in.getElementType(), eltOf(op.getIndices())});
+    Location loc = op.getLoc();
+    KernelOutput values = allocOutput(rewriter, loc, op.getValues().getType());
+    KernelOutput indices =
+        allocOutput(rewriter, loc, op.getIndices().getType());
+    Value input = flatBuffer(rewriter, loc, op.getInput());
+    int64_t groups = op.getNumGroups() ? int64_t(*op.getNumGroups()) : 0;
+    int64_t kept = op.getGroupsKept() ? int64_t(*op.getGroupsKept()) : 0;
+    if (failed(callKernel(rewriter, op, "cascade_rt_topk_" + v + "_" + i,
+                          {input, values.buffer, indices.buffer,
+                           i64Const(rewriter, loc, in.getShape().back()),
+                           i64Const(rewriter, loc, op.getK()),
+                           i64Const(rewriter, loc, groups),
+                           i64Const(rewriter, loc, kept)})))
+      return failure();
+    rewriter.replaceOp(op, {outputTensor(rewriter, loc, values),
+                            outputTensor(rewriter, loc, indices)});
+    return success();
+  }
+};
+
+struct GatherToRuntime : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    auto src = cast<RankedTensorType>(op.getSource().getType());
+    if (!src.hasStaticShape() ||
+        !cast<RankedTensorType>(op.getIndices().getType()).hasStaticShape())
+      return op.emitError() << "the CPU target needs static shapes here";
+    std::string v = runtimeTypeSuffix(src.getElementType());
+    std::string i = runtimeTypeSuffix(eltOf(op.getIndices()));
+    if (v.empty() || (i != "i64" && i != "i32"))
+      return unsupportedTypes(op, {src.getElementType(), eltOf(op.getIndices())});
+    Location loc = op.getLoc();
+    int64_t rowSize = src.getDimSize(0) ? src.getNumElements() / src.getDimSize(0) : 0;
+    KernelOutput out = allocOutput(rewriter, loc, op.getResult().getType());
+    if (failed(callKernel(
+            rewriter, op, "cascade_rt_gather_" + v + "_" + i,
+            {flatBuffer(rewriter, loc, op.getSource()),
+             flatBuffer(rewriter, loc, op.getIndices()), out.buffer,
+             i64Const(rewriter, loc, rowSize),
+             i64Const(rewriter, loc, op.getDivisor())})))
+      return failure();
+    rewriter.replaceOp(op, outputTensor(rewriter, loc, out));
+    return success();
+  }
+};
+
+struct ScatterToRuntime : OpRewritePattern<ScatterOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterOp op,
+                                PatternRewriter &rewriter) const override {
+    auto result = cast<RankedTensorType>(op.getResult().getType());
+    if (!result.hasStaticShape() ||
+        !cast<RankedTensorType>(op.getSource().getType()).hasStaticShape() ||
+        !cast<RankedTensorType>(op.getIndices().getType()).hasStaticShape())
+      return op.emitError() << "the CPU target needs static shapes here";
+    std::string v = runtimeTypeSuffix(result.getElementType());
+    std::string i = runtimeTypeSuffix(eltOf(op.getIndices()));
+    std::string w =
+        op.getWeights() ? runtimeTypeSuffix(eltOf(op.getWeights())) : v;
+    if (v.empty() || (i != "i64" && i != "i32") ||
+        eltOf(op.getSource()) != result.getElementType() || w != v)
+      return unsupportedTypes(op, {eltOf(op.getSource()), eltOf(op.getIndices())});
+    Location loc = op.getLoc();
+    int64_t slots = numElements(op.getIndices());
+    int64_t rowSize = slots ? numElements(op.getSource()) / slots : 0;
+    KernelOutput out = allocOutput(rewriter, loc, result);
+    SmallVector<Value> args{flatBuffer(rewriter, loc, op.getSource()),
+                            flatBuffer(rewriter, loc, op.getIndices())};
+    if (op.getWeights())
+      args.push_back(flatBuffer(rewriter, loc, op.getWeights()));
+    args.append({out.buffer, i64Const(rewriter, loc, rowSize),
+                 i64Const(rewriter, loc, op.getDivisor())});
+    std::string name = op.getWeights() ? "cascade_rt_scatter_weighted_"
+                                       : "cascade_rt_scatter_";
+    if (failed(callKernel(rewriter, op, name + v + "_" + i, args)))
+      return failure();
+    rewriter.replaceOp(op, outputTensor(rewriter, loc, out));
+    return success();
+  }
+};
+
+struct ConvertRoutingToRuntimePass
+    : cascade::impl::CascadeConvertRoutingToRuntimeBase<
+          ConvertRoutingToRuntimePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<TopKToRuntime, GatherToRuntime, ScatterToRuntime>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult left = getOperation()->walk([](Operation *op) {
+      if (isa<TopKOp, GatherOp, ScatterOp, PermuteOp>(op)) {
+        op->emitError() << "cascade-convert-routing-to-runtime could not "
+                           "lower this op"
+                        << (isa<PermuteOp>(op)
+                                ? " (run cascade-lower-routing first)"
+                                : "");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

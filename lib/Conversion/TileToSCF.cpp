@@ -1,0 +1,200 @@
+//===- TileToSCF.cpp - tile programs as parallel loops over buffers -------===//
+//
+// A `tile.program` becomes an `scf.parallel` over its grid whose body is the
+// program's body: inputs are read through `bufferization.to_buffer` of the
+// tensors, outputs are fresh buffers (copied from `outs` unless those are
+// `tensor.empty`) that become the results through `bufferization.to_tensor`.
+// A `tile.load` is a subview clipped to the buffer plus a `tensor.pad` with
+// the pad value up to the tile's shape; a `tile.store` writes the in-bounds
+// part of the tile into a clipped subview. What stays in tensors afterwards
+// is ordinary linalg/scf/tensor code for one-shot bufferization.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Dialect/Tile.h"
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cascade {
+#define GEN_PASS_DEF_CASCADECONVERTTILETOSCF
+#include "cascade/Transforms/Passes.h.inc"
+} // namespace cascade
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+/// Per dimension: how many of the tile's `tileSize` elements starting at
+/// `offset` lie inside a buffer dimension of size `dimSize` (clamped to
+/// [0, tileSize]), and the offset clamped into the buffer.
+std::pair<Value, Value> clip(OpBuilder &b, Location loc, Value offset,
+                             Value dimSize, int64_t tileSize) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value clampedOffset = arith::MinSIOp::create(b, loc, offset, dimSize);
+  Value avail = arith::SubIOp::create(b, loc, dimSize, clampedOffset);
+  avail = arith::MinSIOp::create(
+      b, loc, avail, arith::ConstantIndexOp::create(b, loc, tileSize));
+  avail = arith::MaxSIOp::create(b, loc, avail, zero);
+  return {clampedOffset, avail};
+}
+
+struct ClippedView {
+  Value view;
+  SmallVector<Value> sizes;
+};
+
+ClippedView clippedSubview(OpBuilder &b, Location loc, Value buffer,
+                           ValueRange offsets, ArrayRef<int64_t> tileShape) {
+  SmallVector<OpFoldResult> offs, sizes, strides;
+  ClippedView result;
+  for (auto [d, off] : llvm::enumerate(offsets)) {
+    Value dim = memref::DimOp::create(b, loc, buffer, d);
+    auto [o, n] = clip(b, loc, off, dim, tileShape[d]);
+    offs.push_back(o);
+    sizes.push_back(n);
+    strides.push_back(b.getIndexAttr(1));
+    result.sizes.push_back(n);
+  }
+  result.view = memref::SubViewOp::create(b, loc, buffer, offs, sizes, strides);
+  return result;
+}
+
+struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tile::LoadOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto tileType = cast<RankedTensorType>(op.getResult().getType());
+    ClippedView view = clippedSubview(rewriter, loc, op.getSource(),
+                                      op.getOffsets(), tileType.getShape());
+    auto viewType = cast<MemRefType>(view.view.getType());
+    auto partType = RankedTensorType::get(viewType.getShape(),
+                                          tileType.getElementType());
+    Value part = bufferization::ToTensorOp::create(
+        rewriter, loc, partType, view.view, /*restrict=*/true,
+        /*writable=*/false);
+    SmallVector<OpFoldResult> low(tileType.getRank(), rewriter.getIndexAttr(0)),
+        high;
+    for (auto [d, n] : llvm::enumerate(view.sizes))
+      high.push_back(
+          arith::SubIOp::create(
+              rewriter, loc,
+              arith::ConstantIndexOp::create(rewriter, loc,
+                                             tileType.getDimSize(d)),
+              n)
+              .getResult());
+    Type elt = tileType.getElementType();
+    double padValue = op.getPad() ? op.getPad()->convertToDouble() : 0.0;
+    TypedAttr padAttr =
+        isa<FloatType>(elt)
+            ? TypedAttr(rewriter.getFloatAttr(elt, padValue))
+            : TypedAttr(rewriter.getIntegerAttr(elt,
+                                                static_cast<int64_t>(padValue)));
+    Value pad = arith::ConstantOp::create(rewriter, loc, padAttr);
+    auto padded = tensor::PadOp::create(rewriter, loc, tileType, part, low,
+                                        high, pad);
+    rewriter.replaceOp(op, padded.getResult());
+    return success();
+  }
+};
+
+struct StoreToClippedSubview : OpRewritePattern<tile::StoreOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tile::StoreOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto tileType = cast<RankedTensorType>(op.getValue().getType());
+    ClippedView view = clippedSubview(rewriter, loc, op.getDest(),
+                                      op.getOffsets(), tileType.getShape());
+    SmallVector<OpFoldResult> zeros(tileType.getRank(),
+                                    rewriter.getIndexAttr(0)),
+        ones(tileType.getRank(), rewriter.getIndexAttr(1)), sizes;
+    for (Value n : view.sizes)
+      sizes.push_back(n);
+    Value part = tensor::ExtractSliceOp::create(rewriter, loc, op.getValue(),
+                                                zeros, sizes, ones);
+    auto store = bufferization::MaterializeInDestinationOp::create(
+        rewriter, loc, part, view.view);
+    store.setRestrict(true);
+    store.setWritable(true);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tile::ProgramOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> buffers;
+    for (Value input : op.getInputs())
+      buffers.push_back(bufferization::ToBufferOp::create(
+          rewriter, loc, tile::ProgramOp::bufferType(input.getType()), input,
+          /*read_only=*/true));
+    SmallVector<Value> outputs;
+    for (Value out : op.getOutputs()) {
+      auto type = cast<MemRefType>(tile::ProgramOp::bufferType(out.getType()));
+      SmallVector<Value> dynSizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          dynSizes.push_back(tensor::DimOp::create(rewriter, loc, out, d));
+      Value buffer = memref::AllocOp::create(rewriter, loc, type, dynSizes,
+                                             rewriter.getI64IntegerAttr(64));
+      if (!out.getDefiningOp<tensor::EmptyOp>()) {
+        Value init = bufferization::ToBufferOp::create(rewriter, loc, type, out,
+                                                       /*read_only=*/true);
+        memref::CopyOp::create(rewriter, loc, init, buffer);
+      }
+      buffers.push_back(buffer);
+      outputs.push_back(buffer);
+    }
+    SmallVector<Value> lower, upper, steps;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t n : op.getGrid()) {
+      lower.push_back(zero);
+      upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, n));
+      steps.push_back(one);
+    }
+    auto parallel =
+        scf::ParallelOp::create(rewriter, loc, lower, upper, steps);
+    Block &body = op.getBody().front();
+    rewriter.eraseOp(body.getTerminator());
+    SmallVector<Value> replacements(parallel.getInductionVars());
+    replacements.append(buffers);
+    rewriter.inlineBlockBefore(&body, parallel.getBody()->getTerminator(),
+                               replacements);
+    rewriter.setInsertionPointAfter(parallel);
+    SmallVector<Value> results;
+    for (auto [buffer, result] : llvm::zip(outputs, op.getResults()))
+      results.push_back(bufferization::ToTensorOp::create(
+          rewriter, loc, result.getType(), buffer, /*restrict=*/true,
+          /*writable=*/true));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct ConvertTileToSCFPass
+    : cascade::impl::CascadeConvertTileToSCFBase<ConvertTileToSCFPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ProgramToParallel, LoadToPaddedSubview, StoreToClippedSubview>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,183 @@
+//===- Pipeline.cpp - the CPU target's lowering to the LLVM dialect -------===//
+
+#include "cascade/Target/CPU.h"
+
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace cascade;
+
+void cpu::registerDialects(DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+}
+
+namespace {
+struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Keys per block of the 1-pass form"),
+                            llvm::cl::init(64)};
+  Option<int64_t> splits{*this, "splits",
+                         llvm::cl::desc("Split-KV scans (1: none)"),
+                         llvm::cl::init(1)};
+  Option<int64_t> queryBlock{*this, "query-block",
+                             llvm::cl::desc("Queries per work item"),
+                             llvm::cl::init(64)};
+  Option<std::string> targetDesc{
+      *this, "target-desc",
+      llvm::cl::desc("File holding a #tile.target<...> attribute")};
+};
+} // namespace
+
+void cpu::registerPipeline() {
+  PassPipelineRegistration<LowerToCpuOptions>(
+      "cascade-lower-to-cpu",
+      "The CPU target: cascade-lower-to-tiles, out of the cascade and tile "
+      "dialects, one-shot bufferization, loops with OpenMP work items, down "
+      "to the LLVM dialect",
+      [](OpPassManager &pm, const LowerToCpuOptions &o) {
+        buildLowerToLLVMPipeline(
+            pm, {o.blockSize, o.splits, o.queryBlock, o.targetDesc});
+      });
+}
+
+void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
+  // The upstream half is written as the textual pipeline one would give
+  // mlir-opt; its passes must be registered to be parsed.
+  static std::once_flag registered;
+  std::call_once(registered, [] { mlir::registerAllPasses(); });
+
+  // Compiler core: composites -> 1-pass cascades -> tile programs.
+  pm.addPass(createCascadeDecompose());
+  pm.addPass(createCascadeFuseExperts());
+  pm.addPass(createCascadeLowerRouting());
+  pm.addPass(createCascadeOnlineSoftmax({options.blockSize, options.splits}));
+  pm.addPass(createCascadeSparsify({options.queryBlock, options.blockSize}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(
+      createCascadeFormTilePrograms({options.queryBlock, options.targetDesc}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Out of the cascade and tile dialects.
+  pm.addPass(createCascadeConvertRoutingToRuntime());
+  pm.addPass(createCascadeConvertToLinalg());
+  pm.addPass(createCascadeConvertTileToSCF());
+  pm.addPass(createCanonicalizerPass());
+
+  // Tensors to buffers; results become out-parameters so that callers own
+  // every buffer; work items (scf.parallel) become OpenMP parallel loops.
+  // memref.alloca_scope from scf-to-openmp is lowered with the memrefs
+  // before scf-to-cf splits its region into several blocks.
+  const char *upstream =
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "allow-return-allocs-from-loops "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
+      "buffer-deallocation-pipeline,"
+      "convert-linalg-to-loops,"
+      "canonicalize,"
+      "convert-scf-to-openmp,"
+      "expand-strided-metadata,"
+      "lower-affine,"
+      "finalize-memref-to-llvm,"
+      "convert-scf-to-cf,"
+      "convert-openmp-to-llvm,"
+      "convert-math-to-llvm,"
+      "convert-math-to-libm,"
+      "convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
+      "convert-func-to-llvm,"
+      "convert-cf-to-llvm,"
+      "finalize-memref-to-llvm,"
+      "reconcile-unrealized-casts";
+  pm.setNesting(OpPassManager::Nesting::Implicit);
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(upstream, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("cpu pipeline: ") + error);
+}
+
+std::optional<std::string> cpu::runtimeDType(Type t) {
+  if (t.isF64())
+    return "CASCADE_F64";
+  if (t.isF32())
+    return "CASCADE_F32";
+  if (t.isF16())
+    return "CASCADE_F16";
+  if (t.isBF16())
+    return "CASCADE_BF16";
+  if (t.isInteger(64))
+    return "CASCADE_I64";
+  if (t.isInteger(32))
+    return "CASCADE_I32";
+  if (t.isInteger(8))
+    return "CASCADE_I8";
+  return std::nullopt;
+}
+
+FailureOr<SmallVector<cpu::EntryPoint>>
+cpu::prepareEntryPoints(ModuleOp module) {
+  SmallVector<EntryPoint> entries;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    EntryPoint entry;
+    entry.name = func.getSymName().str();
+    auto check = [&](Type type, const Twine &what) -> FailureOr<RankedTensorType> {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor || !tensor.hasStaticShape() ||
+          !runtimeDType(tensor.getElementType()))
+        return func.emitError()
+               << "the CPU target needs statically shaped tensors of f64, "
+                  "f32, f16, bf16, i64, i32 or i8 at entry points; "
+               << what << " is " << type;
+      return tensor;
+    };
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      auto name = func.getArgAttrOfType<StringAttr>(i, "cascade.name");
+      std::string argName = name ? name.str() : "arg" + std::to_string(i);
+      FailureOr<RankedTensorType> t = check(type, "argument '" + argName + "'");
+      if (failed(t))
+        return failure();
+      entry.argNames.push_back(argName);
+      entry.argTypes.push_back(*t);
+    }
+    for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+      auto name = func.getResultAttrOfType<StringAttr>(i, "cascade.name");
+      std::string resultName = name ? name.str() : "result" + std::to_string(i);
+      FailureOr<RankedTensorType> t = check(type, "result '" + resultName + "'");
+      if (failed(t))
+        return failure();
+      entry.resultNames.push_back(resultName);
+      entry.resultTypes.push_back(*t);
+    }
+    func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+    // Names are recorded above; LLVM has no use for cascade's attributes.
+    func.removeArgAttrsAttr();
+    func.removeResAttrsAttr();
+    entries.push_back(std::move(entry));
+  }
+  if (entries.empty())
+    return module.emitError() << "no public function to compile";
+  return entries;
+}
+
+LogicalResult cpu::lowerToLLVM(ModuleOp module, const Options &options) {
+  PassManager pm(module.getContext());
+  buildLowerToLLVMPipeline(pm, options);
+  return pm.run(module);
+}
