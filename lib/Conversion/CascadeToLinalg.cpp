@@ -197,6 +197,25 @@ namespace {
 
 bool isFloat(Type t) { return isa<FloatType>(t); }
 
+/// Scalar conversion to the einsum's element type (inputs of another
+/// precision, e.g. f16 weights contracted into an f32 result).
+Value castTo(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isFloat(from) && isFloat(to))
+    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, v))
+               : Value(arith::TruncFOp::create(b, loc, to, v));
+  if (isFloat(to))
+    return arith::SIToFPOp::create(b, loc, to, v);
+  if (isFloat(from))
+    return arith::FPToSIOp::create(b, loc, to, v);
+  return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+             ? Value(arith::ExtSIOp::create(b, loc, to, v))
+             : Value(arith::TruncIOp::create(b, loc, to, v));
+}
+
 Value combine(OpBuilder &b, Location loc, MapKind kind, Value x, Value y) {
   bool f = isFloat(x.getType());
   switch (kind) {
@@ -408,8 +427,10 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
           Value value;
           if (op.getBody().empty()) {
             value = op.getMap()
-                        ? combine(b, l, *op.getMap(), elems[0], elems[1])
-                        : elems[0];
+                        ? combine(b, l, *op.getMap(),
+                                  castTo(b, l, elems[0], elt),
+                                  castTo(b, l, elems[1], elt))
+                        : castTo(b, l, elems[0], elt);
           } else {
             IRMapping mapping;
             Block &body = op.getBody().front();
@@ -425,7 +446,9 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
               }
               b.clone(inner, mapping);
             }
-            value = mapping.lookup(body.getTerminator()->getOperand(0));
+            value = castTo(b, l,
+                           mapping.lookup(body.getTerminator()->getOperand(0)),
+                           elt);
           }
           Value result = reduces ? reduceInto(b, l, *reduce, acc, value) : value;
           if (auto mask = op.getMask()) {

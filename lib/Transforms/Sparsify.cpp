@@ -59,7 +59,9 @@ struct CascadeSparsifyPass
       return signalPassFailure();
     }
     getOperation()->walk([&](EinsumOp op) {
-      if (!op.getMask() || op.getBlockClasses())
+      // A tile (mask_origin) already sits inside a program that decided
+      // which of its blocks run; classes describe whole einsums only.
+      if (!op.getMask() || op.getBlockClasses() || !op.getMaskOrigin().empty())
         return;
       StringRef queries = *op.getMaskQuery(), keys = *op.getMaskKey();
       int64_t numQueries = extentOf(op, queries, 0);
