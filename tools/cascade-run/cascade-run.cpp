@@ -282,6 +282,10 @@ int main(int argc, char **argv) {
   if (target == Target::cpu) {
     auto compileStart = std::chrono::steady_clock::now();
     OwningOpRef<ModuleOp> lowered = module->clone();
+    // Only the entry is compiled.
+    for (auto other : llvm::to_vector(lowered->getOps<func::FuncOp>()))
+      if (other.getSymName() != func.getSymName() && other.isPublic())
+        other.erase();
     FailureOr<SmallVector<cpu::EntryPoint>> entries =
         cpu::prepareEntryPoints(*lowered);
     if (failed(entries))

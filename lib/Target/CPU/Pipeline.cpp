@@ -4,6 +4,7 @@
 
 #include "cascade/Transforms/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -179,5 +180,14 @@ cpu::prepareEntryPoints(ModuleOp module) {
 LogicalResult cpu::lowerToLLVM(ModuleOp module, const Options &options) {
   PassManager pm(module.getContext());
   buildLowerToLLVMPipeline(pm, options);
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  // Only the C interfaces are the object's API: helpers (the expanded-ABI
+  // entry, dealloc_helper, ...) become internal so that several kernel
+  // objects link into one application.
+  module.walk([](LLVM::LLVMFuncOp fn) {
+    if (!fn.isExternal() && !fn.getName().starts_with("_mlir_ciface_"))
+      fn.setLinkage(LLVM::Linkage::Internal);
+  });
+  return success();
 }
