@@ -21,7 +21,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DCASCADE_SANITIZE=ON -DCASCADE_ENABLE_FUZZERS=ON
 fi
-ninja -C "$build" cascade-opt cascade-run cascade-fuzz-ir cascade-fuzz-npy CascadeDocGen
+ninja -C "$build" cascade-opt cascade-run cascade-compile cascade_runtime cascade-fuzz-ir \
+  cascade-fuzz-npy CascadeDocGen
 
 # libMLIR is not instrumented, but LLVM allocators inlined into our code
 # poison memory that libMLIR then uses: turn manual poisoning off.

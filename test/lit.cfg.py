@@ -27,3 +27,8 @@ config.environment["PATH"] = path
 import sys
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%compare-reference", "bash " + os.path.join(config.test_source_root, "Inputs", "compare-reference.sh")))
+
+# The ASan+UBSan build (scripts/fuzz.sh): applications built against its
+# instrumented runtime would need the sanitizer runtimes themselves.
+if config.cascade_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("sanitized")

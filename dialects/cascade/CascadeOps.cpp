@@ -851,3 +851,17 @@ LogicalResult MoeOp::verify() {
   return expectShape(*this, "output", getOutput().getType(), {t, hd},
                      {"tokens", "hidden"});
 }
+
+//===----------------------------------------------------------------------===//
+// CheckIndicesOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CheckIndicesOp::verify() {
+  if (!getInput().getType().getElementType().isSignlessInteger())
+    return emitOpError() << "checks integer tensors, got "
+                         << getInput().getType();
+  if (getLower() >= getUpper())
+    return emitOpError() << "range [" << getLower() << ", " << getUpper()
+                         << ") is empty";
+  return success();
+}

@@ -303,6 +303,36 @@ def Cascade_GroupedEinsumOp : Cascade_Op<"grouped_einsum", [Pure,
   let hasRegionVerifier = 1;
 }
 
+def Cascade_CheckIndicesOp : Cascade_Op<"check_indices", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "run-time check that integer entries lie in a range";
+  let description = [{
+    Returns `input` unchanged when every entry lies in `[lower, upper)` (an
+    entry equal to `allow`, when given, is accepted too, e.g. -1 padding)
+    and, with `nondecreasing`, no entry is smaller than the one before it.
+    Otherwise execution stops with a run-time error naming `what`, the
+    entry's position and its value. Lowerings insert it where a bad index
+    would otherwise read or write out of bounds or give a silent wrong
+    answer (routing keys, group offsets, block indices); users of the result
+    see only checked values.
+
+    ```mlir
+    %k = cascade.check_indices %keys in [0, 8) what("expert ids")
+           : tensor<64x2xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$lower, I64Attr:$upper,
+                       OptionalAttr<I64Attr>:$allow, UnitAttr:$nondecreasing,
+                       StrAttr:$what);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `in` `[` $lower `,` $upper `)` (`allow` `(` $allow^ `)`)?
+    (`nondecreasing` $nondecreasing^)? `what` `(` $what `)` attr-dict `:`
+    type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Composites
 //===----------------------------------------------------------------------===//

@@ -26,6 +26,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <functional>
+
 namespace cascade {
 #define GEN_PASS_DEF_CASCADECONVERTTOLINALG
 #include "cascade/Transforms/Passes.h.inc"
@@ -196,6 +198,48 @@ FailureOr<Value> cascade::buildMaskPredicate(OpBuilder &b, Location loc,
 namespace {
 
 bool isFloat(Type t) { return isa<FloatType>(t); }
+
+Value checked(OpBuilder &b, Location loc, Value indices, int64_t lower,
+              int64_t upper, std::optional<int64_t> allow, bool nondecreasing,
+              StringRef what) {
+  return CheckIndicesOp::create(
+      b, loc, indices.getType(), indices, b.getI64IntegerAttr(lower),
+      b.getI64IntegerAttr(upper),
+      allow ? b.getI64IntegerAttr(*allow) : IntegerAttr(),
+      nondecreasing ? b.getUnitAttr() : UnitAttr(), b.getStringAttr(what));
+}
+
+/// The mask's run-time operands, with the key block lists of dynamic block
+/// sparsity checked (an entry past the key blocks would silently match
+/// nothing, where the reference reports it).
+SmallVector<Value> checkedMaskArgs(OpBuilder &b, Location loc,
+                                   MaskAttrInterface mask, ValueRange args,
+                                   int64_t numKeys) {
+  SmallVector<Value> out;
+  std::function<void(MaskAttrInterface, ValueRange)> visit =
+      [&](MaskAttrInterface m, ValueRange a) {
+        if (auto all = dyn_cast<AllOfMaskAttr>(m)) {
+          for (Attribute part : all.getMasks()) {
+            auto pm = cast<MaskAttrInterface>(part);
+            unsigned n = pm.getNumRuntimeOperands();
+            visit(pm, a.take_front(n));
+            a = a.drop_front(n);
+          }
+          return;
+        }
+        auto dyn = dyn_cast<DynamicBlockSparseMaskAttr>(m);
+        if (!dyn || ShapedType::isDynamic(numKeys)) {
+          out.append(a.begin(), a.end());
+          return;
+        }
+        int64_t blocks = (numKeys + dyn.getBlockK() - 1) / dyn.getBlockK();
+        out.push_back(checked(b, loc, a[0], 0, blocks, -1, false,
+                              "key block indices of the dynamic_block_sparse "
+                              "mask"));
+      };
+  visit(mask, args);
+  return out;
+}
 
 /// Scalar conversion to the einsum's element type (inputs of another
 /// precision, e.g. f16 weights contracted into an f32 result).
@@ -402,6 +446,21 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
         keyOrigin = op.getMaskOrigin()[1];
       }
     }
+    SmallVector<Value> maskArgs(op.getMaskArgs());
+    if (auto mask = op.getMask(); mask && op.getMaskOrigin().empty()) {
+      int64_t keys = ShapedType::kDynamic;
+      if (auto extent = op.getMaskExtent())
+        keys = (*extent)[1];
+      else {
+        keys = 1;
+        for (char c : keyGroup)
+          keys = ShapedType::isDynamic(sizes.statics[c]) ||
+                         ShapedType::isDynamic(keys)
+                     ? ShapedType::kDynamic
+                     : keys * sizes.statics[c];
+      }
+      maskArgs = checkedMaskArgs(rewriter, loc, *mask, op.getMaskArgs(), keys);
+    }
     llvm::DenseMap<char, Value> origins;
     if (auto origin = op.getOrigin())
       for (auto [c, v] : llvm::zip(*origin, op.getOriginOffsets()))
@@ -456,9 +515,8 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
                                      queryOrigin);
             Value k =
                 maskCoordinate(b, l, order, keyGroup, sizes, keyOrigin);
-            FailureOr<Value> keep =
-                buildMaskPredicate(b, l, *mask, q, k, numQueries, numKeys,
-                                   op.getMaskArgs());
+            FailureOr<Value> keep = buildMaskPredicate(
+                b, l, *mask, q, k, numQueries, numKeys, maskArgs);
             if (failed(keep)) {
               failedBody = true;
               linalg::YieldOp::create(b, l, result);
@@ -667,14 +725,22 @@ struct GroupedEinsumToLoop : OpRewritePattern<GroupedEinsumOp> {
     std::string rhsNames = indices.inputs[1].substr(1);
     std::string contractSpec =
         indices.inputs[0] + "," + rhsNames + "->" + indices.result;
+    // Segments must be in order and within the rows: a bad offset would
+    // read or write outside them.
+    int64_t rows = cast<RankedTensorType>(op.getLhs().getType()).getDimSize(0);
+    Value offsets =
+        ShapedType::isDynamic(rows)
+            ? op.getOffsets()
+            : checked(rewriter, loc, op.getOffsets(), 0, rows + 1,
+                      std::nullopt, true, "'offsets' of cascade.grouped_einsum");
     auto loop = scf::ForOp::create(
         rewriter, loc, indexConst(rewriter, loc, 0),
         indexConst(rewriter, loc, groups), indexConst(rewriter, loc, 1),
         ValueRange{zeros},
         [&](OpBuilder &b, Location l, Value g, ValueRange iter) {
-          Value begin = readAsIndex(b, l, op.getOffsets(), g);
+          Value begin = readAsIndex(b, l, offsets, g);
           Value end = readAsIndex(
-              b, l, op.getOffsets(),
+              b, l, offsets,
               arith::AddIOp::create(b, l, g, indexConst(b, l, 1)).getResult());
           Value rows = arith::SubIOp::create(b, l, end, begin);
           auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
@@ -767,6 +833,8 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
     SmallVector<utils::IteratorType> iterators{
         utils::IteratorType::parallel, utils::IteratorType::parallel,
         utils::IteratorType::reduction, utils::IteratorType::reduction};
+    SmallVector<Value> maskArgs =
+        checkedMaskArgs(rewriter, loc, op.getMask(), op.getMaskArgs(), numK);
     bool failedBody = false;
     auto collect = linalg::GenericOp::create(
         rewriter, loc, TypeRange{bitsType}, ValueRange{inBlock},
@@ -783,8 +851,8 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
           };
           Value q = coord(0, 2, bq), k = coord(1, 3, bk);
           Value nq = indexConst(b, l, numQ), nk = indexConst(b, l, numK);
-          FailureOr<Value> keep = buildMaskPredicate(
-              b, l, op.getMask(), q, k, nq, nk, op.getMaskArgs());
+          FailureOr<Value> keep =
+              buildMaskPredicate(b, l, op.getMask(), q, k, nq, nk, maskArgs);
           if (failed(keep)) {
             failedBody = true;
             linalg::YieldOp::create(b, l, args[1]);

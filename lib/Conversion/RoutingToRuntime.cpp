@@ -244,17 +244,76 @@ struct ScatterToRuntime : OpRewritePattern<ScatterOp> {
   }
 };
 
+/// The message names what is checked: a private constant global of its
+/// bytes, passed as memref<?xi8>.
+Value messageBuffer(PatternRewriter &rewriter, Operation *op, StringRef text) {
+  auto module = op->getParentOfType<ModuleOp>();
+  Location loc = op->getLoc();
+  auto type = MemRefType::get({static_cast<int64_t>(text.size())},
+                              rewriter.getI8Type());
+  std::string name;
+  for (int i = 0;; ++i) {
+    name = "cascade_rt_message_" + std::to_string(i);
+    auto existing = module.lookupSymbol<memref::GlobalOp>(name);
+    if (!existing)
+      break;
+    auto value = dyn_cast_or_null<DenseElementsAttr>(existing.getInitialValueAttr());
+    if (existing.getType() == type && value &&
+        llvm::equal(value.getValues<int8_t>(), text.bytes()))
+      return memref::GetGlobalOp::create(rewriter, loc, type, name);
+  }
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(module.getBody());
+    SmallVector<int8_t> bytes(text.begin(), text.end());
+    auto tensorType =
+        RankedTensorType::get(type.getShape(), rewriter.getI8Type());
+    memref::GlobalOp::create(
+        rewriter, loc, name, rewriter.getStringAttr("private"), type,
+        DenseElementsAttr::get(tensorType, ArrayRef<int8_t>(bytes)),
+        /*constant=*/true, IntegerAttr());
+  }
+  return memref::GetGlobalOp::create(rewriter, loc, type, name);
+}
+
+struct CheckIndicesToRuntime : OpRewritePattern<CheckIndicesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CheckIndicesOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    std::string i = runtimeTypeSuffix(type.getElementType());
+    if (!type.hasStaticShape() || (i != "i64" && i != "i32"))
+      return op.emitError() << "the CPU target checks statically shaped i64 "
+                               "or i32 tensors, got "
+                            << type;
+    Location loc = op.getLoc();
+    int64_t flags = (op.getAllow() ? 1 : 0) | (op.getNondecreasing() ? 2 : 0);
+    if (failed(callKernel(
+            rewriter, op, "cascade_rt_check_" + i,
+            {flatBuffer(rewriter, loc, op.getInput()),
+             i64Const(rewriter, loc, op.getLower()),
+             i64Const(rewriter, loc, op.getUpper()),
+             i64Const(rewriter, loc, op.getAllow() ? *op.getAllow() : 0),
+             i64Const(rewriter, loc, flags),
+             messageBuffer(rewriter, op, op.getWhat())})))
+      return failure();
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 struct ConvertRoutingToRuntimePass
     : cascade::impl::CascadeConvertRoutingToRuntimeBase<
           ConvertRoutingToRuntimePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<TopKToRuntime, GatherToRuntime, ScatterToRuntime>(
+    patterns.add<TopKToRuntime, GatherToRuntime, ScatterToRuntime,
+                 CheckIndicesToRuntime>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](Operation *op) {
-      if (isa<TopKOp, GatherOp, ScatterOp, PermuteOp>(op)) {
+      if (isa<TopKOp, GatherOp, ScatterOp, PermuteOp, CheckIndicesOp>(op)) {
         op->emitError() << "cascade-convert-routing-to-runtime could not "
                            "lower this op"
                         << (isa<PermuteOp>(op)

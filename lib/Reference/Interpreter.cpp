@@ -502,6 +502,28 @@ LogicalResult Interpreter::checkIndexSizes(Operation *op) {
   return checkIndexSizesImpl(op, names, tensors, legend);
 }
 
+/// The message of cascade.check_indices for `data`, or "" when it passes
+/// (the runtime's cascade_rt_check kernel words it the same way).
+static std::string checkIndices(const std::vector<double> &data,
+                                int64_t lower, int64_t upper,
+                                std::optional<int64_t> allow,
+                                bool nondecreasing, StringRef what) {
+  for (size_t i = 0; i < data.size(); ++i) {
+    auto v = static_cast<int64_t>(data[i]);
+    if (!(allow && v == *allow) && (v < lower || v >= upper))
+      return (what + ": entry " + Twine(i) + " is " + Twine(v) +
+              ", out of range [" + Twine(lower) + ", " + Twine(upper) + ")" +
+              (allow ? " (" + Twine(*allow) + " allowed)" : Twine()))
+          .str();
+    if (nondecreasing && i && data[i] < data[i - 1])
+      return (what + ": entry " + Twine(i) + " is " + Twine(v) +
+              ", smaller than the entry before it (" +
+              Twine(static_cast<int64_t>(data[i - 1])) + ")")
+          .str();
+  }
+  return "";
+}
+
 LogicalResult Interpreter::exec(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](EinsumOp o) { return execEinsum(o); })
@@ -511,6 +533,16 @@ LogicalResult Interpreter::exec(Operation *op) {
       .Case([&](ScatterOp o) { return execScatter(o); })
       .Case([&](PermuteOp o) { return execPermute(o); })
       .Case([&](GroupedEinsumOp o) { return execGroupedEinsum(o); })
+      .Case([&](CheckIndicesOp o) -> LogicalResult {
+        TensorPtr in = values.lookup(o.getInput());
+        std::string error =
+            checkIndices(in->data, o.getLower(), o.getUpper(), o.getAllow(),
+                         o.getNondecreasing(), o.getWhat());
+        if (!error.empty())
+          return o.emitError() << error;
+        set(o.getResult(), in);
+        return success();
+      })
       .Case([&](AttentionOp o) { return execAttention(o); })
       .Case([&](MoeOp o) { return execMoe(o); })
       .Case([&](tile::ProgramOp o) { return execProgram(o); })

@@ -56,7 +56,11 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
   std::optional<int64_t> capacity = op.getCapacity();
   EinsumBuilder eb{b, loc};
 
-  Value keys = op.getKeys();
+  // A key outside [0, groups) would silently count nowhere in the scans.
+  Value keys = CheckIndicesOp::create(
+      b, loc, keysType, op.getKeys(), b.getI64IntegerAttr(0),
+      b.getI64IntegerAttr(experts), IntegerAttr(), UnitAttr(),
+      b.getStringAttr("cascade.permute keys"));
   if (keysType.getRank() != 1) {
     ReassociationIndices all;
     for (int64_t d = 0; d < keysType.getRank(); ++d)

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <string>
 #include <vector>
 
 namespace {
@@ -206,6 +207,50 @@ void scatterKernel(Memref1D<V> *src, Memref1D<I> *idx, Memref1D<V> *weights,
 }
 
 } // namespace
+
+namespace {
+/// cascade.check_indices: flags bit 0 = `allow` given, bit 1 =
+/// nondecreasing. Words its message as the reference interpreter does.
+template <typename I>
+void checkKernel(Memref1D<I> *in, int64_t lower, int64_t upper, int64_t allow,
+                 int64_t flags, Memref1D<char> *what) {
+  std::string name(what->aligned + what->offset, what->size);
+  for (int64_t i = 0; i < in->size; ++i) {
+    auto v = static_cast<int64_t>((*in)[i]);
+    bool allowed = (flags & 1) && v == allow;
+    if (!allowed && (v < lower || v >= upper)) {
+      std::string extra =
+          (flags & 1) ? " (" + std::to_string(allow) + " allowed)" : "";
+      cascade_rt_fail("%s: entry %lld is %lld, out of range [%lld, %lld)%s",
+                      name.c_str(), static_cast<long long>(i),
+                      static_cast<long long>(v), static_cast<long long>(lower),
+                      static_cast<long long>(upper), extra.c_str());
+      return;
+    }
+    if ((flags & 2) && i && v < static_cast<int64_t>((*in)[i - 1])) {
+      cascade_rt_fail("%s: entry %lld is %lld, smaller than the entry before "
+                      "it (%lld)",
+                      name.c_str(), static_cast<long long>(i),
+                      static_cast<long long>(v),
+                      static_cast<long long>((*in)[i - 1]));
+      return;
+    }
+  }
+}
+} // namespace
+
+extern "C" void _mlir_ciface_cascade_rt_check_i64(Memref1D<int64_t> *in,
+                                                  int64_t lower, int64_t upper,
+                                                  int64_t allow, int64_t flags,
+                                                  Memref1D<char> *what) {
+  checkKernel(in, lower, upper, allow, flags, what);
+}
+extern "C" void _mlir_ciface_cascade_rt_check_i32(Memref1D<int32_t> *in,
+                                                  int64_t lower, int64_t upper,
+                                                  int64_t allow, int64_t flags,
+                                                  Memref1D<char> *what) {
+  checkKernel(in, lower, upper, allow, flags, what);
+}
 
 #define CASCADE_ROUTING_KERNELS(VN, V, IN, I)                                  \
   extern "C" void _mlir_ciface_cascade_rt_topk_##VN##_##IN(                    \

@@ -79,8 +79,9 @@ func.func @running_sum(%x: tensor<5x3xf32>, %init: tensor<3xf32>) -> tensor<6x3x
 // CHECK-LABEL: func.func @experts
 // CHECK-SAME: (%[[X:.*]]: tensor<10x4xf32>, %[[W:.*]]: tensor<3x4x5xf32>, %[[OFF:.*]]: tensor<4xi64>)
 // CHECK: %[[ZEROS:.*]] = linalg.fill
+// CHECK: %[[CHECKED:.*]] = cascade.check_indices %[[OFF]] in[0, 11) nondecreasing what("'offsets' of cascade.grouped_einsum")
 // CHECK: scf.for %[[G:.*]] = %c0 to %c3 step %c1 iter_args(%[[OUT:.*]] = %[[ZEROS]])
-// CHECK: %[[B:.*]] = tensor.extract %[[OFF]][%[[G]]]
+// CHECK: %[[B:.*]] = tensor.extract %[[CHECKED]][%[[G]]]
 // CHECK: %[[BEGIN:.*]] = arith.index_cast %[[B]]
 // CHECK: %[[ROWS:.*]] = arith.subi
 // CHECK: %[[SEG:.*]] = tensor.extract_slice %[[X]][%[[BEGIN]], 0] [%[[ROWS]], 4]

@@ -16,6 +16,22 @@
 // RUN: cascade-run %s --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
 // RUN: cascade-opt %s --cascade-decompose | cascade-run - --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
 // RUN: cascade-opt %s --cascade-decompose --cascade-online-softmax=block-size=2 | cascade-run - --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
+// The CPU target (JIT) gives the same closed forms:
+// RUN: cascade-run %s --target cpu --entry one_hot_attention --print | FileCheck %s --check-prefix=ONEHOT
+// RUN: cascade-run %s --target cpu --entry softmax_rows --print | FileCheck %s --check-prefix=SOFTMAX
+// RUN: cascade-run %s --target cpu --entry topk_known --print | FileCheck %s --check-prefix=TOPK
+// RUN: cascade-run %s --target cpu --entry permute_known --print | FileCheck %s --check-prefix=PERMUTE
+// RUN: cascade-run %s --target cpu --entry gather_scatter --print | FileCheck %s --check-prefix=GS
+// RUN: cascade-run %s --target cpu --entry grouped --print | FileCheck %s --check-prefix=GROUPED
+// RUN: cascade-run %s --target cpu --entry mask_patterns --print | FileCheck %s --check-prefix=MASKS
+// RUN: cascade-run %s --target cpu --entry fully_masked --print | FileCheck %s --check-prefix=EMPTY
+// RUN: cascade-run %s --target cpu --entry alibi_two_keys --print | FileCheck %s --check-prefix=ALIBI
+// RUN: cascade-run %s --target cpu --entry moe_single_expert --print | FileCheck %s --check-prefix=MOE
+// RUN: cascade-run %s --target cpu --entry coords --print | FileCheck %s --check-prefix=COORDS
+// RUN: cascade-run %s --target cpu --entry scans --print | FileCheck %s --check-prefix=SCAN
+// RUN: cascade-run %s --target cpu --entry partitioned_mask --print | FileCheck %s --check-prefix=PART
+// RUN: cascade-run %s --target cpu --entry pad_slice --print | FileCheck %s --check-prefix=PAD
+// RUN: cascade-run %s --target cpu --entry special_logits --print | FileCheck %s --check-prefix=SPECIAL
 
 // q . k_1 dominates by 100: the output is V's row 1.
 // ONEHOT: result0 = [7, 8]

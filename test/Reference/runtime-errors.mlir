@@ -6,6 +6,19 @@
 // RUN: not cascade-run %s --entry grouped_bad_offsets 2>&1 | FileCheck %s --check-prefix=GROUPED
 // RUN: not cascade-run %s --entry block_index_oob 2>&1 | FileCheck %s --check-prefix=BLOCKS
 // RUN: not cascade-run %s --entry unsupported_op 2>&1 | FileCheck %s --check-prefix=UNKNOWN-OP
+// The lowered routing checks its keys (cascade.check_indices) on every target:
+// RUN: cascade-opt %s --cascade-lower-routing | not cascade-run - --entry permute_bad_key 2>&1 | FileCheck %s --check-prefix=CHECKED-KEYS
+// The CPU target reports the same bad values as run-time errors:
+// RUN: not cascade-run %s --target cpu --entry gather_oob 2>&1 | FileCheck %s --check-prefix=CPU-GATHER
+// RUN: not cascade-run %s --target cpu --entry scatter_oob 2>&1 | FileCheck %s --check-prefix=CPU-SCATTER
+// RUN: not cascade-run %s --target cpu --entry permute_bad_key 2>&1 | FileCheck %s --check-prefix=CHECKED-KEYS
+// RUN: not cascade-run %s --target cpu --entry grouped_bad_offsets 2>&1 | FileCheck %s --check-prefix=CPU-GROUPED
+// RUN: not cascade-run %s --target cpu --entry block_index_oob 2>&1 | FileCheck %s --check-prefix=CPU-BLOCKS
+// CPU-GATHER: error: run-time error: cascade.gather: index 7 (entry 1 of 'indices') is out of range for the 3 rows of 'source'
+// CPU-SCATTER: error: run-time error: cascade.scatter: index 4 (entry 0 of 'indices') is out of range for the 2 rows of the result
+// CHECKED-KEYS: error: {{.*}}cascade.permute keys: entry 1 is 8, out of range [0, 8)
+// CPU-GROUPED: error: run-time error: 'offsets' of cascade.grouped_einsum: entry 1 is 5, out of range [0, 3)
+// CPU-BLOCKS: error: run-time error: key block indices of the dynamic_block_sparse mask: entry 1 is 3, out of range [0, 2) (-1 allowed)
 
 // GATHER: error: index 7 (entry 1 of 'indices', divided by 2) is out of range for the 3 rows of 'source'
 func.func @gather_oob() -> tensor<2x2xf64> {

@@ -5,6 +5,10 @@
 // RUN: cascade-run %s --entry skipped_sum --print | FileCheck %s --check-prefix=SKIP
 // RUN: cascade-run %s --entry causal_tiles --print | FileCheck %s --check-prefix=CAUSAL
 // RUN: not cascade-run %s --entry class_out_of_range 2>&1 | FileCheck %s --check-prefix=RANGE
+// The CPU target runs the same programs (cascade-convert-tile-to-scf):
+// RUN: cascade-run %s --target cpu --entry doubled --print | FileCheck %s --check-prefix=DOUBLED
+// RUN: cascade-run %s --target cpu --entry skipped_sum --print | FileCheck %s --check-prefix=SKIP
+// RUN: cascade-run %s --target cpu --entry causal_tiles --print | FileCheck %s --check-prefix=CAUSAL
 
 // 10 values in tiles of 4: the last tile reads 2 padded values (-1) and
 // writes only its 2 in-bounds values.

@@ -7,9 +7,11 @@
 // Dropless: 7 tokens x 2 slots over 4 experts. A scan over the 14 slots counts
 // each expert's slots (and gives each slot its rank), a scan over the experts
 // gives the offsets, each slot goes to offset + rank: no sort.
+// Keys outside [0, 4) are a run-time error (cascade.check_indices).
 // CHECK-LABEL: func @permute_dropless
-// CHECK-NOT: cascade.permute
-// CHECK: %[[KEYS:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<7x2xi64> into tensor<14xi64>
+// CHECK-NOT: = cascade.permute
+// CHECK: %[[CHECKED:.*]] = cascade.check_indices %arg0 in[0, 4) what("cascade.permute keys") : tensor<7x2xi64>
+// CHECK: %[[KEYS:.*]] = tensor.collapse_shape %[[CHECKED]] {{\[\[}}0, 1]] : tensor<7x2xi64> into tensor<14xi64>
 // CHECK: %[[COUNTS:.*]] = cascade.einsum "s,e->se" ins(%[[KEYS]], %{{.*}} : tensor<14xi64>, tensor<4xi64>) iterate("s" init
 // CHECK: } -> tensor<15x4xi64>
 // CHECK: %[[RANK:.*]] = cascade.einsum "se,s->s" {{.*}} reduce(add)

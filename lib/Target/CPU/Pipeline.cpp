@@ -74,8 +74,10 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Out of the cascade and tile dialects.
-  pm.addPass(createCascadeConvertRoutingToRuntime());
+  // convert-to-linalg inserts cascade.check_indices, which the runtime
+  // lowering turns into kernel calls.
   pm.addPass(createCascadeConvertToLinalg());
+  pm.addPass(createCascadeConvertRoutingToRuntime());
   pm.addPass(createCascadeConvertTileToSCF());
   pm.addPass(createCanonicalizerPass());
 

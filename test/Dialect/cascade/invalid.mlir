@@ -809,3 +809,19 @@ func.func @grouped_epilogue_yield(%x: tensor<10x16xf32>, %a: tensor<8x16x32xf32>
   } -> tensor<10x32xf32>
   return
 }
+
+// -----
+
+func.func @check_floats(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{checks integer tensors, got 'tensor<4xf32>'}}
+  %0 = cascade.check_indices %x in [0, 8) what("x") : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @check_empty_range(%x: tensor<4xi64>) -> tensor<4xi64> {
+  // expected-error @+1 {{range [3, 3) is empty}}
+  %0 = cascade.check_indices %x in [3, 3) what("x") : tensor<4xi64>
+  return %0 : tensor<4xi64>
+}

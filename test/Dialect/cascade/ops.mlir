@@ -146,3 +146,12 @@ func.func @fused_experts(%x: tensor<10x16xf32>, %wg: tensor<8x16x32xf32>, %wu: t
   } -> tensor<10x32xf32>
   return %h : tensor<10x32xf32>
 }
+
+// CHECK-LABEL: func.func @check_indices
+// CHECK: cascade.check_indices %arg0 in[0, 8) what("expert ids") : tensor<4x2xi64>
+// CHECK: cascade.check_indices %arg1 in[0, 5) allow(-1) nondecreasing what("offsets") : tensor<6xi32>
+func.func @check_indices(%ids: tensor<4x2xi64>, %off: tensor<6xi32>) -> (tensor<4x2xi64>, tensor<6xi32>) {
+  %0 = cascade.check_indices %ids in [0, 8) what("expert ids") : tensor<4x2xi64>
+  %1 = cascade.check_indices %off in [0, 5) allow(-1) nondecreasing what("offsets") : tensor<6xi32>
+  return %0, %1 : tensor<4x2xi64>, tensor<6xi32>
+}
