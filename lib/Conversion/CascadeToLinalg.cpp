@@ -15,10 +15,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeCalls.h"
+
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -289,6 +292,18 @@ Value reduceInto(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
                  Value v) {
   switch (kind) {
   case ReduceKind::add:
+    if (isFloat(acc.getType())) {
+      // A sum may be reassociated (and fused with its product): that is
+      // what lets the innermost reduction loop vectorize. The reference
+      // sums in float64, so the order of f32 additions is not part of the
+      // contract (docs/numerics.md).
+      auto add = arith::AddFOp::create(b, loc, acc, v);
+      add.setFastmath(arith::FastMathFlags::reassoc |
+                      arith::FastMathFlags::contract);
+      if (auto mul = v.getDefiningOp<arith::MulFOp>())
+        mul.setFastmath(arith::FastMathFlags::contract);
+      return add;
+    }
     return combine(b, loc, MapKind::add, acc, v);
   case ReduceKind::max:
     return combine(b, loc, MapKind::max, acc, v);
@@ -904,13 +919,150 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
   }
 };
 
+/// Groups the dimensions of `shape` so that each group holds one dimension
+/// that is not 1 (unit dimensions join their neighbours): the reassociation
+/// to the tensor of only the non-unit dimensions. Fails unless there are
+/// exactly `want` of them.
+FailureOr<SmallVector<ReassociationIndices>>
+dropUnitDims(ArrayRef<int64_t> shape, int64_t want) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices current;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+    current.push_back(d);
+    if (shape[d] != 1) {
+      groups.push_back(current);
+      current.clear();
+    }
+  }
+  if (static_cast<int64_t>(groups.size()) != want)
+    return failure();
+  if (!current.empty())
+    groups.back().append(current.begin(), current.end());
+  return groups;
+}
+
+/// A contraction of matrix shape (after dropping unit dimensions: C[i, j] =
+/// sum_k A[i|k] B[k|j], f32) as a call of the runtime's register-blocked
+/// microkernel (runtime/lib/Microkernels.cpp) on buffers of the operands.
+struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
+  ContractionToMicrokernel(MLIRContext *ctx)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
+        op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
+        op.getInputs().size() != 2)
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    if (!resultType.getElementType().isF32() ||
+        !elementTypeIs(op.getInputs()[0]) || !elementTypeIs(op.getInputs()[1]))
+      return failure();
+    EinsumOp::Indices indices = op.getIndices();
+    llvm::DenseMap<char, int64_t> size;
+    for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
+      for (auto [d, c] : llvm::enumerate(names))
+        size[c] = cast<RankedTensorType>(input.getType()).getDimSize(d);
+    auto nonUnit = [&](StringRef names) {
+      std::string out;
+      for (char c : names)
+        if (size[c] != 1)
+          out.push_back(c);
+      return out;
+    };
+    std::string result = nonUnit(indices.result);
+    std::string reduced = nonUnit(op.getReducedIndices());
+    if (result.size() != 2 || reduced.size() != 1)
+      return failure();
+    char i = result[0], j = result[1], k = reduced[0];
+    std::string in0 = nonUnit(indices.inputs[0]);
+    std::string in1 = nonUnit(indices.inputs[1]);
+    auto holds = [](StringRef s, char a, char b) {
+      return s.size() == 2 && s.contains(a) && s.contains(b);
+    };
+    int aIndex;
+    if (holds(in0, i, k) && holds(in1, j, k))
+      aIndex = 0;
+    else if (holds(in1, i, k) && holds(in0, j, k))
+      aIndex = 1;
+    else
+      return failure();
+    Value a = op.getInputs()[aIndex], b = op.getInputs()[1 - aIndex];
+    bool transA = (aIndex ? in1 : in0)[0] == k;
+    bool transB = (aIndex ? in0 : in1)[0] == j;
+
+    Location loc = op.getLoc();
+    auto matrix = [&](Value v) -> FailureOr<Value> {
+      auto type = cast<RankedTensorType>(v.getType());
+      auto groups = dropUnitDims(type.getShape(), 2);
+      if (failed(groups))
+        return failure();
+      Value flat = v;
+      if (type.getRank() != 2)
+        flat = tensor::CollapseShapeOp::create(rewriter, loc, v, *groups);
+      auto flatType = cast<RankedTensorType>(flat.getType());
+      return bufferization::ToBufferOp::create(
+                 rewriter, loc,
+                 MemRefType::get(flatType.getShape(),
+                                 flatType.getElementType()),
+                 flat, /*read_only=*/true)
+          .getResult();
+    };
+    auto resultGroups = dropUnitDims(resultType.getShape(), 2);
+    if (failed(resultGroups))
+      return failure();
+    FailureOr<Value> aBuffer = matrix(a), bBuffer = matrix(b);
+    if (failed(aBuffer) || failed(bBuffer))
+      return failure();
+    SmallVector<int64_t> cShape;
+    SmallVector<Value> dynSizes;
+    for (const ReassociationIndices &group : *resultGroups) {
+      int64_t n = 1;
+      for (int64_t d : group)
+        n = resultType.isDynamicDim(d) ? ShapedType::kDynamic : n * resultType.getDimSize(d);
+      cShape.push_back(n);
+    }
+    // Dynamic sizes of C come from the operands' matching dimensions.
+    auto dimOf = [&](Value buffer, bool transposed, bool rows) -> Value {
+      int64_t d = (rows != transposed) ? 0 : 1;
+      return memref::DimOp::create(rewriter, loc, buffer, d);
+    };
+    if (ShapedType::isDynamic(cShape[0]))
+      dynSizes.push_back(dimOf(*aBuffer, transA, true));
+    if (ShapedType::isDynamic(cShape[1]))
+      dynSizes.push_back(dimOf(*bBuffer, transB, false));
+    auto cType = MemRefType::get(cShape, rewriter.getF32Type());
+    Value c = memref::AllocOp::create(rewriter, loc, cType, dynSizes,
+                                      rewriter.getI64IntegerAttr(64));
+    if (failed(callRuntimeKernel(rewriter, op, "cascade_rt_matmul_f32",
+                                 {*aBuffer, *bBuffer, c,
+                                  i64Const(rewriter, loc, transA),
+                                  i64Const(rewriter, loc, transB)})))
+      return failure();
+    Value product = bufferization::ToTensorOp::create(
+        rewriter, loc, RankedTensorType::get(cShape, rewriter.getF32Type()), c,
+        /*restrict=*/true, /*writable=*/true);
+    if (resultType.getRank() != 2)
+      product = tensor::ExpandShapeOp::create(rewriter, loc, resultType,
+                                              product, *resultGroups);
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+
+  static bool elementTypeIs(Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType().isF32();
+  }
+};
+
 struct ConvertToLinalgPass
     : cascade::impl::CascadeConvertToLinalgBase<ConvertToLinalgPass> {
+  using CascadeConvertToLinalgBase::CascadeConvertToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
-                 ClassifyBlocksToGeneric>(
-        &getContext());
+                 ClassifyBlocksToGeneric>(&getContext());
+    if (microkernels)
+      patterns.add<ContractionToMicrokernel>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](Operation *op) {

@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeCalls.h"
+
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Transforms/Passes.h"
 
@@ -102,41 +104,6 @@ Value outputTensor(OpBuilder &b, Location loc, const KernelOutput &out) {
   return tensor::ExpandShapeOp::create(b, loc, out.type, flat, all);
 }
 
-/// Declares (once) and calls the kernel `name` on `args`.
-LogicalResult callKernel(PatternRewriter &rewriter, Operation *op,
-                         StringRef name, ValueRange args) {
-  auto module = op->getParentOfType<ModuleOp>();
-  // Buffers go as memref<?xT>: one declaration serves every size.
-  SmallVector<Value> operands;
-  SmallVector<Type> types;
-  for (Value a : args) {
-    if (auto m = dyn_cast<MemRefType>(a.getType()))
-      a = memref::CastOp::create(
-          rewriter, op->getLoc(),
-          MemRefType::get({ShapedType::kDynamic}, m.getElementType()), a);
-    operands.push_back(a);
-    types.push_back(a.getType());
-  }
-  auto fnType = rewriter.getFunctionType(types, {});
-  auto fn = module.lookupSymbol<func::FuncOp>(name);
-  if (!fn) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    fn = func::FuncOp::create(rewriter, op->getLoc(), name, fnType);
-    fn.setPrivate();
-    fn->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
-  } else if (fn.getFunctionType() != fnType) {
-    return op->emitError() << "runtime kernel " << name
-                           << " declared with another type";
-  }
-  func::CallOp::create(rewriter, op->getLoc(), fn, operands);
-  return success();
-}
-
-Value i64Const(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
-}
-
 LogicalResult unsupportedTypes(Operation *op, ArrayRef<Type> types) {
   auto diag = op->emitError() << "the CPU runtime has no kernel for '"
                               << op->getName() << "' on element types";
@@ -169,7 +136,7 @@ struct TopKToRuntime : OpRewritePattern<TopKOp> {
     Value input = flatBuffer(rewriter, loc, op.getInput());
     int64_t groups = op.getNumGroups() ? int64_t(*op.getNumGroups()) : 0;
     int64_t kept = op.getGroupsKept() ? int64_t(*op.getGroupsKept()) : 0;
-    if (failed(callKernel(rewriter, op, "cascade_rt_topk_" + v + "_" + i,
+    if (failed(callRuntimeKernel(rewriter, op, "cascade_rt_topk_" + v + "_" + i,
                           {input, values.buffer, indices.buffer,
                            i64Const(rewriter, loc, in.getShape().back()),
                            i64Const(rewriter, loc, op.getK()),
@@ -197,7 +164,7 @@ struct GatherToRuntime : OpRewritePattern<GatherOp> {
     Location loc = op.getLoc();
     int64_t rowSize = src.getDimSize(0) ? src.getNumElements() / src.getDimSize(0) : 0;
     KernelOutput out = allocOutput(rewriter, loc, op.getResult().getType());
-    if (failed(callKernel(
+    if (failed(callRuntimeKernel(
             rewriter, op, "cascade_rt_gather_" + v + "_" + i,
             {flatBuffer(rewriter, loc, op.getSource()),
              flatBuffer(rewriter, loc, op.getIndices()), out.buffer,
@@ -237,7 +204,7 @@ struct ScatterToRuntime : OpRewritePattern<ScatterOp> {
                  i64Const(rewriter, loc, op.getDivisor())});
     std::string name = op.getWeights() ? "cascade_rt_scatter_weighted_"
                                        : "cascade_rt_scatter_";
-    if (failed(callKernel(rewriter, op, name + v + "_" + i, args)))
+    if (failed(callRuntimeKernel(rewriter, op, name + v + "_" + i, args)))
       return failure();
     rewriter.replaceOp(op, outputTensor(rewriter, loc, out));
     return success();
@@ -288,7 +255,7 @@ struct CheckIndicesToRuntime : OpRewritePattern<CheckIndicesOp> {
                             << type;
     Location loc = op.getLoc();
     int64_t flags = (op.getAllow() ? 1 : 0) | (op.getNondecreasing() ? 2 : 0);
-    if (failed(callKernel(
+    if (failed(callRuntimeKernel(
             rewriter, op, "cascade_rt_check_" + i,
             {flatBuffer(rewriter, loc, op.getInput()),
              i64Const(rewriter, loc, op.getLower()),

@@ -302,15 +302,22 @@ extern "C" void memrefCopy(int64_t elemSize, UnrankedDescriptor *src,
     total *= sizes[i];
   if (total == 0)
     return;
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0; n < total; ++n) {
+  // Rows of the innermost dimension are copied whole when both sides are
+  // contiguous along it (tiles of row-major tensors always are).
+  int64_t inner = rank ? sizes[rank - 1] : 1;
+  bool rows = rank && srcStrides[rank - 1] == 1 && dstStrides[rank - 1] == 1;
+  int64_t outerRank = rows ? rank - 1 : rank;
+  int64_t chunk = rows ? inner : 1;
+  std::vector<int64_t> index(outerRank, 0);
+  for (int64_t n = 0; n < total / chunk; ++n) {
     int64_t so = 0, dof = 0;
-    for (int64_t i = 0; i < rank; ++i) {
+    for (int64_t i = 0; i < outerRank; ++i) {
       so += index[i] * srcStrides[i];
       dof += index[i] * dstStrides[i];
     }
-    std::memcpy(dstBase + dof * elemSize, srcBase + so * elemSize, elemSize);
-    for (int64_t i = rank - 1; i >= 0; --i) {
+    std::memcpy(dstBase + dof * elemSize, srcBase + so * elemSize,
+                chunk * elemSize);
+    for (int64_t i = outerRank - 1; i >= 0; --i) {
       if (++index[i] < sizes[i])
         break;
       index[i] = 0;

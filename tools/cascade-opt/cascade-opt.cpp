@@ -12,6 +12,7 @@ int main(int argc, char **argv) {
   cascade::cpu::registerDialects(registry);
   cascade::registerAllPasses();
   cascade::cpu::registerPipeline();
+  cascade::cpu::registerUpstreamPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Cascade optimizer: attention and MoE cascades\n", registry));
 }

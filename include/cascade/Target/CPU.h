@@ -41,6 +41,10 @@ void registerDialects(mlir::DialectRegistry &registry);
 /// Registers the `cascade-lower-to-cpu` pass pipeline (for cascade-opt).
 void registerPipeline();
 
+/// Registers every upstream MLIR pass (once), so that cascade-opt can run
+/// the CPU pipeline's steps one by one.
+void registerUpstreamPasses();
+
 /// The whole lowering, composite ops to the LLVM dialect. Every public
 /// function must have been marked by prepareEntryPoints first.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm, const Options &options);
@@ -74,9 +78,11 @@ public:
   /// Runs `entry` on `args` (converted to the argument dtypes); results in
   /// float64. A kernel's run-time error (e.g. an index out of range) is
   /// returned as an error.
+  /// `kernelMs`, when given, receives the time of the compiled call alone
+  /// (without converting the operands to and from float64).
   llvm::Expected<llvm::SmallVector<HostTensor>>
   run(llvm::StringRef entry, llvm::ArrayRef<HostTensor> args,
-      int numThreads = 0);
+      int numThreads = 0, double *kernelMs = nullptr);
 
 private:
   JitModule() = default;

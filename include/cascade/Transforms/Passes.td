@@ -221,11 +221,39 @@ def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
     tensors becomes two `linalg.generic`s (kept/dropped bits per block, then
     the class). Block classes on whole einsums are dropped: they never change
     a result.
+
+    With `microkernels`, f32 contractions of matrix shape (after dropping
+    unit dimensions, C[i, j] = sum_k A[i|k] B[k|j], as the Q.K^T and P.V
+    tiles of attention programs and the expert GEMMs) become calls of the
+    runtime's register-blocked `cascade_rt_matmul_f32` on buffers of the
+    operands instead of generics.
   }];
+  let options = [
+    Option<"microkernels", "microkernels", "bool", /*default=*/"false",
+           "Matrix-shaped f32 contractions call the runtime's microkernel">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
+  let summary = "Polynomial approximations of f32 exp, tanh and erf";
+  let description = [{
+    Rewrites `math.exp`, `math.tanh` and `math.erf` on f32 (scalars or
+    vectors) into the arithmetic of upstream MLIR's polynomial
+    approximations, so that loops computing a softmax, a softcap or a GELU
+    vectorize instead of calling libm once per element. The error is a few
+    ulp, far inside the f32 bounds of docs/numerics.md; f64 and other types
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def CascadeConvertRoutingToRuntime : Pass<"cascade-convert-routing-to-runtime",

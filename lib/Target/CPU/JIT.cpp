@@ -9,6 +9,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <chrono>
 #include <cstring>
 
 using namespace mlir;
@@ -146,7 +147,7 @@ cpu::JitModule::create(ModuleOp module, ArrayRef<EntryPoint> entries,
 
 llvm::Expected<SmallVector<HostTensor>>
 cpu::JitModule::run(StringRef name, ArrayRef<HostTensor> args,
-                    int numThreads) {
+                    int numThreads, double *kernelMs) {
   const EntryPoint *entry = nullptr;
   for (const EntryPoint &e : entries)
     if (e.name == name)
@@ -177,7 +178,12 @@ cpu::JitModule::run(StringRef name, ArrayRef<HostTensor> args,
   if (cascade_context_create(CASCADE_DEVICE_CPU, numThreads, &ctx) != CASCADE_OK)
     return errorf("cannot create a CPU context");
   cascade_launch_begin(ctx);
+  auto start = std::chrono::steady_clock::now();
   llvm::Error err = engine->invokePacked("_mlir_ciface_" + name.str(), packed);
+  if (kernelMs)
+    *kernelMs = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
   cascade_status_t status = cascade_launch_end(ctx);
   std::string message = cascade_context_error(ctx);
   cascade_context_destroy(ctx);

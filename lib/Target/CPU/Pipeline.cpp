@@ -55,11 +55,15 @@ void cpu::registerPipeline() {
       });
 }
 
+void cpu::registerUpstreamPasses() {
+  static std::once_flag registered;
+  std::call_once(registered, [] { mlir::registerAllPasses(); });
+}
+
 void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // The upstream half is written as the textual pipeline one would give
   // mlir-opt; its passes must be registered to be parsed.
-  static std::once_flag registered;
-  std::call_once(registered, [] { mlir::registerAllPasses(); });
+  registerUpstreamPasses();
 
   // Compiler core: composites -> 1-pass cascades -> tile programs.
   pm.addPass(createCascadeDecompose());
@@ -76,9 +80,10 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.
-  pm.addPass(createCascadeConvertToLinalg());
+  pm.addPass(createCascadeConvertToLinalg({/*microkernels=*/true}));
   pm.addPass(createCascadeConvertRoutingToRuntime());
   pm.addPass(createCascadeConvertTileToSCF());
+  pm.addPass(createCascadeApproximateMath());
   pm.addPass(createCanonicalizerPass());
 
   // Tensors to buffers; results become out-parameters so that callers own

@@ -1,0 +1,145 @@
+//===- Microkernels.cpp - register-blocked f32 matrix products ------------===//
+//
+// The CPU target calls this for contractions of matrix shape (the tiles of
+// Q.K^T and P.V in an attention program, the expert GEMMs of a MoE), the way
+// IREE's CPU backend calls its ukernels: C = op(A) . op(B) with A [M, K]
+// (or [K, M] when transposed), B [K, N] (or [N, K]), any strides. B is
+// packed into panels of NR columns; a block of MR x NR of C stays in vector
+// registers across the whole K loop. One copy per instruction set (AVX-512,
+// AVX2+FMA, baseline), chosen at load time (GCC target_clones).
+//
+//===----------------------------------------------------------------------===//
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+template <typename T> struct Memref2D {
+  T *allocated;
+  T *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+};
+
+typedef float v16 __attribute__((vector_size(64)));
+constexpr int NR = 32; // two v16 per row of a panel
+constexpr int MR = 6;  // rows of C per block: 12 accumulators
+
+/// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
+struct View {
+  const float *data;
+  int64_t rows, cols, rs, cs;
+  float at(int64_t r, int64_t c) const { return data[r * rs + c * cs]; }
+};
+
+View viewOf(const Memref2D<float> *m, bool transposed) {
+  View v{m->aligned + m->offset, m->sizes[0], m->sizes[1], m->strides[0],
+         m->strides[1]};
+  if (transposed) {
+    std::swap(v.rows, v.cols);
+    std::swap(v.rs, v.cs);
+  }
+  return v;
+}
+
+/// panel[k][c] = B(k, j0 + c), zero past the last column.
+inline void packPanel(const View &b, int64_t j0, int64_t nj, float *panel) {
+  for (int64_t k = 0; k < b.rows; ++k) {
+    float *row = panel + k * NR;
+    int64_t c = 0;
+    if (b.cs == 1)
+      for (; c < nj; ++c)
+        row[c] = b.data[k * b.rs + j0 + c];
+    else
+      for (; c < nj; ++c)
+        row[c] = b.at(k, j0 + c);
+    for (; c < NR; ++c)
+      row[c] = 0.0f;
+  }
+}
+
+template <int R>
+inline __attribute__((always_inline)) void
+block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
+      int64_t ldc, int64_t nj) {
+  v16 acc[R][2];
+  for (int r = 0; r < R; ++r)
+    acc[r][0] = acc[r][1] = v16{} ;
+  const float *arow[R];
+  for (int r = 0; r < R; ++r)
+    arow[r] = a.data + (i0 + r) * a.rs;
+  for (int64_t k = 0; k < depth; ++k) {
+    v16 b0, b1;
+    std::memcpy(&b0, panel + k * NR, sizeof b0);
+    std::memcpy(&b1, panel + k * NR + 16, sizeof b1);
+    for (int r = 0; r < R; ++r) {
+      float x = arow[r][k * a.cs];
+      acc[r][0] += x * b0;
+      acc[r][1] += x * b1;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    float *out = c + (i0 + r) * ldc;
+    if (nj == NR) {
+      std::memcpy(out, &acc[r][0], sizeof(v16));
+      std::memcpy(out + 16, &acc[r][1], sizeof(v16));
+    } else {
+      float tmp[NR];
+      std::memcpy(tmp, &acc[r][0], sizeof(v16));
+      std::memcpy(tmp + 16, &acc[r][1], sizeof(v16));
+      std::memcpy(out, tmp, nj * sizeof(float));
+    }
+  }
+}
+
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void matmul(const View &a, const View &b, float *c, int64_t ldc) {
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  static thread_local std::vector<v16> storage;
+  size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
+  if (storage.size() < need)
+    storage.resize(need);
+  float *panel = reinterpret_cast<float *>(storage.data());
+  for (int64_t j0 = 0; j0 < n; j0 += NR) {
+    int64_t nj = n - j0 < NR ? n - j0 : NR;
+    packPanel(b, j0, nj, panel);
+    float *cj = c + j0;
+    int64_t i0 = 0;
+    for (; i0 + MR <= m; i0 += MR)
+      block<MR>(a, i0, panel, depth, cj, ldc, nj);
+    switch (m - i0) {
+    case 5: block<5>(a, i0, panel, depth, cj, ldc, nj); break;
+    case 4: block<4>(a, i0, panel, depth, cj, ldc, nj); break;
+    case 3: block<3>(a, i0, panel, depth, cj, ldc, nj); break;
+    case 2: block<2>(a, i0, panel, depth, cj, ldc, nj); break;
+    case 1: block<1>(a, i0, panel, depth, cj, ldc, nj); break;
+    default: break;
+    }
+  }
+}
+
+} // namespace
+
+/// C [M, N] (contiguous rows) = op(A) . op(B).
+extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
+                                                   Memref2D<float> *b,
+                                                   Memref2D<float> *c,
+                                                   int64_t transA,
+                                                   int64_t transB) {
+  View va = viewOf(a, transA), vb = viewOf(b, transB);
+  float *out = c->aligned + c->offset;
+  if (va.rows == 0 || vb.cols == 0)
+    return;
+  if (va.cols == 0) {
+    for (int64_t i = 0; i < va.rows; ++i)
+      std::memset(out + i * c->strides[0], 0, vb.cols * sizeof(float));
+    return;
+  }
+  matmul(va, vb, out, c->strides[0]);
+}
