@@ -6,9 +6,14 @@
 // (or [K, M] when transposed), B [K, N] (or [N, K]), any strides. B is
 // packed into panels of NR columns; a block of MR x NR of C stays in vector
 // registers across the whole K loop. One copy per instruction set (AVX-512,
-// AVX2+FMA, baseline), chosen at load time (GCC target_clones).
+// AVX2+FMA, baseline), chosen at load time (GCC target_clones). A large
+// product called outside a parallel region (the expert GEMMs of a MoE)
+// spreads its column panels over the OpenMP threads; inside a work item it
+// stays on its thread.
 //
 //===----------------------------------------------------------------------===//
+
+#include <omp.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -101,12 +106,16 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void matmul(const View &a, const View &b, float *c, int64_t ldc) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
-  static thread_local std::vector<v16> storage;
-  size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
-  if (storage.size() < need)
-    storage.resize(need);
-  float *panel = reinterpret_cast<float *>(storage.data());
-  for (int64_t j0 = 0; j0 < n; j0 += NR) {
+  int64_t panels = (n + NR - 1) / NR;
+  bool spread = !omp_in_parallel() && m * n * depth >= (int64_t{1} << 24);
+#pragma omp parallel for schedule(dynamic, 1) if (spread)
+  for (int64_t p = 0; p < panels; ++p) {
+    static thread_local std::vector<v16> storage;
+    size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
+    if (storage.size() < need)
+      storage.resize(need);
+    float *panel = reinterpret_cast<float *>(storage.data());
+    int64_t j0 = p * NR;
     int64_t nj = n - j0 < NR ? n - j0 : NR;
     packPanel(b, j0, nj, panel);
     float *cj = c + j0;

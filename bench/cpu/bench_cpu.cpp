@@ -1,0 +1,271 @@
+// CPU benchmark of AOT-compiled Cascade kernels (built by build.sh, run on
+// the benchmark machine by run.sh): each kernel at the requested thread
+// count, a naive unfused attention (scores matrix, softmax, P.V: what one
+// writes without fusion) on the same inputs, and the machine's FMA peak.
+// Prints one line per measurement: name, threads, median ms, GFLOP/s.
+//   bench_cpu [THREADS] [ITERS] [FILTER]
+#include "attention_causal.h"
+#include "attention_dense.h"
+#include "attention_odd.h"
+#include "attention_window512.h"
+#include "moe_example.h"
+#include "moe_large.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+double nowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double timeIt(int iters, const std::function<void()> &fn) {
+  fn(); // warm-up
+  std::vector<double> t;
+  for (int i = 0; i < iters; ++i) {
+    double t0 = nowMs();
+    fn();
+    t.push_back(nowMs() - t0);
+  }
+  return median(t);
+}
+
+void report(const char *name, int threads, double ms, double gflop) {
+  std::printf("%-28s threads %2d  %10.2f ms  %8.1f GFLOP/s\n", name, threads,
+              ms, gflop / (ms * 1e-3));
+  std::fflush(stdout);
+}
+
+cascade_buffer_t buffer(cascade_context_t ctx, std::vector<int64_t> shape,
+                        unsigned seed, cascade_dtype_t dtype = CASCADE_F32) {
+  cascade_buffer_t b;
+  if (cascade_buffer_create(ctx, dtype, (int)shape.size(), shape.data(), &b)) {
+    std::fprintf(stderr, "buffer: %s\n", cascade_context_error(ctx));
+    std::exit(1);
+  }
+  float *p = (float *)cascade_buffer_data(b);
+  unsigned s = seed * 2654435761u + 1;
+  for (int64_t i = 0; i < cascade_buffer_num_elements(b); ++i) {
+    s = s * 1664525u + 1013904223u;
+    p[i] = (float)((s >> 8) / 8388608.0 - 1.0);
+  }
+  return b;
+}
+
+void check(cascade_context_t ctx, cascade_status_t s, const char *what) {
+  if (s != CASCADE_OK) {
+    std::fprintf(stderr, "%s: %s: %s\n", what, cascade_status_string(s),
+                 cascade_context_error(ctx));
+    std::exit(1);
+  }
+}
+
+// Naive attention: S = scale Q K^T materialised per head, masked softmax
+// per row, O = P V; rows split over std::threads.
+void naiveAttention(const float *q, const float *k, const float *v, float *o,
+                    int heads, int s, int d, bool causal, int window,
+                    int threads) {
+  float scale = 1.0f / std::sqrt((float)d);
+  auto work = [&](int t) {
+    std::vector<float> row(s);
+    for (long hr = t; hr < (long)heads * s; hr += threads) {
+      long h = hr / s, i = hr % s;
+      const float *qi = q + (h * s + i) * d;
+      float mx = -INFINITY;
+      for (int j = 0; j < s; ++j) {
+        bool keep = (!causal || j <= i) && (window <= 0 || j > i - window);
+        float acc = 0;
+        const float *kj = k + (h * s + j) * d;
+        for (int x = 0; x < d; ++x)
+          acc += qi[x] * kj[x];
+        row[j] = keep ? acc * scale : -INFINITY;
+        mx = std::max(mx, row[j]);
+      }
+      float sum = 0;
+      for (int j = 0; j < s; ++j)
+        sum += (row[j] = std::exp(row[j] - mx));
+      float *oi = o + (h * s + i) * d;
+      std::fill(oi, oi + d, 0.0f);
+      for (int j = 0; j < s; ++j) {
+        float p = row[j] / sum;
+        const float *vj = v + (h * s + j) * d;
+        for (int x = 0; x < d; ++x)
+          oi[x] += p * vj[x];
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(work, t);
+  work(0);
+  for (auto &th : pool)
+    th.join();
+}
+
+// FMA peak: 12 independent vector accumulators per thread.
+typedef float v16 __attribute__((vector_size(64)));
+__attribute__((target("avx512f"), noinline)) double fmaLoop512(long iters) {
+  v16 acc[12];
+  for (int i = 0; i < 12; ++i)
+    acc[i] = v16{} + (float)i;
+  v16 x = v16{} + 1.0000001f, y = v16{} + 0.9999999f;
+  for (long it = 0; it < iters; ++it)
+    for (int i = 0; i < 12; ++i)
+      acc[i] = acc[i] * x + y;
+  float s = 0;
+  for (int i = 0; i < 12; ++i)
+    for (int l = 0; l < 16; ++l)
+      s += acc[i][l];
+  return s;
+}
+typedef float v8 __attribute__((vector_size(32)));
+__attribute__((target("avx2,fma"), noinline)) double fmaLoop256(long iters) {
+  v8 acc[12];
+  for (int i = 0; i < 12; ++i)
+    acc[i] = v8{} + (float)i;
+  v8 x = v8{} + 1.0000001f, y = v8{} + 0.9999999f;
+  for (long it = 0; it < iters; ++it)
+    for (int i = 0; i < 12; ++i)
+      acc[i] = acc[i] * x + y;
+  float s = 0;
+  for (int i = 0; i < 12; ++i)
+    for (int l = 0; l < 8; ++l)
+      s += acc[i][l];
+  return s;
+}
+
+double fmaPeak(int threads, bool avx512) {
+  long iters = 20000000;
+  volatile double sink = 0;
+  double t0 = nowMs();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      sink = sink + (avx512 ? fmaLoop512(iters) : fmaLoop256(iters));
+    });
+  for (auto &th : pool)
+    th.join();
+  double ms = nowMs() - t0;
+  double flops = 2.0 * 12 * (avx512 ? 16 : 8) * iters * threads;
+  return flops / (ms * 1e-3) / 1e9;
+}
+
+double attentionFlops(double h, double s, double d, double fraction) {
+  return 4.0 * h * s * s * d * fraction * 1e-9;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int threads = argc > 1 ? std::atoi(argv[1]) : 16;
+  int iters = argc > 2 ? std::atoi(argv[2]) : 5;
+  std::string only = argc > 3 ? argv[3] : "";
+  // FILTER: comma-separated parts of names to run (all when absent).
+  auto want = [&](const std::string &name) {
+    if (only.empty())
+      return true;
+    size_t start = 0;
+    while (start <= only.size()) {
+      size_t end = only.find(',', start);
+      std::string part = only.substr(start, end - start);
+      if (!part.empty() && name.find(part) != std::string::npos)
+        return true;
+      if (end == std::string::npos)
+        break;
+      start = end + 1;
+    }
+    return false;
+  };
+  cascade_context_t ctx;
+  if (cascade_context_create(CASCADE_DEVICE_CPU, threads, &ctx))
+    return 1;
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  if (want("peak"))
+    std::printf("%-28s threads %2d  %10s     %8.1f GFLOP/s (%s)\n", "fma-peak",
+                threads, "", fmaPeak(threads, avx512),
+                avx512 ? "avx512" : "avx2");
+
+  const int H = 16, S = 4096, D = 128;
+  cascade_buffer_t q = buffer(ctx, {1, H, S, D}, 1), k = buffer(ctx, {1, H, S, D}, 2),
+                   v = buffer(ctx, {1, H, S, D}, 3), o = buffer(ctx, {1, H, S, D}, 4);
+  auto run = [&](const char *name, double gflop,
+                 const std::function<cascade_status_t()> &fn) {
+    if (!want(name))
+      return;
+    double ms = timeIt(iters, [&] { check(ctx, fn(), name); });
+    report(name, threads, ms, gflop);
+  };
+  double dense = attentionFlops(H, S, D, 1.0);
+  double causal = attentionFlops(H, S, D, 0.5);
+  double window = 4.0 * H * S * 512.0 * D * 1e-9;
+  run("cascade dense", dense, [&] { return attention_dense_main(ctx, q, k, v, o); });
+  run("cascade causal", causal, [&] { return attention_causal_main(ctx, q, k, v, o); });
+  run("cascade window512", window,
+      [&] { return attention_window512_main(ctx, q, k, v, o); });
+  if (want("naive")) {
+    std::vector<float> out((size_t)H * S * D);
+    const float *Q = (float *)cascade_buffer_data(q), *K = (float *)cascade_buffer_data(k),
+                *V = (float *)cascade_buffer_data(v);
+    int naiveIters = std::max(1, iters / 2);
+    report("naive dense", threads,
+           timeIt(naiveIters, [&] { naiveAttention(Q, K, V, out.data(), H, S, D, false, 0, threads); }),
+           dense);
+    report("naive causal", threads,
+           timeIt(naiveIters, [&] { naiveAttention(Q, K, V, out.data(), H, S, D, true, 0, threads); }),
+           dense); // the naive code computes every score
+    // The naive output must agree with the compiled kernel's.
+    check(ctx, attention_causal_main(ctx, q, k, v, o), "causal");
+    const float *O = (float *)cascade_buffer_data(o);
+    double err = 0;
+    for (size_t i = 0; i < out.size(); ++i)
+      err = std::max(err, (double)std::fabs(out[i] - O[i]));
+    std::printf("%-28s max abs difference %.3g\n", "naive vs cascade causal", err);
+  }
+  cascade_buffer_destroy(q);
+  cascade_buffer_destroy(k);
+  cascade_buffer_destroy(v);
+  cascade_buffer_destroy(o);
+
+  if (want("odd")) {
+    cascade_buffer_t q2 = buffer(ctx, {1, 16, 1000, 80}, 5), k2 = buffer(ctx, {1, 16, 1000, 80}, 6),
+                     v2 = buffer(ctx, {1, 16, 1000, 80}, 7), o2 = buffer(ctx, {1, 16, 1000, 80}, 8);
+    run("cascade S1000 D80", attentionFlops(16, 1000, 80, 1.0),
+        [&] { return attention_odd_main(ctx, q2, k2, v2, o2); });
+    for (auto b : {q2, k2, v2, o2})
+      cascade_buffer_destroy(b);
+  }
+  if (want("moe")) {
+    cascade_buffer_t x = buffer(ctx, {64, 128}, 9), r = buffer(ctx, {128, 8}, 10),
+                     g = buffer(ctx, {8, 128, 256}, 11), u = buffer(ctx, {8, 128, 256}, 12),
+                     dn = buffer(ctx, {8, 256, 128}, 13), y = buffer(ctx, {64, 128}, 14);
+    run("cascade moe example", 2.0 * 64 * 2 * 3 * 128 * 256 * 1e-9,
+        [&] { return moe_example_main(ctx, x, r, g, u, dn, y); });
+    for (auto b : {x, r, g, u, dn, y})
+      cascade_buffer_destroy(b);
+    cascade_buffer_t X = buffer(ctx, {4096, 1024}, 15), R = buffer(ctx, {1024, 8}, 16),
+                     G = buffer(ctx, {8, 1024, 2816}, 17), U = buffer(ctx, {8, 1024, 2816}, 18),
+                     Dn = buffer(ctx, {8, 2816, 1024}, 19), Y = buffer(ctx, {4096, 1024}, 20);
+    run("cascade moe 4096x1024 e8", 2.0 * 4096 * 2 * 3 * 1024 * 2816 * 1e-9,
+        [&] { return moe_large_main(ctx, X, R, G, U, Dn, Y); });
+    for (auto b : {X, R, G, U, Dn, Y})
+      cascade_buffer_destroy(b);
+  }
+  cascade_context_destroy(ctx);
+  return 0;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds bench/out/bench_cpu: the kernels of bench/cpu/kernels (and the MoE
+# example) compiled ahead of time by cascade-compile, the benchmark driver,
+# the static runtime; libstdc++ static, libomp carried next to it (rpath
+# $ORIGIN), so that it runs on the benchmark machine without MLIR.
+#   bash bench/cpu/build.sh [CPU]     CPU: an LLVM CPU name (default x86-64-v4)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cpu=${1:-x86-64-v4}
+out=$root/bench/out
+bin=$root/build/bin
+mkdir -p "$out/kernels"
+compile() { # name source
+  "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \
+    --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h"
+}
+for k in dense causal window512 odd; do
+  compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
+done
+compile moe_example "$root/examples/moe.mlir"
+compile moe_large "$root/bench/cpu/kernels/moe_large.mlir"
+g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \
+  "$root/bench/cpu/bench_cpu.cpp" "$out"/kernels/*.o \
+  "$root/build/lib/libcascade_runtime_static.a" \
+  /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
+  -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu"
+cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
+cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" "$out/"
+echo "built $out/bench_cpu for cpu:$cpu"
