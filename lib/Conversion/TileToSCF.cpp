@@ -19,6 +19,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cascade {
@@ -131,12 +132,64 @@ struct StoreToClippedSubview : OpRewritePattern<tile::StoreOp> {
   }
 };
 
+/// A load from an input that is a splat constant (the initial running
+/// state of an attention program: zeros, -inf) is that value where in
+/// bounds and the pad past them: no buffer, no memory traffic, and no
+/// constant the size of the whole tensor in the object file.
+Value splatTile(OpBuilder &b, Location loc, tile::LoadOp load,
+                TypedAttr value, ArrayRef<int64_t> sourceShape) {
+  auto tileType = cast<RankedTensorType>(load.getResult().getType());
+  SmallVector<Value> inBounds;
+  SmallVector<OpFoldResult> low(tileType.getRank(), b.getIndexAttr(0)), high;
+  for (auto [d, off] : llvm::enumerate(load.getOffsets())) {
+    Value dim = arith::ConstantIndexOp::create(b, loc, sourceShape[d]);
+    auto [o, n] = clip(b, loc, off, dim, tileType.getDimSize(d));
+    (void)o;
+    inBounds.push_back(n);
+    high.push_back(
+        arith::SubIOp::create(
+            b, loc, arith::ConstantIndexOp::create(b, loc, tileType.getDimSize(d)),
+            n)
+            .getResult());
+  }
+  SmallVector<int64_t> dynShape(tileType.getRank(), ShapedType::kDynamic);
+  auto partType = RankedTensorType::get(dynShape, tileType.getElementType());
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  Value part = tensor::SplatOp::create(b, loc, partType, scalar, inBounds);
+  Type elt = tileType.getElementType();
+  double padValue = load.getPad() ? load.getPad()->convertToDouble() : 0.0;
+  TypedAttr padAttr =
+      isa<FloatType>(elt)
+          ? TypedAttr(b.getFloatAttr(elt, padValue))
+          : TypedAttr(b.getIntegerAttr(elt, static_cast<int64_t>(padValue)));
+  Value pad = arith::ConstantOp::create(b, loc, padAttr);
+  return tensor::PadOp::create(b, loc, tileType, part, low, high, pad);
+}
+
 struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(tile::ProgramOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    // Splat-constant inputs read only through tile.load need no buffer.
+    for (auto [input, arg] : llvm::zip(op.getInputs(), op.getInputBuffers())) {
+      DenseElementsAttr splat;
+      if (!matchPattern(input, m_Constant(&splat)) || !splat.isSplat() ||
+          !llvm::all_of(arg.getUsers(), llvm::IsaPred<tile::LoadOp>))
+        continue;
+      auto shape = cast<RankedTensorType>(input.getType()).getShape();
+      if (ShapedType::isDynamicShape(shape))
+        continue;
+      for (Operation *user : llvm::to_vector(arg.getUsers())) {
+        auto load = cast<tile::LoadOp>(user);
+        rewriter.setInsertionPoint(load);
+        rewriter.replaceOp(load, splatTile(rewriter, load.getLoc(), load,
+                                           splat.getSplatValue<TypedAttr>(),
+                                           shape));
+      }
+    }
+    rewriter.setInsertionPoint(op);
     SmallVector<Value> buffers;
     for (Value input : op.getInputs())
       buffers.push_back(bufferization::ToBufferOp::create(
@@ -189,10 +242,14 @@ struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
 struct ConvertTileToSCFPass
     : cascade::impl::CascadeConvertTileToSCFBase<ConvertTileToSCFPass> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    patterns.add<ProgramToParallel, LoadToPaddedSubview, StoreToClippedSubview>(
-        &getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Programs first: ProgramToParallel looks at the program's own loads.
+    RewritePatternSet programs(&getContext());
+    programs.add<ProgramToParallel>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(programs))))
+      return signalPassFailure();
+    RewritePatternSet accesses(&getContext());
+    accesses.add<LoadToPaddedSubview, StoreToClippedSubview>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(accesses))))
       return signalPassFailure();
   }
 };
