@@ -89,6 +89,9 @@ struct Group {
   EinsumOp classified;
   int rowGridDim = -1;
   bool skipEmpty = false, fullWithoutMask = false;
+  // Key blocks before this one hold no padding (-1: every block); a full
+  // block at or past it still needs the mask to drop its padded keys.
+  int64_t fullKeyBlocks = -1;
 };
 
 class ProgramBuilder;
@@ -798,6 +801,11 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
           arith::ConstantIntOp::create(
               b, loc(), b.getI8Type(),
               static_cast<int64_t>(BlockClass::Full)));
+      if (g.fullKeyBlocks >= 0)
+        full = arith::AndIOp::create(
+            b, loc(), full,
+            arith::CmpIOp::create(b, loc(), arith::CmpIPredicate::slt, iv,
+                                  constIndex(b, g.fullKeyBlocks)));
       auto branch = scf::IfOp::create(b, loc(), tileTypeOf(e.getResult()),
                                       full, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
@@ -975,9 +983,12 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
       return ranks.carries(v, *g.loopRank);
     });
     g.skipEmpty = stateSafe && !stepsStored;
-    // Full blocks hold no padding when the keys fill whole blocks.
+    // Full blocks hold no padding, except the last key block when the keys
+    // do not fill whole blocks: that one keeps the mask.
     int64_t keyExtent = e.getMaskExtent() ? (*e.getMaskExtent())[1] : 0;
-    g.fullWithoutMask = !e.getMaskExtent() || keyExtent % block[1] == 0;
+    g.fullWithoutMask = true;
+    if (e.getMaskExtent() && keyExtent % block[1] != 0)
+      g.fullKeyBlocks = keyExtent / block[1];
     break;
   }
 

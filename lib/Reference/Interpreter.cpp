@@ -550,8 +550,9 @@ LogicalResult Interpreter::exec(Operation *op) {
           [&](Operation *o) { return execTileAccess(o); })
       .Case([&](scf::ForOp o) { return execFor(o); })
       .Case([&](scf::IfOp o) { return execIf(o); })
-      .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::CmpIOp,
-            arith::IndexCastOp>([&](Operation *o) { return execScalar(o); })
+      .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::AndIOp,
+            arith::OrIOp, arith::CmpIOp, arith::IndexCastOp>(
+          [&](Operation *o) { return execScalar(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
         if (auto integer = dyn_cast<IntegerAttr>(c.getValue())) {
           set(c.getResult(),
@@ -708,6 +709,10 @@ LogicalResult Interpreter::execScalar(Operation *op) {
     r = operand(0) - operand(1);
   else if (isa<arith::MulIOp>(op))
     r = operand(0) * operand(1);
+  else if (isa<arith::AndIOp>(op))
+    r = operand(0) & operand(1);
+  else if (isa<arith::OrIOp>(op))
+    r = operand(0) | operand(1);
   else if (isa<arith::IndexCastOp>(op))
     r = operand(0);
   else if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
