@@ -67,6 +67,28 @@ ClippedView clippedSubview(OpBuilder &b, Location loc, Value buffer,
   return result;
 }
 
+/// `part`, the in-bounds `inBounds` sizes of what `load` reads, padded with
+/// the load's pad value up to the tile.
+Value padToTile(OpBuilder &b, Location loc, tile::LoadOp load, Value part,
+                ArrayRef<Value> inBounds) {
+  auto tileType = cast<RankedTensorType>(load.getResult().getType());
+  SmallVector<OpFoldResult> low(tileType.getRank(), b.getIndexAttr(0)), high;
+  for (auto [d, n] : llvm::enumerate(inBounds))
+    high.push_back(
+        arith::SubIOp::create(
+            b, loc,
+            arith::ConstantIndexOp::create(b, loc, tileType.getDimSize(d)), n)
+            .getResult());
+  Type elt = tileType.getElementType();
+  double padValue = load.getPad() ? load.getPad()->convertToDouble() : 0.0;
+  TypedAttr padAttr =
+      isa<FloatType>(elt)
+          ? TypedAttr(b.getFloatAttr(elt, padValue))
+          : TypedAttr(b.getIntegerAttr(elt, static_cast<int64_t>(padValue)));
+  Value pad = arith::ConstantOp::create(b, loc, padAttr);
+  return tensor::PadOp::create(b, loc, tileType, part, low, high, pad);
+}
+
 struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -82,27 +104,7 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
     Value part = bufferization::ToTensorOp::create(
         rewriter, loc, partType, view.view, /*restrict=*/true,
         /*writable=*/false);
-    SmallVector<OpFoldResult> low(tileType.getRank(), rewriter.getIndexAttr(0)),
-        high;
-    for (auto [d, n] : llvm::enumerate(view.sizes))
-      high.push_back(
-          arith::SubIOp::create(
-              rewriter, loc,
-              arith::ConstantIndexOp::create(rewriter, loc,
-                                             tileType.getDimSize(d)),
-              n)
-              .getResult());
-    Type elt = tileType.getElementType();
-    double padValue = op.getPad() ? op.getPad()->convertToDouble() : 0.0;
-    TypedAttr padAttr =
-        isa<FloatType>(elt)
-            ? TypedAttr(rewriter.getFloatAttr(elt, padValue))
-            : TypedAttr(rewriter.getIntegerAttr(elt,
-                                                static_cast<int64_t>(padValue)));
-    Value pad = arith::ConstantOp::create(rewriter, loc, padAttr);
-    auto padded = tensor::PadOp::create(rewriter, loc, tileType, part, low,
-                                        high, pad);
-    rewriter.replaceOp(op, padded.getResult());
+    rewriter.replaceOp(op, padToTile(rewriter, loc, op, part, view.sizes));
     return success();
   }
 };
@@ -140,30 +142,15 @@ Value splatTile(OpBuilder &b, Location loc, tile::LoadOp load,
                 TypedAttr value, ArrayRef<int64_t> sourceShape) {
   auto tileType = cast<RankedTensorType>(load.getResult().getType());
   SmallVector<Value> inBounds;
-  SmallVector<OpFoldResult> low(tileType.getRank(), b.getIndexAttr(0)), high;
   for (auto [d, off] : llvm::enumerate(load.getOffsets())) {
     Value dim = arith::ConstantIndexOp::create(b, loc, sourceShape[d]);
-    auto [o, n] = clip(b, loc, off, dim, tileType.getDimSize(d));
-    (void)o;
-    inBounds.push_back(n);
-    high.push_back(
-        arith::SubIOp::create(
-            b, loc, arith::ConstantIndexOp::create(b, loc, tileType.getDimSize(d)),
-            n)
-            .getResult());
+    inBounds.push_back(clip(b, loc, off, dim, tileType.getDimSize(d)).second);
   }
   SmallVector<int64_t> dynShape(tileType.getRank(), ShapedType::kDynamic);
   auto partType = RankedTensorType::get(dynShape, tileType.getElementType());
   Value scalar = arith::ConstantOp::create(b, loc, value);
   Value part = tensor::SplatOp::create(b, loc, partType, scalar, inBounds);
-  Type elt = tileType.getElementType();
-  double padValue = load.getPad() ? load.getPad()->convertToDouble() : 0.0;
-  TypedAttr padAttr =
-      isa<FloatType>(elt)
-          ? TypedAttr(b.getFloatAttr(elt, padValue))
-          : TypedAttr(b.getIntegerAttr(elt, static_cast<int64_t>(padValue)));
-  Value pad = arith::ConstantOp::create(b, loc, padAttr);
-  return tensor::PadOp::create(b, loc, tileType, part, low, high, pad);
+  return padToTile(b, loc, load, part, inBounds);
 }
 
 struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
