@@ -10,6 +10,7 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
+#include <functional>
 #include <cstring>
 
 using namespace mlir;
@@ -133,8 +134,12 @@ cpu::JitModule::create(ModuleOp module, ArrayRef<EntryPoint> entries,
                        int optLevel) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // ExecutionEngineOptions::transformer is a function_ref: the function it
+  // refers to must outlive create() (ASan caught a temporary here).
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(optLevel, 0, nullptr);
   ExecutionEngineOptions options;
-  options.transformer = makeOptimizingTransformer(optLevel, 0, nullptr);
+  options.transformer = transformer;
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
