@@ -312,7 +312,9 @@ LogicalResult EinsumOp::verify() {
                          << " indices but has " << getOriginOffsets().size()
                          << " offsets";
   for (auto [i, c] : llvm::enumerate(origin)) {
-    if (!sizes.count(c))
+    // Spec indices are letters; checking that first keeps arbitrary bytes
+    // (e.g. the map's reserved empty key) away from the lookup.
+    if (!llvm::isAlpha(c) || !sizes.count(c))
       return emitOpError() << "origin index '" << c
                            << "' is not an index of the einsum";
     if (origin.find(c) != i)
@@ -344,7 +346,7 @@ LogicalResult EinsumOp::verify() {
       return emitOpError() << "empty mask index group";
     groupSizes[side] = 1;
     for (char c : groups[side]) {
-      if (!sizes.count(c))
+      if (!llvm::isAlpha(c) || !sizes.count(c))
         return emitOpError()
                << "mask index '" << c << "' is not an index of the einsum";
       if (groups[1 - side].contains(c) || groups[side].count(c) > 1)
