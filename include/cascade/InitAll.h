@@ -4,6 +4,7 @@
 #define CASCADE_INITALL_H
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace cascade {
 
@@ -13,6 +14,17 @@ void registerAllDialects(mlir::DialectRegistry &registry);
 
 /// Every cascade pass, for cascade-opt and --pass-pipeline.
 void registerAllPasses();
+
+/// --cascade-pipeline: decompose, fuse experts, lower routing, online
+/// softmax, sparsify, canonicalize, CSE.
+void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
+                       int64_t splits, int64_t queryBlock);
+
+/// --cascade-lower-to-tiles: the core pipeline, then form-tile-programs,
+/// canonicalize, CSE (also the front half of the CPU target).
+void buildLowerToTilesPipeline(mlir::OpPassManager &pm, int64_t blockSize,
+                               int64_t splits, int64_t queryBlock,
+                               llvm::StringRef targetDesc);
 
 } // namespace cascade
 

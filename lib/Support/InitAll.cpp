@@ -48,8 +48,10 @@ struct LowerToTilesOptions
       llvm::cl::desc("File holding a #tile.target<...> attribute")};
 };
 
-void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
-                       int64_t splits, int64_t queryBlock) {
+} // namespace
+
+void cascade::buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
+                                int64_t splits, int64_t queryBlock) {
   pm.addPass(cascade::createCascadeDecompose());
   pm.addPass(cascade::createCascadeFuseExperts());
   pm.addPass(cascade::createCascadeLowerRouting());
@@ -58,7 +60,16 @@ void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }
-} // namespace
+
+void cascade::buildLowerToTilesPipeline(mlir::OpPassManager &pm,
+                                        int64_t blockSize, int64_t splits,
+                                        int64_t queryBlock,
+                                        llvm::StringRef targetDesc) {
+  buildCorePipeline(pm, blockSize, splits, queryBlock);
+  pm.addPass(createCascadeFormTilePrograms({queryBlock, targetDesc.str()}));
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
 
 void cascade::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<CascadeDialect, tile::TileDialect, mlir::arith::ArithDialect,
@@ -85,12 +96,8 @@ void cascade::registerAllPasses() {
       "cascade-pipeline, then cascade-form-tile-programs (one work item per "
       "query block), canonicalize and CSE: composite ops to tile IR",
       [](mlir::OpPassManager &pm, const LowerToTilesOptions &options) {
-        buildCorePipeline(pm, options.blockSize, options.splits,
-                          options.queryBlock);
-        pm.addPass(createCascadeFormTilePrograms(
-            {options.queryBlock, options.targetDesc}));
-        pm.addPass(mlir::createCanonicalizerPass());
-        pm.addPass(mlir::createCSEPass());
+        buildLowerToTilesPipeline(pm, options.blockSize, options.splits,
+                                  options.queryBlock, options.targetDesc);
       });
   // Generic cleanups users chain after cascade passes.
   mlir::registerCanonicalizerPass();

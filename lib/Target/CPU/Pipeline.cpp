@@ -2,6 +2,8 @@
 
 #include "cascade/Target/CPU.h"
 
+#include "cascade/InitAll.h"
+
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -66,17 +68,8 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   registerUpstreamPasses();
 
   // Compiler core: composites -> 1-pass cascades -> tile programs.
-  pm.addPass(createCascadeDecompose());
-  pm.addPass(createCascadeFuseExperts());
-  pm.addPass(createCascadeLowerRouting());
-  pm.addPass(createCascadeOnlineSoftmax({options.blockSize, options.splits}));
-  pm.addPass(createCascadeSparsify({options.queryBlock, options.blockSize}));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(
-      createCascadeFormTilePrograms({options.queryBlock, options.targetDesc}));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  buildLowerToTilesPipeline(pm, options.blockSize, options.splits,
+                            options.queryBlock, options.targetDesc);
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.
