@@ -1000,11 +1000,17 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
       Value flat = v;
       if (type.getRank() != 2)
         flat = tensor::CollapseShapeOp::create(rewriter, loc, v, *groups);
+      // Any strides: a tile read in place from its input is a strided view,
+      // and copying it to a contiguous buffer would cost what the
+      // microkernel's own packing does.
       auto flatType = cast<RankedTensorType>(flat.getType());
+      auto strided = StridedLayoutAttr::get(
+          rewriter.getContext(), ShapedType::kDynamic,
+          {ShapedType::kDynamic, ShapedType::kDynamic});
       return bufferization::ToBufferOp::create(
                  rewriter, loc,
                  MemRefType::get(flatType.getShape(),
-                                 flatType.getElementType()),
+                                 flatType.getElementType(), strided),
                  flat, /*read_only=*/true)
           .getResult();
     };

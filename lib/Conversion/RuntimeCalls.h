@@ -29,8 +29,14 @@ inline mlir::LogicalResult callRuntimeKernel(mlir::PatternRewriter &rewriter,
   SmallVector<Type> types;
   for (Value a : args) {
     if (auto m = dyn_cast<MemRefType>(a.getType())) {
+      // Strided operands stay strided (the C descriptor carries the
+      // strides); the others are declared with the identity layout.
       SmallVector<int64_t> dynamic(m.getRank(), ShapedType::kDynamic);
-      auto to = MemRefType::get(dynamic, m.getElementType());
+      MemRefLayoutAttrInterface layout;
+      if (!m.getLayout().isIdentity())
+        layout = StridedLayoutAttr::get(m.getContext(), ShapedType::kDynamic,
+                                        dynamic);
+      auto to = MemRefType::get(dynamic, m.getElementType(), layout);
       if (to != m)
         a = memref::CastOp::create(rewriter, op->getLoc(), to, a);
     }

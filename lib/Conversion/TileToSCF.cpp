@@ -4,8 +4,9 @@
 // program's body: inputs are read through `bufferization.to_buffer` of the
 // tensors, outputs are fresh buffers (copied from `outs` unless those are
 // `tensor.empty`) that become the results through `bufferization.to_tensor`.
-// A `tile.load` is a subview clipped to the buffer plus a `tensor.pad` with
-// the pad value up to the tile's shape; a `tile.store` writes the in-bounds
+// A `tile.load` is a subview of the buffer where the tile lies inside it,
+// else a subview clipped to the buffer plus a `tensor.pad` with the pad value
+// up to the tile's shape; a `tile.store` writes the in-bounds
 // part of the tile into a clipped subview. What stays in tensors afterwards
 // is ordinary linalg/scf/tensor code for one-shot bufferization.
 //
@@ -96,15 +97,48 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto tileType = cast<RankedTensorType>(op.getResult().getType());
-    ClippedView view = clippedSubview(rewriter, loc, op.getSource(),
-                                      op.getOffsets(), tileType.getShape());
-    auto viewType = cast<MemRefType>(view.view.getType());
-    auto partType = RankedTensorType::get(viewType.getShape(),
-                                          tileType.getElementType());
-    Value part = bufferization::ToTensorOp::create(
-        rewriter, loc, partType, view.view, /*restrict=*/true,
-        /*writable=*/false);
-    rewriter.replaceOp(op, padToTile(rewriter, loc, op, part, view.sizes));
+    // A tile wholly inside the buffer (every tile but the last along a
+    // rank, all of them where the tile divides the extent) is read in place:
+    // a subview, no padded copy. Which case holds is decided per load at run
+    // time, and folds away where offsets and extents are constants.
+    Value inside;
+    for (auto [d, off] : llvm::enumerate(op.getOffsets())) {
+      Value dim = memref::DimOp::create(rewriter, loc, op.getSource(), d);
+      Value end = arith::AddIOp::create(
+          rewriter, loc, off,
+          arith::ConstantIndexOp::create(rewriter, loc, tileType.getDimSize(d)));
+      Value fits = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
+                                         end, dim);
+      inside = inside ? arith::AndIOp::create(rewriter, loc, inside, fits)
+                            .getResult()
+                      : fits;
+    }
+    auto ifOp = scf::IfOp::create(
+        rewriter, loc, inside,
+        [&](OpBuilder &b, Location loc) {
+          SmallVector<OpFoldResult> offs(op.getOffsets()), sizes, strides;
+          for (int64_t n : tileType.getShape()) {
+            sizes.push_back(b.getIndexAttr(n));
+            strides.push_back(b.getIndexAttr(1));
+          }
+          Value view = memref::SubViewOp::create(b, loc, op.getSource(), offs,
+                                                 sizes, strides);
+          Value whole = bufferization::ToTensorOp::create(
+              b, loc, tileType, view, /*restrict=*/true, /*writable=*/false);
+          scf::YieldOp::create(b, loc, whole);
+        },
+        [&](OpBuilder &b, Location loc) {
+          ClippedView view = clippedSubview(b, loc, op.getSource(),
+                                            op.getOffsets(), tileType.getShape());
+          auto viewType = cast<MemRefType>(view.view.getType());
+          auto partType = RankedTensorType::get(viewType.getShape(),
+                                                tileType.getElementType());
+          Value part = bufferization::ToTensorOp::create(
+              b, loc, partType, view.view, /*restrict=*/true,
+              /*writable=*/false);
+          scf::YieldOp::create(b, loc, padToTile(b, loc, op, part, view.sizes));
+        });
+    rewriter.replaceOp(op, ifOp.getResults());
     return success();
   }
 };

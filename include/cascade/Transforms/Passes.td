@@ -226,7 +226,8 @@ def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
     unit dimensions, C[i, j] = sum_k A[i|k] B[k|j], as the Q.K^T and P.V
     tiles of attention programs and the expert GEMMs) become calls of the
     runtime's register-blocked `cascade_rt_matmul_f32` on buffers of the
-    operands instead of generics.
+    operands (any strides: tiles read in place are strided views) instead of
+    generics.
   }];
   let options = [
     Option<"microkernels", "microkernels", "bool", /*default=*/"false",
@@ -285,8 +286,9 @@ def CascadeConvertTileToSCF : Pass<"cascade-convert-tile-to-scf"> {
     inlined: inputs through `bufferization.to_buffer`, outputs in fresh
     buffers (initialised from `outs` unless those are `tensor.empty`) that
     become the results through `bufferization.to_tensor`. `tile.load` is a
-    subview clipped to the buffer and a `tensor.pad` with the pad value up to
-    the tile shape; `tile.store` writes the in-bounds part of the tile through
+    subview of the buffer where the tile lies inside it (decided at run time
+    unless it folds), else a subview clipped to the buffer and a `tensor.pad`
+    with the pad value up to the tile shape; `tile.store` writes the in-bounds part of the tile through
     `bufferization.materialize_in_destination` into a clipped subview. The
     remaining tensor code is left to one-shot bufferization.
   }];

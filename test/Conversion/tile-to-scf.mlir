@@ -1,0 +1,62 @@
+// RUN: cascade-opt %s --cascade-convert-tile-to-scf --split-input-file | FileCheck %s
+
+// Work items become an scf.parallel over the grid. A load whose tile lies
+// inside the buffer reads it in place (a subview, no copy); the last tile of
+// a rank the tile does not divide is clipped and padded with the load's pad
+// value. Stores write only their in-bounds part.
+// CHECK-LABEL: func.func @doubled
+// CHECK-SAME: (%[[X:.*]]: tensor<10xf64>)
+// CHECK: %[[BUF:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<10xf64>
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%c3) step (%c1)
+// CHECK:   %[[O:.*]] = arith.muli %[[I]], %c4
+// CHECK:   %[[END:.*]] = arith.addi %[[O]], %c4
+// CHECK:   %[[FITS:.*]] = arith.cmpi sle, %[[END]], %c10
+// CHECK:   %[[T:.*]] = scf.if %[[FITS]] -> (tensor<4xf64>) {
+// CHECK:     %[[VIEW:.*]] = memref.subview %[[BUF]][%[[O]]] [4] [1]
+// CHECK:     %[[WHOLE:.*]] = bufferization.to_tensor %[[VIEW]] restrict
+// CHECK:     scf.yield %[[WHOLE]] : tensor<4xf64>
+// CHECK:   } else {
+// CHECK:     %[[PART:.*]] = memref.subview %[[BUF]]
+// CHECK:     %[[PT:.*]] = bufferization.to_tensor %[[PART]] restrict
+// CHECK:     %[[PADDED:.*]] = tensor.pad %[[PT]]
+// CHECK:       tensor.yield %cst
+// CHECK:     scf.yield %[[PADDED]] : tensor<4xf64>
+// CHECK:   }
+// CHECK:   cascade.einsum "m,m->m" ins(%[[T]], %[[T]]
+// CHECK:   bufferization.materialize_in_destination {{.*}} in restrict writable
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+func.func @doubled(%x: tensor<10xf64>) -> tensor<10xf64> {
+  %init = tensor.empty() : tensor<10xf64>
+  %r = tile.program grid([3]) ins(%x : tensor<10xf64>) outs(%init : tensor<10xf64>) {
+  ^bb0(%i: index, %X: memref<10xf64>, %Y: memref<10xf64>):
+    %c4 = arith.constant 4 : index
+    %o = arith.muli %i, %c4 : index
+    %t = tile.load %X[%o] pad(-1.0) : memref<10xf64> -> tensor<4xf64>
+    %d = cascade.einsum "m,m->m" ins(%t, %t : tensor<4xf64>, tensor<4xf64>) map(add) -> tensor<4xf64>
+    tile.store %d, %Y[%o] : tensor<4xf64> -> memref<10xf64>
+  } -> tensor<10xf64>
+  return %r : tensor<10xf64>
+}
+
+// -----
+
+// A splat-constant input (an initial running state) is no buffer: the load
+// is that value, padded past the bounds.
+// CHECK-LABEL: func.func @splat_state
+// CHECK-NOT: bufferization.to_buffer %cst
+// CHECK: scf.parallel
+// CHECK:   %[[S:.*]] = tensor.splat %{{.*}}[%{{.*}}] : tensor<?xf64>
+// CHECK:   tensor.pad %[[S]]
+func.func @splat_state() -> tensor<10xf64> {
+  %x = arith.constant dense<2.0> : tensor<10xf64>
+  %init = tensor.empty() : tensor<10xf64>
+  %r = tile.program grid([3]) ins(%x : tensor<10xf64>) outs(%init : tensor<10xf64>) {
+  ^bb0(%i: index, %X: memref<10xf64>, %Y: memref<10xf64>):
+    %c4 = arith.constant 4 : index
+    %o = arith.muli %i, %c4 : index
+    %t = tile.load %X[%o] : memref<10xf64> -> tensor<4xf64>
+    tile.store %t, %Y[%o] : tensor<4xf64> -> memref<10xf64>
+  } -> tensor<10xf64>
+  return %r : tensor<10xf64>
+}
