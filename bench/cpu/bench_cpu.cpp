@@ -170,6 +170,37 @@ double attentionFlops(double h, double s, double d, double fraction) {
   return 4.0 * h * s * s * d * fraction * 1e-9;
 }
 
+struct Memref2D {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+} // namespace
+
+// The runtime's microkernel (runtime/lib/Microkernels.cpp), called the way
+// the generated attention code calls it.
+extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D *, Memref2D *,
+                                                   Memref2D *, int64_t,
+                                                   int64_t);
+
+namespace {
+
+/// GFLOP/s of one thread's M x N x K products on cache-resident tiles: the
+/// Q.K^T tile (K used transposed, so packed on every call) and the P.V tile.
+double microkernelRate(int64_t m, int64_t n, int64_t k, bool transB) {
+  std::vector<float> a(m * k, 0.5f), b(n * k, 0.25f), c(m * n);
+  Memref2D A{a.data(), a.data(), 0, {m, k}, {k, 1}};
+  Memref2D B = transB ? Memref2D{b.data(), b.data(), 0, {n, k}, {k, 1}}
+                      : Memref2D{b.data(), b.data(), 0, {k, n}, {n, 1}};
+  Memref2D C{c.data(), c.data(), 0, {m, n}, {n, 1}};
+  const int reps = 2000;
+  double ms = timeIt(5, [&] {
+    for (int r = 0; r < reps; ++r)
+      _mlir_ciface_cascade_rt_matmul_f32(&A, &B, &C, 0, transB);
+  });
+  return 2.0 * m * n * k * reps / (ms * 1e-3) * 1e-9;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -200,6 +231,13 @@ int main(int argc, char **argv) {
     std::printf("%-28s threads %2d  %10s     %8.1f GFLOP/s (%s)\n", "fma-peak",
                 threads, "", fmaPeak(threads, avx512),
                 avx512 ? "avx512" : "avx2");
+
+  if (want("microkernel")) {
+    std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
+                "microkernel q.k^t 64x64x128", "", microkernelRate(64, 64, 128, true));
+    std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
+                "microkernel p.v 64x128x64", "", microkernelRate(64, 128, 64, false));
+  }
 
   const int H = 16, S = 4096, D = 128;
   cascade_buffer_t q = buffer(ctx, {1, H, S, D}, 1), k = buffer(ctx, {1, H, S, D}, 2),

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -51,9 +52,53 @@ View viewOf(const Memref2D<float> *m, bool transposed) {
   return v;
 }
 
+/// One step of a 16 x 16 transpose in registers: rows i and i + Bit swap
+/// their off-diagonal blocks of width Bit. The four steps (Bit = 8, 4, 2, 1)
+/// together transpose the matrix.
+template <int Bit, int... L>
+inline __attribute__((always_inline)) v16 keepLow(v16 x, v16 y, std::integer_sequence<int, L...>) {
+  return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L - Bit : L)...);
+}
+template <int Bit, int... L>
+inline __attribute__((always_inline)) v16 keepHigh(v16 x, v16 y, std::integer_sequence<int, L...>) {
+  return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L : L + Bit)...);
+}
+template <int Bit> inline __attribute__((always_inline)) void swapBlocks(v16 *r) {
+  constexpr auto lanes = std::make_integer_sequence<int, 16>{};
+  for (int i = 0; i < 16; ++i)
+    if (!(i & Bit)) {
+      v16 lo = keepLow<Bit>(r[i], r[i + Bit], lanes);
+      v16 hi = keepHigh<Bit>(r[i], r[i + Bit], lanes);
+      r[i] = lo;
+      r[i + Bit] = hi;
+    }
+}
+inline __attribute__((always_inline)) void transpose16(v16 *r) {
+  swapBlocks<8>(r);
+  swapBlocks<4>(r);
+  swapBlocks<2>(r);
+  swapBlocks<1>(r);
+}
+
+
 /// panel[k][c] = B(k, j0 + c), zero past the last column.
-inline void packPanel(const View &b, int64_t j0, int64_t nj, float *panel) {
-  for (int64_t k = 0; k < b.rows; ++k) {
+inline __attribute__((always_inline)) void packPanel(const View &b, int64_t j0, int64_t nj, float *panel) {
+  int64_t k0 = 0;
+  if (b.rs == 1 && nj == NR) {
+    // op(B) is a transposed row-major matrix (K of Q.K^T): each panel
+    // column is contiguous in memory, so 16 x 16 blocks are read as rows
+    // and transposed in registers instead of gathered element by element.
+    for (; k0 + 16 <= b.rows; k0 += 16)
+      for (int c0 = 0; c0 < NR; c0 += 16) {
+        v16 r[16];
+        for (int i = 0; i < 16; ++i)
+          std::memcpy(&r[i], b.data + (j0 + c0 + i) * b.cs + k0, sizeof(v16));
+        transpose16(r);
+        for (int l = 0; l < 16; ++l)
+          std::memcpy(panel + (k0 + l) * NR + c0, &r[l], sizeof(v16));
+      }
+  }
+  for (int64_t k = k0; k < b.rows; ++k) {
     float *row = panel + k * NR;
     int64_t c = 0;
     if (b.cs == 1)
