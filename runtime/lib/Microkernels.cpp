@@ -146,36 +146,52 @@ block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
   }
 }
 
+/// Columns [p * NR, p * NR + NR) of C = op(A) . op(B): packs the panel of B,
+/// then runs the register blocks down the rows. Always inlined, so it is
+/// compiled for each instruction set of the kernel that calls it (a lambda
+/// would be compiled once, for the baseline).
+inline __attribute__((always_inline)) void
+panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p) {
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  static thread_local std::vector<v16> storage;
+  size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
+  if (storage.size() < need)
+    storage.resize(need);
+  float *panel = reinterpret_cast<float *>(storage.data());
+  int64_t j0 = p * NR;
+  int64_t nj = n - j0 < NR ? n - j0 : NR;
+  packPanel(b, j0, nj, panel);
+  float *cj = c + j0;
+  int64_t i0 = 0;
+  for (; i0 + MR <= m; i0 += MR)
+    block<MR>(a, i0, panel, depth, cj, ldc, nj);
+  switch (m - i0) {
+  case 5: block<5>(a, i0, panel, depth, cj, ldc, nj); break;
+  case 4: block<4>(a, i0, panel, depth, cj, ldc, nj); break;
+  case 3: block<3>(a, i0, panel, depth, cj, ldc, nj); break;
+  case 2: block<2>(a, i0, panel, depth, cj, ldc, nj); break;
+  case 1: block<1>(a, i0, panel, depth, cj, ldc, nj); break;
+  default: break;
+  }
+}
+
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void matmul(const View &a, const View &b, float *c, int64_t ldc) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t panels = (n + NR - 1) / NR;
-  bool spread = !omp_in_parallel() && m * n * depth >= (int64_t{1} << 24);
-#pragma omp parallel for schedule(dynamic, 1) if (spread)
-  for (int64_t p = 0; p < panels; ++p) {
-    static thread_local std::vector<v16> storage;
-    size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
-    if (storage.size() < need)
-      storage.resize(need);
-    float *panel = reinterpret_cast<float *>(storage.data());
-    int64_t j0 = p * NR;
-    int64_t nj = n - j0 < NR ? n - j0 : NR;
-    packPanel(b, j0, nj, panel);
-    float *cj = c + j0;
-    int64_t i0 = 0;
-    for (; i0 + MR <= m; i0 += MR)
-      block<MR>(a, i0, panel, depth, cj, ldc, nj);
-    switch (m - i0) {
-    case 5: block<5>(a, i0, panel, depth, cj, ldc, nj); break;
-    case 4: block<4>(a, i0, panel, depth, cj, ldc, nj); break;
-    case 3: block<3>(a, i0, panel, depth, cj, ldc, nj); break;
-    case 2: block<2>(a, i0, panel, depth, cj, ldc, nj); break;
-    case 1: block<1>(a, i0, panel, depth, cj, ldc, nj); break;
-    default: break;
-    }
+  // Tiles of attention (called inside work items, ~1 MFLOP each) run on
+  // their thread without entering OpenMP at all: even a parallel region
+  // with a false `if` costs a serialized fork per call.
+  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
+    for (int64_t p = 0; p < panels; ++p)
+      panelProduct(a, b, c, ldc, p);
+    return;
   }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelProduct(a, b, c, ldc, p);
 }
 
 } // namespace
