@@ -59,12 +59,12 @@ static cl::opt<std::string>
                              "dialect to this file"),
                     cl::init(""));
 static cl::opt<int64_t> blockSize("block-size", cl::desc("Keys per block"),
-                                  cl::init(64));
+                                  cl::init(cascade::cpu::Options().blockSize));
 static cl::opt<int64_t> queryBlock("query-block",
                                    cl::desc("Queries per work item"),
-                                   cl::init(64));
+                                   cl::init(cascade::cpu::Options().queryBlock));
 static cl::opt<int64_t> splits("splits", cl::desc("Split-KV scans"),
-                               cl::init(1));
+                               cl::init(cascade::cpu::Options().splits));
 static cl::opt<std::string>
     targetDesc("target-desc",
                cl::desc("File holding a #tile.target<...> attribute"),

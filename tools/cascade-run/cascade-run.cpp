@@ -85,13 +85,13 @@ static cl::opt<int> numThreads("num-threads",
                               cl::init(0));
 static cl::opt<int64_t> blockSize("block-size",
                                   cl::desc("CPU target: keys per block"),
-                                  cl::init(64));
+                                  cl::init(cascade::cpu::Options().blockSize));
 static cl::opt<int64_t> queryBlock("query-block",
                                    cl::desc("CPU target: queries per work item"),
-                                   cl::init(64));
+                                   cl::init(cascade::cpu::Options().queryBlock));
 static cl::opt<int64_t> splits("splits",
                                cl::desc("CPU target: split-KV scans"),
-                               cl::init(1));
+                               cl::init(cascade::cpu::Options().splits));
 static cl::opt<std::string>
     dumpLowered("dump-lowered",
                 cl::desc("CPU target: write the module lowered to the LLVM "

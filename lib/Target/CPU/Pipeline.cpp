@@ -32,13 +32,13 @@ namespace {
 struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Keys per block of the 1-pass form"),
-                            llvm::cl::init(64)};
+                            llvm::cl::init(cpu::Options().blockSize)};
   Option<int64_t> splits{*this, "splits",
                          llvm::cl::desc("Split-KV scans (1: none)"),
-                         llvm::cl::init(1)};
+                         llvm::cl::init(cpu::Options().splits)};
   Option<int64_t> queryBlock{*this, "query-block",
                              llvm::cl::desc("Queries per work item"),
-                             llvm::cl::init(64)};
+                             llvm::cl::init(cpu::Options().queryBlock)};
   Option<std::string> targetDesc{
       *this, "target-desc",
       llvm::cl::desc("File holding a #tile.target<...> attribute")};
