@@ -67,6 +67,7 @@ void cascade::buildLowerToTilesPipeline(mlir::OpPassManager &pm,
                                         llvm::StringRef targetDesc) {
   buildCorePipeline(pm, blockSize, splits, queryBlock);
   pm.addPass(createCascadeFormTilePrograms({queryBlock, targetDesc.str()}));
+  pm.addPass(createCascadeFoldPaddedTileInputs());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
 }

@@ -198,6 +198,24 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
                            "::cascade::tile::TileDialect"];
 }
 
+def CascadeFoldPaddedTileInputs : Pass<"cascade-fold-padded-tile-inputs",
+                                      "::mlir::ModuleOp"> {
+  let summary = "Tile programs read unpadded inputs instead of padded copies";
+  let description = [{
+    A rank partitioned into blocks is padded to a whole number of blocks
+    (`tensor.pad`, then `tensor.expand_shape` into blocks x block). When a
+    `tile.program` only reads such an input through `tile.load`s that each
+    cover one contiguous range of the padded dimension, and their pad value
+    is the padding's, the program reads the unpadded tensor instead: each
+    load becomes a load of the unpadded buffer (which pads past its bounds)
+    reshaped back into the tile. The padded copy, made on one thread before
+    the work items start, goes away (K and V of attention with S = 1000).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::cascade::tile::TileDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Out of the cascade and tile dialects (the CPU target's front half)
 //===----------------------------------------------------------------------===//
