@@ -22,7 +22,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCASCADE_SANITIZE=ON -DCASCADE_ENABLE_FUZZERS=ON
 fi
 ninja -C "$build" cascade-opt cascade-run cascade-compile cascade_runtime cascade-fuzz-ir \
-  cascade-fuzz-npy CascadeDocGen
+  cascade-fuzz-npy cascade-microkernel-test CascadeDocGen
 
 # libMLIR is not instrumented, but LLVM allocators inlined into our code
 # poison memory that libMLIR then uses: turn manual poisoning off.

@@ -311,7 +311,9 @@ def Cascade_CheckIndicesOp : Cascade_Op<"check_indices", [Pure,
     entry equal to `allow`, when given, is accepted too, e.g. -1 padding)
     and, with `nondecreasing`, no entry is smaller than the one before it.
     Otherwise execution stops with a run-time error naming `what`, the
-    entry's position and its value. Lowerings insert it where a bad index
+    entry's position and its value. (A compiled kernel reports it when the
+    launch returns; its work items still run to the end, seeing the entries
+    forced into range, so that none indexes out of bounds.) Lowerings insert it where a bad index
     would otherwise read or write out of bounds or give a silent wrong
     answer (routing keys, group offsets, block indices); users of the result
     see only checked values.

@@ -255,16 +255,21 @@ struct CheckIndicesToRuntime : OpRewritePattern<CheckIndicesOp> {
                             << type;
     Location loc = op.getLoc();
     int64_t flags = (op.getAllow() ? 1 : 0) | (op.getNondecreasing() ? 2 : 0);
+    // The kernel reports a bad entry (the launch then fails with its
+    // message) but the work items still run to the end: the result is a
+    // copy with every entry forced into range, so that nothing downstream
+    // indexes out of bounds before the error is returned.
+    KernelOutput out = allocOutput(rewriter, loc, type);
     if (failed(callRuntimeKernel(
             rewriter, op, "cascade_rt_check_" + i,
-            {flatBuffer(rewriter, loc, op.getInput()),
+            {flatBuffer(rewriter, loc, op.getInput()), out.buffer,
              i64Const(rewriter, loc, op.getLower()),
              i64Const(rewriter, loc, op.getUpper()),
              i64Const(rewriter, loc, op.getAllow() ? *op.getAllow() : 0),
              i64Const(rewriter, loc, flags),
              messageBuffer(rewriter, op, op.getWhat())})))
       return failure();
-    rewriter.replaceOp(op, op.getInput());
+    rewriter.replaceOp(op, outputTensor(rewriter, loc, out));
     return success();
   }
 };

@@ -211,45 +211,59 @@ void scatterKernel(Memref1D<V> *src, Memref1D<I> *idx, Memref1D<V> *weights,
 namespace {
 /// cascade.check_indices: flags bit 0 = `allow` given, bit 1 =
 /// nondecreasing. Words its message as the reference interpreter does.
+/// `out` receives the entries, each forced into range (and, with
+/// nondecreasing, never below the one before): after a reported failure the
+/// kernel's work items still run, and must not index out of bounds.
 template <typename I>
-void checkKernel(Memref1D<I> *in, int64_t lower, int64_t upper, int64_t allow,
-                 int64_t flags, Memref1D<char> *what) {
+void checkKernel(Memref1D<I> *in, Memref1D<I> *out, int64_t lower,
+                 int64_t upper, int64_t allow, int64_t flags,
+                 Memref1D<char> *what) {
   std::string name(what->aligned + what->offset, what->size);
+  bool reported = false;
+  int64_t previous = lower;
   for (int64_t i = 0; i < in->size; ++i) {
     auto v = static_cast<int64_t>((*in)[i]);
     bool allowed = (flags & 1) && v == allow;
     if (!allowed && (v < lower || v >= upper)) {
-      std::string extra =
-          (flags & 1) ? " (" + std::to_string(allow) + " allowed)" : "";
-      cascade_rt_fail("%s: entry %lld is %lld, out of range [%lld, %lld)%s",
-                      name.c_str(), static_cast<long long>(i),
-                      static_cast<long long>(v), static_cast<long long>(lower),
-                      static_cast<long long>(upper), extra.c_str());
-      return;
+      if (!reported) {
+        std::string extra =
+            (flags & 1) ? " (" + std::to_string(allow) + " allowed)" : "";
+        cascade_rt_fail("%s: entry %lld is %lld, out of range [%lld, %lld)%s",
+                        name.c_str(), static_cast<long long>(i),
+                        static_cast<long long>(v),
+                        static_cast<long long>(lower),
+                        static_cast<long long>(upper), extra.c_str());
+        reported = true;
+      }
+      v = std::clamp(v, lower, std::max(lower, upper - 1));
     }
-    if ((flags & 2) && i && v < static_cast<int64_t>((*in)[i - 1])) {
-      cascade_rt_fail("%s: entry %lld is %lld, smaller than the entry before "
-                      "it (%lld)",
-                      name.c_str(), static_cast<long long>(i),
-                      static_cast<long long>(v),
-                      static_cast<long long>((*in)[i - 1]));
-      return;
+    if ((flags & 2) && i && !allowed && v < previous) {
+      if (!reported) {
+        cascade_rt_fail("%s: entry %lld is %lld, smaller than the entry "
+                        "before it (%lld)",
+                        name.c_str(), static_cast<long long>(i),
+                        static_cast<long long>(v),
+                        static_cast<long long>(previous));
+        reported = true;
+      }
+      v = previous;
     }
+    if (!allowed)
+      previous = v;
+    (*out)[i] = static_cast<I>(v);
   }
 }
 } // namespace
 
-extern "C" void _mlir_ciface_cascade_rt_check_i64(Memref1D<int64_t> *in,
-                                                  int64_t lower, int64_t upper,
-                                                  int64_t allow, int64_t flags,
-                                                  Memref1D<char> *what) {
-  checkKernel(in, lower, upper, allow, flags, what);
+extern "C" void _mlir_ciface_cascade_rt_check_i64(
+    Memref1D<int64_t> *in, Memref1D<int64_t> *out, int64_t lower,
+    int64_t upper, int64_t allow, int64_t flags, Memref1D<char> *what) {
+  checkKernel(in, out, lower, upper, allow, flags, what);
 }
-extern "C" void _mlir_ciface_cascade_rt_check_i32(Memref1D<int32_t> *in,
-                                                  int64_t lower, int64_t upper,
-                                                  int64_t allow, int64_t flags,
-                                                  Memref1D<char> *what) {
-  checkKernel(in, lower, upper, allow, flags, what);
+extern "C" void _mlir_ciface_cascade_rt_check_i32(
+    Memref1D<int32_t> *in, Memref1D<int32_t> *out, int64_t lower,
+    int64_t upper, int64_t allow, int64_t flags, Memref1D<char> *what) {
+  checkKernel(in, out, lower, upper, allow, flags, what);
 }
 
 #define CASCADE_ROUTING_KERNELS(VN, V, IN, I)                                  \

@@ -43,3 +43,20 @@ func.func @permute_first(%keys: tensor<6xi64>) -> (tensor<6xi64>, tensor<5xi64>)
   %p, %o = cascade.permute %keys groups(4) : tensor<6xi64> -> tensor<6xi64>, tensor<5xi64>
   return %p, %o : tensor<6xi64>, tensor<5xi64>
 }
+
+// -----
+
+// A run-time index check reports the first bad entry, and its result is a
+// copy with every entry forced into range: the work items still run to the
+// end before the launch returns the error, and must not index out of bounds
+// with the bad value.
+// CHECK-LABEL: func.func @checked_offsets
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3xi64>
+// CHECK: %[[IN:.*]] = bufferization.to_buffer %arg0
+// CHECK: call @cascade_rt_check_i64(%{{.*}}, %{{.*}}, %c0_i64, %c3_i64, %c0_i64, %c2_i64, %{{.*}}) : (memref<?xi64>, memref<?xi64>, i64, i64, i64, i64, memref<?xi8>) -> ()
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: return %[[R]]
+func.func @checked_offsets(%off: tensor<3xi64>) -> tensor<3xi64> {
+  %c = cascade.check_indices %off in [0, 3) nondecreasing what("offsets") : tensor<3xi64>
+  return %c : tensor<3xi64>
+}
