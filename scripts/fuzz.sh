@@ -22,7 +22,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCASCADE_SANITIZE=ON -DCASCADE_ENABLE_FUZZERS=ON
 fi
 ninja -C "$build" cascade-opt cascade-run cascade-compile cascade_runtime cascade-fuzz-ir \
-  cascade-fuzz-npy cascade-microkernel-test CascadeDocGen
+  cascade-fuzz-npy cascade-microkernel-test cascade-check-indices-test \
+  CascadeDocGen
 
 # libMLIR is not instrumented, but LLVM allocators inlined into our code
 # poison memory that libMLIR then uses: turn manual poisoning off.
