@@ -17,9 +17,10 @@
 //     tensor.expand_shape %t [[0], [1, 2], [3]] -> 1x1x64x80 }
 //
 // A load qualifies when, in each expanded group, the tile is 1 wide up to
-// one dimension and whole (from offset 0) after it, so that it reads one
-// contiguous range of the unpadded dimension; and when its own pad value is
-// the padding's (both are what it reads past the original bounds).
+// one dimension, ends within that dimension (unless it leads the group), and
+// is whole (from offset 0) after it, so that it reads one contiguous range
+// of the unpadded dimension; and when its own pad value is the padding's
+// (both are what it reads past the original bounds).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +30,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cascade {
 #define GEN_PASS_DEF_CASCADEFOLDPADDEDTILEINPUTS
@@ -97,11 +98,24 @@ bool canFold(tile::LoadOp load, const PaddedInput &padded) {
   if (loadPad != padded.padValue &&
       !(std::isnan(loadPad) && std::isnan(padded.padValue)))
     return false;
-  for (const ReassociationIndices &group : padded.groups)
-    for (size_t i = wideDim(tileType, group) + 1; i < group.size(); ++i)
+  for (const ReassociationIndices &group : padded.groups) {
+    size_t wide = wideDim(tileType, group);
+    for (size_t i = wide + 1; i < group.size(); ++i)
       if (tileType.getDimSize(group[i]) != sourceType.getDimSize(group[i]) ||
           !matchPattern(load.getOffsets()[group[i]], m_Zero()))
         return false;
+    // Inside a block (not the group's leading dimension), the tile must end
+    // within its dimension: past it, the padded buffer reads the pad value
+    // where the unpadded one would read the next block's elements.
+    if (wide > 0) {
+      APInt offset;
+      int64_t d = group[wide];
+      if (!matchPattern(load.getOffsets()[d], m_ConstantInt(&offset)) ||
+          offset.getSExtValue() + tileType.getDimSize(d) >
+              sourceType.getDimSize(d))
+        return false;
+    }
+  }
   return true;
 }
 

@@ -112,3 +112,53 @@ func.func @two_half_blocks(%x: tensor<10xf64>) -> tensor<4xf64> {
   } -> tensor<4xf64>
   return %r : tensor<4xf64>
 }
+
+// -----
+
+// A tile running past the end of its block would read the next block's
+// elements from the unpadded tensor, where the padded buffer reads the pad
+// value: the padded input stays.
+// CHECK-LABEL: func.func @past_block_end
+// CHECK: tensor.pad
+// CHECK: tile.program grid([3]) ins(%expanded : tensor<3x4xf64>)
+func.func @past_block_end(%x: tensor<10xf64>) -> tensor<3xf64> {
+  %zero = arith.constant 0.0 : f64
+  %p = tensor.pad %x low[0] high[2] {
+  ^bb0(%i: index):
+    tensor.yield %zero : f64
+  } : tensor<10xf64> to tensor<12xf64>
+  %e = tensor.expand_shape %p [[0, 1]] output_shape [3, 4] : tensor<12xf64> into tensor<3x4xf64>
+  %init = tensor.empty() : tensor<3xf64>
+  %r = tile.program grid([3]) ins(%e : tensor<3x4xf64>) outs(%init : tensor<3xf64>) {
+  ^bb0(%n: index, %E: memref<3x4xf64>, %Y: memref<3xf64>):
+    %c2 = arith.constant 2 : index
+    %t = tile.load %E[%n, %c2] : memref<3x4xf64> -> tensor<1x4xf64>
+    %s = cascade.einsum "nm->n" ins(%t : tensor<1x4xf64>) reduce(add) -> tensor<1xf64>
+    tile.store %s, %Y[%n] : tensor<1xf64> -> memref<3xf64>
+  } -> tensor<3xf64>
+  return %r : tensor<3xf64>
+}
+
+// -----
+
+// Same with a run-time column: whether the tile ends within its block is
+// unknown, so the padded input stays.
+// CHECK-LABEL: func.func @runtime_column
+// CHECK: tensor.pad
+// CHECK: tile.program grid([3]) ins(%expanded : tensor<3x4xf64>)
+func.func @runtime_column(%x: tensor<10xf64>) -> tensor<3xf64> {
+  %zero = arith.constant 0.0 : f64
+  %p = tensor.pad %x low[0] high[2] {
+  ^bb0(%i: index):
+    tensor.yield %zero : f64
+  } : tensor<10xf64> to tensor<12xf64>
+  %e = tensor.expand_shape %p [[0, 1]] output_shape [3, 4] : tensor<12xf64> into tensor<3x4xf64>
+  %init = tensor.empty() : tensor<3xf64>
+  %r = tile.program grid([3]) ins(%e : tensor<3x4xf64>) outs(%init : tensor<3xf64>) {
+  ^bb0(%n: index, %E: memref<3x4xf64>, %Y: memref<3xf64>):
+    %t = tile.load %E[%n, %n] : memref<3x4xf64> -> tensor<1x2xf64>
+    %s = cascade.einsum "nm->n" ins(%t : tensor<1x2xf64>) reduce(add) -> tensor<1xf64>
+    tile.store %s, %Y[%n] : tensor<1xf64> -> memref<3xf64>
+  } -> tensor<3xf64>
+  return %r : tensor<3xf64>
+}
