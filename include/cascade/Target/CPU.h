@@ -24,6 +24,11 @@ namespace mlir {
 class ExecutionEngine;
 } // namespace mlir
 
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
 namespace cascade::cpu {
 
 struct Options {
@@ -100,6 +105,13 @@ private:
 llvm::Expected<std::string> emitObject(mlir::ModuleOp module,
                                        llvm::StringRef triple,
                                        llvm::StringRef cpu, int optLevel = 3);
+
+/// The LLVM IR optimizations for `machine`, shared by the JIT and objects.
+/// On AVX-512 machines the functions prefer 512-bit vectors: the softmax
+/// loops are throughput-bound, and LLVM's x86-64-v4/Xeon tuning would
+/// otherwise keep them at 256 bits.
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                           int optLevel);
 
 /// The C header declaring one launch function per entry point:
 ///   cascade_status_t <prefix><name>(cascade_context_t, cascade_buffer_t

@@ -148,8 +148,11 @@ cpu::JitModule::create(ModuleOp module, ArrayRef<EntryPoint> entries,
     return host.takeError();
   // ExecutionEngineOptions::transformer is a function_ref: the function it
   // refers to must outlive create() (ASan caught a temporary here).
+  llvm::TargetMachine *machine = host->get();
   std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(optLevel, 0, host->get());
+      [machine, optLevel](llvm::Module *m) {
+        return optimizeModule(*m, *machine, optLevel);
+      };
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = static_cast<llvm::CodeGenOptLevel>(optLevel);

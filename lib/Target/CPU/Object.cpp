@@ -21,6 +21,16 @@ static llvm::Error errorf(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
+llvm::Error cpu::optimizeModule(llvm::Module &module,
+                                llvm::TargetMachine &machine, int optLevel) {
+  if (machine.getTargetTriple().isX86() &&
+      machine.getMCSubtargetInfo()->checkFeatures("+avx512f"))
+    for (llvm::Function &fn : module)
+      if (!fn.isDeclaration())
+        fn.addFnAttr("prefer-vector-width", "512");
+  return makeOptimizingTransformer(optLevel, 0, &machine)(&module);
+}
+
 llvm::Expected<std::string> cpu::emitObject(ModuleOp module,
                                             StringRef tripleName,
                                             StringRef cpuName, int optLevel) {
@@ -74,8 +84,7 @@ llvm::Expected<std::string> cpu::emitObject(ModuleOp module,
     return errorf("translation to LLVM IR failed");
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (llvm::Error err =
-          makeOptimizingTransformer(optLevel, 0, machine.get())(llvmModule.get()))
+  if (llvm::Error err = optimizeModule(*llvmModule, *machine, optLevel))
     return std::move(err);
 
   llvm::SmallString<0> object;
