@@ -25,5 +25,6 @@ g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \
   /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
   -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
-cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" "$out/"
+cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
+  "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"
