@@ -24,6 +24,9 @@ g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \
   "$root/build/lib/libcascade_runtime_static.a" \
   /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
   -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu"
+# Register-block variants of the microkernel (run by hand, see its header).
+g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp" \
+  -static-libstdc++ -static-libgcc -o "$out/microkernel_variants"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/summarize.py" "$out/"

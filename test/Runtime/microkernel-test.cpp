@@ -2,8 +2,9 @@
 //
 // Calls the runtime's cascade_rt_matmul_f32 the way generated code does
 // (strided 2-D memref descriptors, each operand possibly transposed) on
-// random matrices of many shapes: sizes around the register block (6 x 32),
-// the 16 x 16 transposed-packing blocks, odd sizes, views with padded rows
+// random matrices of many shapes: sizes around the register block (6 x 32)
+// and around other blocks one may try (4, 8 rows; 48, 64, 96 columns), the
+// 16 x 16 transposed-packing blocks, odd sizes, views with padded rows
 // and offsets. Each product is compared with a float64 sum. Prints one line
 // per failure and a summary; exits 1 on any failure.
 //
@@ -51,7 +52,8 @@ struct Stored {
 
 int main() {
   std::mt19937 rng(20261124);
-  const int64_t sizes[] = {1, 5, 6, 7, 15, 16, 17, 31, 32, 33, 64, 80, 128, 130};
+  const int64_t sizes[] = {1,  3,  4,  5,  7,  8,  9,  15, 16, 17, 31,
+                           32, 33, 48, 63, 64, 65, 80, 96, 128, 130};
   int cases = 0, failures = 0;
   for (int64_t m : sizes)
     for (int64_t n : sizes)
