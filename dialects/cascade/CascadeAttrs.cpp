@@ -357,17 +357,87 @@ BlockClass AllOfMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
   return result;
 }
 
+namespace {
+/// The keys a neighborhood keeps for one query along one grid dimension:
+/// the arithmetic progression residue + dilation * (start + j), j < kernel
+/// (NATTEN: the window of the query's dilation group, shifted inward at the
+/// group's borders).
+struct NeighborhoodWindow {
+  int64_t residue, dilation, start, kernel;
+
+  NeighborhoodWindow(int64_t x, int64_t len, int64_t kernel, int64_t dilation)
+      : residue(x % dilation), dilation(dilation), kernel(kernel) {
+    int64_t groupLen = (len - residue + dilation - 1) / dilation;
+    start = std::clamp<int64_t>(x / dilation - kernel / 2, 0,
+                                groupLen - kernel);
+  }
+  /// How many kept coordinates are below y.
+  int64_t countBelow(int64_t y) const {
+    if (y <= residue)
+      return 0;
+    int64_t below = (y - residue + dilation - 1) / dilation; // progression
+    return std::clamp<int64_t>(below - start, 0, kernel);
+  }
+  bool contains(int64_t y) const {
+    if (y < residue || (y - residue) % dilation != 0)
+      return false;
+    int64_t j = (y - residue) / dilation - start;
+    return j >= 0 && j < kernel;
+  }
+};
+} // namespace
+
 BlockClass NeighborhoodMaskAttr::classifyBlock(int64_t qBegin, int64_t qEnd,
                                                int64_t kBegin, int64_t kEnd,
                                                int64_t, int64_t) const {
-  // A 1-D window without dilation is a band whose ends never decrease:
-  // [clamp(q - w/2, 0, L - w), that + w - 1]. Other shapes: no rule yet.
-  if (getGrid().size() != 1 || getDilation()[0] != 1)
-    return BlockClass::Partial;
-  int64_t len = getGrid()[0], width = getKernel()[0];
-  auto lo = [&](int64_t q) {
-    return std::clamp<int64_t>(q - width / 2, 0, len - width);
+  // The kept keys of a query are a product of one progression per grid
+  // dimension. Counting those below a flattened key (row-major, last
+  // dimension fastest) is a sum over dimensions, so each query's count
+  // in [kBegin, kEnd) is exact in O(rank): the block is empty when every
+  // count is 0, full when every count is the block's width.
+  ArrayRef<int64_t> grid = getGrid(), kernel = getKernel(),
+                    dilation = getDilation();
+  int64_t rank = grid.size(), cells = 1;
+  for (int64_t g : grid)
+    cells *= g;
+  qEnd = std::min(qEnd, cells);
+  kEnd = std::min(kEnd, cells);
+  if (qBegin >= qEnd || kBegin >= kEnd)
+    return BlockClass::Empty;
+  SmallVector<int64_t> inner(rank, 1); // kept keys per step of dimension d
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inner[d] = inner[d + 1] * kernel[d + 1];
+  auto coordinates = [&](int64_t flat) {
+    SmallVector<int64_t> c(rank);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      c[d] = flat % grid[d];
+      flat /= grid[d];
+    }
+    return c;
   };
-  return classifyBand(qBegin, qEnd, kBegin, kEnd, lo,
-                      [&](int64_t q) { return lo(q) + width - 1; });
+  SmallVector<int64_t> kLow = coordinates(kBegin);
+  SmallVector<int64_t> kHigh =
+      kEnd < cells ? coordinates(kEnd) : SmallVector<int64_t>();
+  bool any = false, all = true;
+  for (int64_t q = qBegin; q < qEnd && (all || !any); ++q) {
+    SmallVector<int64_t> qc = coordinates(q);
+    SmallVector<NeighborhoodWindow> windows;
+    for (int64_t d = 0; d < rank; ++d)
+      windows.emplace_back(qc[d], grid[d], kernel[d], dilation[d]);
+    auto countBelow = [&](ArrayRef<int64_t> key) {
+      if (key.empty()) // the end of the grid: every kept key
+        return inner[0] * kernel[0];
+      int64_t count = 0;
+      for (int64_t d = 0; d < rank; ++d) {
+        count += windows[d].countBelow(key[d]) * inner[d];
+        if (!windows[d].contains(key[d]))
+          break;
+      }
+      return count;
+    };
+    int64_t kept = countBelow(kHigh) - countBelow(kLow);
+    any |= kept > 0;
+    all &= kept == kEnd - kBegin;
+  }
+  return all ? BlockClass::Full : any ? BlockClass::Partial : BlockClass::Empty;
 }

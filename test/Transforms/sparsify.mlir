@@ -4,7 +4,7 @@
 // point (the reference checks each lookup) and changes no result.
 // RUN: cascade-opt %s --cascade-sparsify="query-block=4 key-block=4" -o %t.mlir 2>/dev/null
 // RUN: cp %s %t.orig.mlir
-// RUN: %compare-reference %t.orig.mlir %t.mlir %seed 0 0 causal decode window prefix block_table partitioned neighborhood neighborhood_2d
+// RUN: %compare-reference %t.orig.mlir %t.mlir %seed 0 0 causal decode window prefix block_table partitioned neighborhood neighborhood_2d neighborhood_dilated neighborhood_3d
 
 // 12 x 12 causal in 4 x 4 blocks: 3 empty above the diagonal, 3 partial on
 // it, 3 full below.
@@ -96,10 +96,39 @@ func.func @neighborhood(%s: tensor<16x16xf64>) -> tensor<16xf64> {
 
 // -----
 
-// Dilated and multi-dimensional neighborhoods have no rule yet: partial,
-// which is always correct.
+// Multi-dimensional and dilated neighborhoods are classified exactly too
+// (each query's kept keys are a product of one progression per grid
+// dimension, counted per block). 4 x 4 grid, 3 x 3 window, a block is one
+// grid row: query row r keeps rows clamp(r - 1, 0, 1) .. + 2, 3 of the 4
+// columns of each (never full).
+// CHECK-LABEL: func @neighborhood_2d
+// CHECK: dense<{{\[\[}}1, 1, 1, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 1, 1, 1]]> : tensor<4x4xi8>
 func.func @neighborhood_2d(%s: tensor<16x16xf64>) -> tensor<16xf64> {
-  // expected-remark @+1 {{blocks of [4, 4]: 0 empty, 16 partial, 0 full}}
+  // expected-remark @+1 {{blocks of [4, 4]: 4 empty, 12 partial, 0 full}}
   %0 = cascade.einsum "pm->p" ins(%s : tensor<16x16xf64>) reduce(add) mask(#cascade.neighborhood<grid = [4, 4], kernel = [3, 3], dilation = [1, 1]> on "p", "m") -> tensor<16xf64>
   return %0 : tensor<16xf64>
+}
+
+// -----
+
+// Dilation 4, window 2: query q keeps keys of its residue q % 4 only, so
+// every block of 4 queries and 4 keys is partial or empty.
+// CHECK-LABEL: func @neighborhood_dilated
+// CHECK: dense<{{\[\[}}1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]]> : tensor<4x4xi8>
+func.func @neighborhood_dilated(%s: tensor<16x16xf64>) -> tensor<16xf64> {
+  // expected-remark @+1 {{blocks of [4, 4]: 8 empty, 8 partial, 0 full}}
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<16x16xf64>) reduce(add) mask(#cascade.neighborhood<grid = [16], kernel = [2], dilation = [4]> on "p", "m") -> tensor<16xf64>
+  return %0 : tensor<16xf64>
+}
+
+// -----
+
+// 3-D, window covering the two inner dimensions: each block of 4 x 4 is
+// one inner row, kept whole or not at all, so there is no partial block.
+// CHECK-LABEL: func @neighborhood_3d
+// CHECK: tensor<16x16xi8>
+func.func @neighborhood_3d(%s: tensor<64x64xf64>) -> tensor<64xf64> {
+  // expected-remark @+1 {{blocks of [4, 4]: 128 empty, 0 partial, 128 full}}
+  %0 = cascade.einsum "pm->p" ins(%s : tensor<64x64xf64>) reduce(add) mask(#cascade.neighborhood<grid = [4, 4, 4], kernel = [2, 4, 4], dilation = [1, 1, 1]> on "p", "m") -> tensor<64xf64>
+  return %0 : tensor<64xf64>
 }

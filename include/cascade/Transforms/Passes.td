@@ -114,8 +114,8 @@ def CascadeSparsify : Pass<"cascade-sparsify"> {
     rank partitioned by `cascade-online-softmax` uses its block size (the
     in-block rank); otherwise `key-block` is used, and `query-block` for
     queries. Masks without runtime operands are classified at compile time
-    into a constant table (no rule yet for dilated or multi-dimensional
-    neighborhoods: partial); runtime masks (document ids, content-based block
+    into a constant table (exact for every analytic mask, neighborhoods of
+    any rank and dilation included); runtime masks (document ids, content-based block
     indices) are classified at run time from their operands. A block-sparse
     table is used as given (each cell is all-or-nothing).
 
