@@ -82,7 +82,9 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // Tensors to buffers; results become out-parameters so that callers own
   // every buffer; work items (scf.parallel) become OpenMP parallel loops.
   // memref.alloca_scope from scf-to-openmp is lowered with the memrefs
-  // before scf-to-cf splits its region into several blocks.
+  // before scf-to-cf splits its region into several blocks. Heap buffers
+  // come from the runtime's allocator (runtime/lib/Allocator.cpp), which
+  // keeps large intermediates from one launch to the next.
   const char *upstream =
       "one-shot-bufferize{bufferize-function-boundaries "
       "allow-return-allocs-from-loops "
@@ -94,7 +96,7 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
       "convert-scf-to-openmp,"
       "expand-strided-metadata,"
       "lower-affine,"
-      "finalize-memref-to-llvm,"
+      "finalize-memref-to-llvm{use-generic-functions},"
       "convert-scf-to-cf,"
       "convert-openmp-to-llvm,"
       "convert-math-to-llvm,"
@@ -103,7 +105,7 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
       "convert-index-to-llvm,"
       "convert-func-to-llvm,"
       "convert-cf-to-llvm,"
-      "finalize-memref-to-llvm,"
+      "finalize-memref-to-llvm{use-generic-functions},"
       "reconcile-unrealized-casts";
   pm.setNesting(OpPassManager::Nesting::Implicit);
   std::string error;

@@ -82,6 +82,15 @@ int cascade_buffer_rank(cascade_buffer_t buffer);
 const int64_t *cascade_buffer_shape(cascade_buffer_t buffer);
 int64_t cascade_buffer_num_elements(cascade_buffer_t buffer);
 
+/* Compiled kernels keep their large intermediates (1 MiB and up) after a
+ * launch and reuse them in the next, so that repeated launches do not map
+ * and page-fault them in again; at most CASCADE_ALLOCATOR_CACHE_MB MiB
+ * (environment, default 1024; 0 keeps nothing). This returns the kept
+ * memory to the system. */
+void cascade_release_cached_memory(void);
+/* Bytes kept now. */
+size_t cascade_cached_memory_bytes(void);
+
 /* Used by the launch functions of generated headers. */
 /* Checks that `buffer` has dtype and shape; on mismatch records a message
  * naming `what` on ctx and returns CASCADE_ERROR_INVALID_ARGUMENT. */
