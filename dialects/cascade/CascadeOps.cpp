@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -465,19 +466,27 @@ LogicalResult CoordOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ClassifyBlocksOp::verify() {
-  if (getExtent().size() != 2 || getExtent()[0] < 0 || getExtent()[1] < 0)
+  ArrayRef<int64_t> extent = getExtent();
+  if (extent.size() != 2 ||
+      llvm::any_of(extent, [](int64_t e) {
+        return e < 0 && !ShapedType::isDynamic(e);
+      }))
     return emitOpError() << "extent must be [queries, keys]";
-  if (failed(verifyClassTable(*this, getClasses().getType(), getBlock(),
-                              getExtent()[0], getExtent()[1])))
+  if (failed(verifyListOfOperandsOrIntegers(*this, "extent", 2, extent,
+                                            getDynamicExtent())))
     return failure();
-  return verifyMask(*this, getMask(), getExtent()[0], getExtent()[1],
+  if (failed(verifyClassTable(*this, getClasses().getType(), getBlock(),
+                              extent[0], extent[1])))
+    return failure();
+  return verifyMask(*this, getMask(), extent[0], extent[1],
                     getMaskArgs().getTypes());
 }
 
 OpFoldResult ClassifyBlocksOp::fold(FoldAdaptor) {
   MaskAttrInterface mask = getMask();
   auto type = cast<RankedTensorType>(getClasses().getType());
-  if (mask.getNumRuntimeOperands() != 0 || !type.hasStaticShape())
+  if (mask.getNumRuntimeOperands() != 0 || !type.hasStaticShape() ||
+      !getDynamicExtent().empty())
     return {};
   int64_t queries = getExtent()[0], keys = getExtent()[1];
   int64_t bq = getBlock()[0], bk = getBlock()[1];

@@ -155,28 +155,36 @@ def Cascade_CoordOp : Cascade_Op<"coord", [Pure, HasParent<"EinsumOp">]> {
   let hasVerifier = 1;
 }
 
-def Cascade_ClassifyBlocksOp : Cascade_Op<"classify_blocks", [Pure]> {
+def Cascade_ClassifyBlocksOp : Cascade_Op<"classify_blocks", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "classify (query block, key block) pairs of a mask";
   let description = [{
     The result has one entry per block of `block = [bq, bk]` over the
     logical `extent = [queries, keys]`: 0 when the mask keeps no point of
     the block (empty: never loaded), 2 when it keeps every point (full: no
     mask test), 1 otherwise (partial). Masks without runtime operands fold
-    to a constant table at compile time (analytic rules per mask; a mask
-    without a rule says partial, which is always correct); the others are
-    classified at run time from their operands.
+    to a constant table at compile time when the extent is static (analytic
+    rules per mask; a mask without a rule says partial, which is always
+    correct). The others are classified at run time: masks with runtime
+    operands from those operands, and any mask whose extent is only known
+    at run time (an `index` operand in `extent`, e.g. the `tensor.dim` of a
+    dynamic sequence length; the table then has a dynamic size).
 
     ```mlir
     %t = cascade.classify_blocks #cascade.causal extent([4096, 4096])
            block([64, 64]) : tensor<64x64xi8>
+    %u = cascade.classify_blocks #cascade.causal extent([%p, %m])
+           block([64, 64]) : tensor<?x?xi8>
     ```
   }];
   let arguments = (ins Cascade_MaskAttrInterface:$mask,
+                       Variadic<Index>:$dynamic_extent,
                        DenseI64ArrayAttr:$extent, DenseI64ArrayAttr:$block,
                        Variadic<AnyRankedTensor>:$mask_args);
   let results = (outs AnyRankedTensor:$classes);
   let assemblyFormat = [{
-    $mask `extent` `(` $extent `)` `block` `(` $block `)`
+    $mask `extent` `(` custom<DynamicIndexList>($dynamic_extent, $extent) `)`
+    `block` `(` $block `)`
     (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)? attr-dict `:`
     type($classes)
   }];

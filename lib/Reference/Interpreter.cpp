@@ -606,15 +606,44 @@ LogicalResult Interpreter::exec(Operation *op) {
             t->data = src.data;
             if (isa<tensor::CastOp>(reshape)) {
               t->shape = src.shape;
+            } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
+              // Run-time sizes come from output_shape.
+              for (OpFoldResult size : expand.getMixedOutputShape())
+                t->shape.push_back(
+                    isa<Attribute>(size)
+                        ? cast<IntegerAttr>(cast<Attribute>(size)).getInt()
+                        : scalarOf(cast<Value>(size)));
             } else {
-              if (!type.hasStaticShape())
-                return reshape->emitError()
-                       << "reference interpreter needs static reshape results";
-              t->shape.assign(type.getShape().begin(), type.getShape().end());
+              auto collapse = cast<tensor::CollapseShapeOp>(reshape);
+              for (const ReassociationIndices &group :
+                   collapse.getReassociationIndices()) {
+                int64_t size = 1;
+                for (int64_t d : group)
+                  size *= src.shape[d];
+                t->shape.push_back(size);
+              }
             }
+            if (HostTensor::numElements(t->shape) !=
+                    static_cast<int64_t>(src.data.size()) ||
+                (!isa<tensor::CastOp>(reshape) &&
+                 !llvm::all_of(llvm::enumerate(type.getShape()), [&](auto it) {
+                   return ShapedType::isDynamic(it.value()) ||
+                          it.value() == t->shape[it.index()];
+                 })))
+              return reshape->emitError()
+                     << "reshape to a shape of a different size at run time";
             set(reshape->getResult(0), t);
             return success();
           })
+      .Case([&](tensor::DimOp dim) -> LogicalResult {
+        const HostTensor &src = get(dim.getSource());
+        int64_t d = scalarOf(dim.getIndex());
+        if (d < 0 || d >= src.rank())
+          return dim.emitError() << "dimension " << d << " of a rank-"
+                                 << src.rank() << " tensor";
+        set(dim.getResult(), scalar(static_cast<double>(src.shape[d])));
+        return success();
+      })
       .Case([&](tensor::PadOp pad) -> LogicalResult {
         Value padValue = pad.getConstantPaddingValue();
         FloatAttr padAttr;
@@ -1004,7 +1033,16 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
 }
 
 LogicalResult Interpreter::execClassifyBlocks(ClassifyBlocksOp op) {
-  int64_t queries = op.getExtent()[0], keys = op.getExtent()[1];
+  // Run-time extents (dynamic sequence lengths) are operands.
+  int64_t extent[2];
+  for (unsigned side = 0, next = 0; side < 2; ++side)
+    extent[side] = ShapedType::isDynamic(op.getExtent()[side])
+                       ? scalarOf(op.getDynamicExtent()[next++])
+                       : op.getExtent()[side];
+  int64_t queries = extent[0], keys = extent[1];
+  if (queries < 0 || keys < 0)
+    return op.emitError() << "negative extent [" << queries << ", " << keys
+                          << "]";
   int64_t bq = op.getBlock()[0], bk = op.getBlock()[1];
   SmallVector<const HostTensor *> args;
   for (Value v : op.getMaskArgs())
@@ -1015,6 +1053,12 @@ LogicalResult Interpreter::execClassifyBlocks(ClassifyBlocksOp op) {
   // The oracle: look at every point of every block.
   TensorPtr out = make(op.getClasses());
   out->shape = {(queries + bq - 1) / bq, (keys + bk - 1) / bk};
+  auto type = cast<RankedTensorType>(op.getClasses().getType());
+  for (int d = 0; d < 2; ++d)
+    if (!type.isDynamicDim(d) && type.getDimSize(d) != out->shape[d])
+      return op.emitError() << "the table has " << type.getDimSize(d) << " "
+                            << (d ? "key" : "query") << " blocks but the "
+                            << "run-time extent gives " << out->shape[d];
   for (int64_t q0 = 0; q0 < queries; q0 += bq)
     for (int64_t k0 = 0; k0 < keys; k0 += bk) {
       bool any = false, all = true;

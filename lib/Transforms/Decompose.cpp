@@ -40,8 +40,11 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     auto qType = cast<RankedTensorType>(op.getQuery().getType());
     auto kType = cast<RankedTensorType>(op.getKey().getType());
-    if (!qType.hasStaticShape() || !kType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    // Batch and sequence lengths may be run-time sizes; the head counts
+    // (the GQA grouping) and the head dim (the default scale) may not.
+    if (qType.isDynamicDim(1) || kType.isDynamicDim(1) ||
+        qType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "dynamic heads or head dim");
     EinsumBuilder emit{rewriter, op.getLoc()};
     int64_t b = qType.getDimSize(0), h = qType.getDimSize(1),
             p = qType.getDimSize(2), d = qType.getDimSize(3);
@@ -394,9 +397,14 @@ struct CascadeDecomposePass
     populateDecomposePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    // Composites with dynamic shapes are not decomposed yet: say so.
+    // What is left has shapes the patterns do not take: say which.
     WalkResult result = getOperation()->walk([](Operation *op) {
-      if (isa<AttentionOp, MoeOp>(op)) {
+      if (isa<AttentionOp>(op)) {
+        op->emitError() << "cannot decompose 'cascade.attention' with a "
+                           "run-time number of heads or head dim";
+        return WalkResult::interrupt();
+      }
+      if (isa<MoeOp>(op)) {
         op->emitError() << "cannot decompose '" << op->getName()
                         << "' with dynamic shapes yet";
         return WalkResult::interrupt();

@@ -3,6 +3,7 @@
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
@@ -40,12 +41,23 @@ int64_t extentOf(EinsumOp op, StringRef group, unsigned side) {
   return n;
 }
 
+/// The run-time size of `letter`: tensor.dim of an input that has it.
+Value runtimeSizeOf(OpBuilder &b, EinsumOp op, char letter) {
+  EinsumOp::Indices idx = op.getIndices();
+  for (auto [letters, input] : llvm::zip(idx.inputs, op.getInputs()))
+    if (size_t p = letters.find(letter); p != std::string::npos)
+      return tensor::DimOp::create(b, op.getLoc(), input, p);
+  return {};
+}
+
 /// Block size along a mask index group: a partitioned group's in-block rank,
 /// else `fallback` (capped by the extent).
 int64_t blockOf(EinsumOp op, StringRef group, int64_t extent,
                 int64_t fallback) {
   if (group.size() > 1)
     return sizeOf(op, group.back());
+  if (ShapedType::isDynamic(extent))
+    return fallback;
   return std::max<int64_t>(1, std::min(fallback, extent));
 }
 
@@ -66,18 +78,30 @@ struct CascadeSparsifyPass
       StringRef queries = *op.getMaskQuery(), keys = *op.getMaskKey();
       int64_t numQueries = extentOf(op, queries, 0);
       int64_t numKeys = extentOf(op, keys, 1);
-      if (ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys))
-        return; // Run-time extents are not classified yet.
+      bool dynamic =
+          ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys);
+      // A run-time extent is one rank's run-time size; a partitioned rank
+      // of unknown size has no logical extent to classify against.
+      if (dynamic && (queries.size() != 1 || keys.size() != 1))
+        return;
       int64_t bq = blockOf(op, queries, numQueries, queryBlock);
       int64_t bk = blockOf(op, keys, numKeys, keyBlock);
       if (ShapedType::isDynamic(bq) || ShapedType::isDynamic(bk))
         return;
       OpBuilder builder(op);
+      // Run-time extents are classified at run time, from the sizes.
+      SmallVector<Value> runtimeExtent;
+      if (ShapedType::isDynamic(numQueries))
+        runtimeExtent.push_back(runtimeSizeOf(builder, op, queries[0]));
+      if (ShapedType::isDynamic(numKeys))
+        runtimeExtent.push_back(runtimeSizeOf(builder, op, keys[0]));
+      auto blocks = [](int64_t n, int64_t b) {
+        return ShapedType::isDynamic(n) ? n : (n + b - 1) / b;
+      };
       auto type = RankedTensorType::get(
-          {(numQueries + bq - 1) / bq, (numKeys + bk - 1) / bk},
-          builder.getI8Type());
+          {blocks(numQueries, bq), blocks(numKeys, bk)}, builder.getI8Type());
       Value classes = builder.createOrFold<ClassifyBlocksOp>(
-          op.getLoc(), type, *op.getMask(),
+          op.getLoc(), type, *op.getMask(), runtimeExtent,
           builder.getDenseI64ArrayAttr({numQueries, numKeys}),
           builder.getDenseI64ArrayAttr({bq, bk}), op.getMaskArgs());
       op.getBlockClassesMutable().assign(classes);
@@ -91,6 +115,9 @@ struct CascadeSparsifyPass
         op.emitRemark() << "blocks of [" << bq << ", " << bk
                         << "]: " << counts[0] << " empty, " << counts[1]
                         << " partial, " << counts[2] << " full";
+      } else if (dynamic) {
+        op.emitRemark() << "blocks of [" << bq << ", " << bk
+                        << "]: classified at run time (run-time extent)";
       }
     });
   }

@@ -14,15 +14,19 @@ def CascadeDecompose : Pass<"cascade-decompose"> {
     max, exp, row sum, normalise, AV, and the log-sum-exp when asked), with
     GQA expressed by splitting the query heads into [kv_heads, group] through
     `tensor.expand_shape`. Fully masked rows give 0 and a log-sum-exp of
-    -inf.
+    -inf. Batch and sequence lengths may be run-time sizes (the einsums
+    then have dynamic shapes); the head counts and the head dim must be
+    static.
 
     `cascade.moe` becomes router logits (einsum), the router (softmax/sigmoid
     einsums and `cascade.topk`), `cascade.permute` of the chosen slots by
     expert, `cascade.gather` of token rows, `cascade.grouped_einsum` per
     expert with the activation as an einsum map region, and a weighted
-    `cascade.scatter` back to tokens, plus dense shared experts.
+    `cascade.scatter` back to tokens, plus dense shared experts (static
+    shapes only).
 
-    Intermediates of f16/bf16 graphs are kept in f32.
+    Intermediates of f16/bf16 graphs are kept in f32. What cannot be
+    decomposed is reported as an error naming the reason.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
@@ -115,7 +119,10 @@ def CascadeSparsify : Pass<"cascade-sparsify"> {
     in-block rank); otherwise `key-block` is used, and `query-block` for
     queries. Masks without runtime operands are classified at compile time
     into a constant table (exact for every analytic mask, neighborhoods of
-    any rank and dilation included); runtime masks (document ids, content-based block
+    any rank and dilation included) when the extent is static; with a
+    run-time extent (a dynamic sequence length) the
+    `cascade.classify_blocks` takes the sizes as `tensor.dim` operands and
+    runs at run time; runtime masks (document ids, content-based block
     indices) are classified at run time from their operands. A block-sparse
     table is used as given (each cell is all-or-nothing).
 
@@ -129,6 +136,7 @@ def CascadeSparsify : Pass<"cascade-sparsify"> {
            "Keys per block when the key rank is not partitioned">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
                            "::cascade::CascadeDialect"];
 }
 

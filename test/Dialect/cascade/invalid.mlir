@@ -762,6 +762,14 @@ func.func @classify_block_size() -> tensor<2x2xi8> {
 
 // -----
 
+func.func @classify_negative_extent() -> tensor<2x2xi8> {
+  // expected-error @+1 {{extent must be [queries, keys]}}
+  %t = cascade.classify_blocks #cascade.causal extent([-3, 8]) block([4, 4]) : tensor<2x2xi8>
+  return %t : tensor<2x2xi8>
+}
+
+// -----
+
 func.func @classify_runtime_args(%ids: tensor<8xi32>) -> tensor<2x2xi8> {
   // expected-error @+1 {{mask #cascade.document takes 2 runtime operands (query and key segment ids), got 1}}
   %t = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%ids : tensor<8xi32>) : tensor<2x2xi8>

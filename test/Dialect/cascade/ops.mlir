@@ -134,6 +134,17 @@ func.func @block_classes(%s: tensor<8x8xf32>, %ids: tensor<8xi32>) -> tensor<8xf
   return %0 : tensor<8xf32>
 }
 
+// A run-time extent (dynamic sequence lengths): the sizes are operands and
+// the table has dynamic sizes.
+// CHECK-LABEL: func @runtime_extent
+// CHECK: cascade.classify_blocks #cascade.causal<bottom_right> extent([%{{.*}}, 4096]) block([64, 64]) : tensor<?x64xi8>
+// CHECK: cascade.classify_blocks #cascade.sliding_window<left = 8, right = 0> extent([%{{.*}}, %{{.*}}]) block([16, 32]) : tensor<?x?xi8>
+func.func @runtime_extent(%p: index, %m: index) -> (tensor<?x64xi8>, tensor<?x?xi8>) {
+  %a = cascade.classify_blocks #cascade.causal<bottom_right> extent([%p, 4096]) block([64, 64]) : tensor<?x64xi8>
+  %b = cascade.classify_blocks #cascade.sliding_window<left = 8, right = 0> extent([%p, %m]) block([16, 32]) : tensor<?x?xi8>
+  return %a, %b : tensor<?x64xi8>, tensor<?x?xi8>
+}
+
 // CHECK-LABEL: func @fused_experts
 // CHECK: cascade.grouped_einsum "rh,ehi->ri" ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<10x16xf32>, tensor<8x16x32xf32>, tensor<8x16x32xf32>) offsets(%{{.*}} : tensor<9xi64>) {
 // CHECK-NEXT: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
