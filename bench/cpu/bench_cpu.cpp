@@ -11,6 +11,8 @@
 #include "moe_example.h"
 #include "moe_large.h"
 
+#include "cascade/kernel_abi.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -170,18 +172,11 @@ double attentionFlops(double h, double s, double d, double fraction) {
   return 4.0 * h * s * s * d * fraction * 1e-9;
 }
 
-struct Memref2D {
-  float *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-};
-
-} // namespace
-
 // The runtime's microkernel (runtime/lib/Microkernels.cpp), called the way
 // the generated attention code calls it.
-extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D *, Memref2D *,
-                                                   Memref2D *, int64_t,
-                                                   int64_t);
+using Memref2D = cascade::abi::Memref2D<float>;
+
+} // namespace
 
 namespace {
 

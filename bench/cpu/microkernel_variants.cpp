@@ -113,7 +113,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < M * N; ++i)
       err = std::max(err, (double)std::abs(c[i] - ref[i]));
     if (err > 1e-3) {
-      std::printf("%s: wrong result (max error %g)\n", variants[v].name.c_str(), err);
+      std::printf("%s: wrong result (max error %g)\n", variants[v].name.c_str(),
+                  err);
       return 1;
     }
   }
@@ -135,7 +136,8 @@ int main(int argc, char **argv) {
       std::sort(x.begin(), x.end());
       return x[x.size() / 2];
     };
-    std::printf("%-16s median %6.1f GFLOP/s  median ratio to runtime %.3f  (min %.3f max %.3f)\n",
+    std::printf("%-16s median %6.1f GFLOP/s  median ratio to runtime %.3f  "
+                "(min %.3f max %.3f)\n",
                 variants[v].name.c_str(), med(rates[v]), med(ratio),
                 *std::min_element(ratio.begin(), ratio.end()),
                 *std::max_element(ratio.begin(), ratio.end()));

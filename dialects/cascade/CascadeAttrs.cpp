@@ -368,8 +368,8 @@ struct NeighborhoodWindow {
   NeighborhoodWindow(int64_t x, int64_t len, int64_t kernel, int64_t dilation)
       : residue(x % dilation), dilation(dilation), kernel(kernel) {
     int64_t groupLen = (len - residue + dilation - 1) / dilation;
-    start = std::clamp<int64_t>(x / dilation - kernel / 2, 0,
-                                groupLen - kernel);
+    start =
+        std::clamp<int64_t>(x / dilation - kernel / 2, 0, groupLen - kernel);
   }
   /// How many kept coordinates are below y.
   int64_t countBelow(int64_t y) const {

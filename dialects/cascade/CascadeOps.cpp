@@ -467,8 +467,7 @@ LogicalResult CoordOp::verify() {
 
 LogicalResult ClassifyBlocksOp::verify() {
   ArrayRef<int64_t> extent = getExtent();
-  if (extent.size() != 2 ||
-      llvm::any_of(extent, [](int64_t e) {
+  if (extent.size() != 2 || llvm::any_of(extent, [](int64_t e) {
         return e < 0 && !ShapedType::isDynamic(e);
       }))
     return emitOpError() << "extent must be [queries, keys]";

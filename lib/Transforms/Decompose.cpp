@@ -42,8 +42,7 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
     auto kType = cast<RankedTensorType>(op.getKey().getType());
     // Batch and sequence lengths may be run-time sizes; the head counts
     // (the GQA grouping) and the head dim (the default scale) may not.
-    if (qType.isDynamicDim(1) || kType.isDynamicDim(1) ||
-        qType.isDynamicDim(3))
+    if (qType.isDynamicDim(1) || kType.isDynamicDim(1) || qType.isDynamicDim(3))
       return rewriter.notifyMatchFailure(op, "dynamic heads or head dim");
     EinsumBuilder emit{rewriter, op.getLoc()};
     int64_t b = qType.getDimSize(0), h = qType.getDimSize(1),

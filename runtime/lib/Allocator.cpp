@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
 #include <cstdint>

@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
+
 #include <omp.h>
 
 #include <cstdint>
@@ -23,13 +25,7 @@
 
 namespace {
 
-template <typename T> struct Memref2D {
-  T *allocated;
-  T *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-};
+using cascade::abi::Memref2D;
 
 typedef float v16 __attribute__((vector_size(64)));
 constexpr int NR = 32; // two v16 per row of a panel

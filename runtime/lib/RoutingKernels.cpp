@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
 #include <algorithm>
@@ -21,15 +22,7 @@
 
 namespace {
 
-/// MLIR's descriptor of a 1-D strided memref.
-template <typename T> struct Memref1D {
-  T *allocated;
-  T *aligned;
-  int64_t offset;
-  int64_t size;
-  int64_t stride;
-  T &operator[](int64_t i) const { return aligned[offset + i * stride]; }
-};
+using cascade::abi::Memref1D;
 
 struct Half {
   uint16_t bits;

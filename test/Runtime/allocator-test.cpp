@@ -10,17 +10,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-extern "C" void *_mlir_memref_to_llvm_alloc(uint64_t size);
-extern "C" void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment,
-                                                    uint64_t size);
-extern "C" void _mlir_memref_to_llvm_free(void *p);
 
 static int failures = 0;
 #define EXPECT(cond, what)                                                     \
@@ -58,7 +54,8 @@ int main() {
          "the cache keeps no more than its limit (40 + 40 MiB > 64 MiB)");
   void *a = filled(40 * mib), *b = filled(40 * mib);
   EXPECT(a == other, "the kept block is the one freed first");
-  EXPECT(cascade_cached_memory_bytes() == 0, "the cache hands out what it kept");
+  EXPECT(cascade_cached_memory_bytes() == 0,
+         "the cache hands out what it kept");
   _mlir_memref_to_llvm_free(a);
   _mlir_memref_to_llvm_free(b);
 
@@ -79,7 +76,8 @@ int main() {
     EXPECT(tile && reinterpret_cast<uintptr_t>(tile) % 16 == 0,
            "a small block is 16-byte aligned");
     _mlir_memref_to_llvm_free(tile);
-    EXPECT(cascade_cached_memory_bytes() == before, "small blocks are not kept");
+    EXPECT(cascade_cached_memory_bytes() == before,
+           "small blocks are not kept");
   }
 
   void *aligned = _mlir_memref_to_llvm_aligned_alloc(256, 3 * mib);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
 #include <cstdint>
@@ -15,20 +16,13 @@
 #include <cstring>
 #include <vector>
 
+using cascade::abi::Memref1D;
+
 namespace {
-template <typename T> struct Memref1D {
-  T *allocated, *aligned;
-  int64_t offset, size, stride;
-};
 template <typename T> Memref1D<T> view(std::vector<T> &v) {
   return {v.data(), v.data(), 0, static_cast<int64_t>(v.size()), 1};
 }
 } // namespace
-
-extern "C" void _mlir_ciface_cascade_rt_check_i64(Memref1D<int64_t> *,
-                                                  Memref1D<int64_t> *, int64_t,
-                                                  int64_t, int64_t, int64_t,
-                                                  Memref1D<char> *);
 
 namespace {
 int failures = 0;

@@ -10,22 +10,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/kernel_abi.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
 #include <vector>
 
-namespace {
-struct Memref2D {
-  float *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-};
-} // namespace
-
-extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D *, Memref2D *,
-                                                   Memref2D *, int64_t,
-                                                   int64_t);
+using Memref2D = cascade::abi::Memref2D<float>;
 
 namespace {
 
@@ -52,7 +45,7 @@ struct Stored {
 
 int main() {
   std::mt19937 rng(20261124);
-  const int64_t sizes[] = {1,  3,  4,  5,  7,  8,  9,  15, 16, 17, 31,
+  const int64_t sizes[] = {1,  3,  4,  5,  7,  8,  9,  15, 16,  17, 31,
                            32, 33, 48, 63, 64, 65, 80, 96, 128, 130};
   int cases = 0, failures = 0;
   for (int64_t m : sizes)

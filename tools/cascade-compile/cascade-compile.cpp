@@ -31,44 +31,50 @@ using namespace mlir;
 using namespace cascade;
 namespace cl = llvm::cl;
 
+// --help lists these only: libLLVM registers hundreds of its own options.
+static cl::OptionCategory compileCategory("cascade-compile options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(compileCategory));
 static cl::opt<std::string>
     targetSpec("target",
                cl::desc("cpu or cpu:CPU (an LLVM CPU name such as "
                         "skylake-avx512, znver4, neoverse-n1; cpu and "
                         "cpu:native mean this machine's CPU)"),
-               cl::init("cpu"));
+               cl::init("cpu"), cl::cat(compileCategory));
 static cl::opt<std::string>
-    triple("triple", cl::desc("Target triple (default: the host's), e.g. "
-                              "aarch64-linux-gnu"),
-           cl::init(""));
+    triple("triple",
+           cl::desc("Target triple (default: the host's), e.g. "
+                    "aarch64-linux-gnu"),
+           cl::init(""), cl::cat(compileCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Object file to write"),
-                                       cl::Required);
-static cl::opt<std::string> headerFile("header",
-                                       cl::desc("C header to write"),
-                                       cl::init(""));
+                                       cl::Required, cl::cat(compileCategory));
+static cl::opt<std::string> headerFile("header", cl::desc("C header to write"),
+                                       cl::init(""), cl::cat(compileCategory));
 static cl::opt<std::string>
     prefix("prefix",
            cl::desc("Prepended to every entry point's name (keeps the "
                     "symbols of several kernel files apart)"),
-           cl::init(""));
+           cl::init(""), cl::cat(compileCategory));
 static cl::opt<std::string>
     emitLLVMDialect("emit-mlir",
                     cl::desc("Also write the module lowered to the LLVM "
                              "dialect to this file"),
-                    cl::init(""));
+                    cl::init(""), cl::cat(compileCategory));
 static cl::opt<int64_t> blockSize("block-size", cl::desc("Keys per block"),
-                                  cl::init(cascade::cpu::Options().blockSize));
+                                  cl::init(cascade::cpu::Options().blockSize),
+                                  cl::cat(compileCategory));
 static cl::opt<int64_t> queryBlock("query-block",
                                    cl::desc("Queries per work item"),
-                                   cl::init(cascade::cpu::Options().queryBlock));
+                                   cl::init(cascade::cpu::Options().queryBlock),
+                                   cl::cat(compileCategory));
 static cl::opt<int64_t> splits("splits", cl::desc("Split-KV scans"),
-                               cl::init(cascade::cpu::Options().splits));
+                               cl::init(cascade::cpu::Options().splits),
+                               cl::cat(compileCategory));
 static cl::opt<std::string>
     targetDesc("target-desc",
                cl::desc("File holding a #tile.target<...> attribute"),
-               cl::init(""));
+               cl::init(""), cl::cat(compileCategory));
 
 [[noreturn]] static void fail(const llvm::Twine &msg) {
   llvm::errs() << "cascade-compile: error: " << msg << "\n";
@@ -86,6 +92,7 @@ static void writeFile(StringRef path, StringRef data) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(compileCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "cascade-compile: cascade programs to native "
                               "objects and C headers\n");

@@ -33,27 +33,34 @@ using namespace mlir;
 using namespace cascade;
 namespace cl = llvm::cl;
 
+// --help lists these only: libLLVM registers hundreds of its own options.
+static cl::OptionCategory runCategory("cascade-run options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(runCategory));
 static cl::opt<std::string>
     entryName("entry",
               cl::desc("Function to run (default: main, or the only "
                        "function in the module)"),
-              cl::init(""));
+              cl::init(""), cl::cat(runCategory));
 static cl::list<std::string>
-    inputs("input", cl::desc("NAME=file.npy: value of an argument, named by "
-                             "its cascade.name attribute, argN or N"));
+    inputs("input",
+           cl::desc("NAME=file.npy: value of an argument, named by "
+                    "its cascade.name attribute, argN or N"),
+           cl::cat(runCategory));
 static cl::opt<uint64_t> randomSeed(
     "random-inputs",
     cl::desc("Fill arguments without --input with random values from SEED: "
              "floats ~ N(0, 1); integers uniform in the argument's "
-             "cascade.range = [lo, hi) (default [0, 4))"));
+             "cascade.range = [lo, hi) (default [0, 4))"),
+    cl::cat(runCategory));
 static cl::opt<std::string>
     saveInputs("save-inputs",
                cl::desc("Write every argument to PREFIX<name>.npy"),
-               cl::init(""));
+               cl::init(""), cl::cat(runCategory));
 static cl::list<std::string>
-    outputs("output", cl::desc("file.npy for the next result, in order"));
+    outputs("output", cl::desc("file.npy for the next result, in order"),
+            cl::cat(runCategory));
 enum class Target { reference, cpu, cuda, hip, spatial };
 static cl::opt<Target> target(
     "target", cl::desc("Where to run"), cl::init(Target::reference),
@@ -64,41 +71,52 @@ static cl::opt<Target> target(
                clEnumValN(Target::cuda, "cuda", "NVIDIA GPU (not built yet)"),
                clEnumValN(Target::hip, "hip", "AMD GPU (not built yet)"),
                clEnumValN(Target::spatial, "spatial",
-                          "spatial-array simulator (not built yet)")));
+                          "spatial-array simulator (not built yet)")),
+    cl::cat(runCategory));
 static cl::opt<bool> check("check",
                            cl::desc("Compare the target with the reference "
-                                    "and print the max and relative error"));
-static cl::opt<bool> bench("bench", cl::desc("Time repeated runs"));
-static cl::opt<unsigned>
-    benchIters("bench-iters", cl::desc("Runs timed by --bench"), cl::init(5));
+                                    "and print the max and relative error"),
+                           cl::cat(runCategory));
+static cl::opt<bool> bench("bench", cl::desc("Time repeated runs"),
+                           cl::cat(runCategory));
+static cl::opt<unsigned> benchIters("bench-iters",
+                                    cl::desc("Runs timed by --bench"),
+                                    cl::init(5), cl::cat(runCategory));
 static cl::list<std::string>
-    expects("expect", cl::desc("NAME=file.npy: fail unless result NAME "
-                               "(resultN or N) matches the file within "
-                               "--atol/--rtol"));
-static cl::opt<double>
-    absTol("atol", cl::desc("Absolute tolerance of --expect"), cl::init(1e-9));
-static cl::opt<double>
-    relTol("rtol", cl::desc("Relative tolerance of --expect"), cl::init(1e-9));
+    expects("expect",
+            cl::desc("NAME=file.npy: fail unless result NAME "
+                     "(resultN or N) matches the file within "
+                     "--atol/--rtol"),
+            cl::cat(runCategory));
+static cl::opt<double> absTol("atol",
+                              cl::desc("Absolute tolerance of --expect"),
+                              cl::init(1e-9), cl::cat(runCategory));
+static cl::opt<double> relTol("rtol",
+                              cl::desc("Relative tolerance of --expect"),
+                              cl::init(1e-9), cl::cat(runCategory));
 static cl::opt<int> numThreads("num-threads",
-                              cl::desc("CPU target: threads for work items "
-                                       "(0: one per core)"),
-                              cl::init(0));
+                               cl::desc("CPU target: threads for work items "
+                                        "(0: one per core)"),
+                               cl::init(0), cl::cat(runCategory));
 static cl::opt<int64_t> blockSize("block-size",
                                   cl::desc("CPU target: keys per block"),
-                                  cl::init(cascade::cpu::Options().blockSize));
-static cl::opt<int64_t> queryBlock("query-block",
-                                   cl::desc("CPU target: queries per work item"),
-                                   cl::init(cascade::cpu::Options().queryBlock));
-static cl::opt<int64_t> splits("splits",
-                               cl::desc("CPU target: split-KV scans"),
-                               cl::init(cascade::cpu::Options().splits));
+                                  cl::init(cascade::cpu::Options().blockSize),
+                                  cl::cat(runCategory));
+static cl::opt<int64_t>
+    queryBlock("query-block", cl::desc("CPU target: queries per work item"),
+               cl::init(cascade::cpu::Options().queryBlock),
+               cl::cat(runCategory));
+static cl::opt<int64_t> splits("splits", cl::desc("CPU target: split-KV scans"),
+                               cl::init(cascade::cpu::Options().splits),
+                               cl::cat(runCategory));
 static cl::opt<std::string>
     dumpLowered("dump-lowered",
                 cl::desc("CPU target: write the module lowered to the LLVM "
                          "dialect to this file"),
-                cl::init(""));
+                cl::init(""), cl::cat(runCategory));
 static cl::opt<bool> printValues("print",
-                                 cl::desc("Print every result's values"));
+                                 cl::desc("Print every result's values"),
+                                 cl::cat(runCategory));
 
 [[noreturn]] static void fail(const llvm::Twine &msg) {
   llvm::errs() << "cascade-run: error: " << msg << "\n";
@@ -196,6 +214,7 @@ static void printTensor(unsigned i, const HostTensor &t) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "cascade-run: run a cascade program on .npy "
                               "inputs\n");

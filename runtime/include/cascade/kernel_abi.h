@@ -1,0 +1,69 @@
+/*===- kernel_abi.h - what compiled code calls in the runtime ---*- C++ -*-===//
+ *
+ * The runtime functions that generated code calls
+ * (cascade-convert-to-linalg{microkernels},
+ * cascade-convert-routing-to-runtime, finalize-memref-to-llvm's generic
+ * allocation functions), declared with MLIR's memref descriptors: for the
+ * runtime itself and for its tests and benchmarks. Applications use
+ * runtime.h and the headers cascade-compile writes, not this.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef CASCADE_KERNEL_ABI_H
+#define CASCADE_KERNEL_ABI_H
+
+#include <cstdint>
+
+namespace cascade::abi {
+
+/// MLIR's descriptor of a 1-D strided memref (what `_mlir_ciface_` functions
+/// receive a pointer to).
+template <typename T> struct Memref1D {
+  T *allocated;
+  T *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+  T &operator[](int64_t i) const { return aligned[offset + i * stride]; }
+};
+
+/// MLIR's descriptor of a 2-D strided memref.
+template <typename T> struct Memref2D {
+  T *allocated;
+  T *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+};
+
+} // namespace cascade::abi
+
+extern "C" {
+/// C [M, N] (contiguous rows) = op(A) . op(B), op transposing when the flag
+/// is set (runtime/lib/Microkernels.cpp).
+void _mlir_ciface_cascade_rt_matmul_f32(cascade::abi::Memref2D<float> *a,
+                                        cascade::abi::Memref2D<float> *b,
+                                        cascade::abi::Memref2D<float> *c,
+                                        int64_t transA, int64_t transB);
+
+/// cascade.check_indices: reports the first entry outside [lower, upper)
+/// (or not nondecreasing, per flags) and writes an in-range copy to `out`
+/// (runtime/lib/RoutingKernels.cpp).
+void _mlir_ciface_cascade_rt_check_i64(cascade::abi::Memref1D<int64_t> *in,
+                                       cascade::abi::Memref1D<int64_t> *out,
+                                       int64_t lower, int64_t upper,
+                                       int64_t allow, int64_t flags,
+                                       cascade::abi::Memref1D<char> *what);
+void _mlir_ciface_cascade_rt_check_i32(cascade::abi::Memref1D<int32_t> *in,
+                                       cascade::abi::Memref1D<int32_t> *out,
+                                       int64_t lower, int64_t upper,
+                                       int64_t allow, int64_t flags,
+                                       cascade::abi::Memref1D<char> *what);
+
+/// The heap of compiled code (runtime/lib/Allocator.cpp).
+void *_mlir_memref_to_llvm_alloc(uint64_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
+void _mlir_memref_to_llvm_free(void *p);
+}
+
+#endif // CASCADE_KERNEL_ABI_H
