@@ -95,11 +95,8 @@ static LogicalResult verifyClassTable(Operation *op, Type type,
   auto tensor = cast<RankedTensorType>(type);
   if (!tensor.getElementType().isInteger(8))
     return op->emitOpError() << "block classes must be i8, got " << type;
-  auto blocks = [](int64_t n, int64_t b) {
-    return ShapedType::isDynamic(n) ? n : (n + b - 1) / b;
-  };
   return expectShape(op, "block classes", type,
-                     {blocks(queries, block[0]), blocks(keys, block[1])},
+                     ClassifyBlocksOp::getTableShape({queries, keys}, block),
                      {"query blocks", "key blocks"});
 }
 
@@ -464,6 +461,15 @@ LogicalResult CoordOp::verify() {
 //===----------------------------------------------------------------------===//
 // ClassifyBlocksOp
 //===----------------------------------------------------------------------===//
+
+SmallVector<int64_t, 2>
+ClassifyBlocksOp::getTableShape(ArrayRef<int64_t> extent,
+                                ArrayRef<int64_t> block) {
+  SmallVector<int64_t, 2> shape;
+  for (auto [n, b] : llvm::zip_equal(extent, block))
+    shape.push_back(ShapedType::isDynamic(n) ? n : (n + b - 1) / b);
+  return shape;
+}
 
 LogicalResult ClassifyBlocksOp::verify() {
   ArrayRef<int64_t> extent = getExtent();

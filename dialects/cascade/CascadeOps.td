@@ -190,6 +190,13 @@ def Cascade_ClassifyBlocksOp : Cascade_Op<"classify_blocks", [Pure,
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// Shape of the table over `extent` (entries may be dynamic) in blocks
+    /// of `block`: one entry per (query block, key block).
+    static ::llvm::SmallVector<int64_t, 2>
+    getTableShape(::llvm::ArrayRef<int64_t> extent,
+                  ::llvm::ArrayRef<int64_t> block);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -608,11 +608,11 @@ LogicalResult Interpreter::exec(Operation *op) {
               t->shape = src.shape;
             } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
               // Run-time sizes come from output_shape.
-              for (OpFoldResult size : expand.getMixedOutputShape())
-                t->shape.push_back(
-                    isa<Attribute>(size)
-                        ? cast<IntegerAttr>(cast<Attribute>(size)).getInt()
-                        : scalarOf(cast<Value>(size)));
+              for (OpFoldResult size : expand.getMixedOutputShape()) {
+                std::optional<int64_t> known = getConstantIntValue(size);
+                t->shape.push_back(known ? *known
+                                         : scalarOf(cast<Value>(size)));
+              }
             } else {
               auto collapse = cast<tensor::CollapseShapeOp>(reshape);
               for (const ReassociationIndices &group :
@@ -1052,7 +1052,7 @@ LogicalResult Interpreter::execClassifyBlocks(ClassifyBlocksOp op) {
     return failure();
   // The oracle: look at every point of every block.
   TensorPtr out = make(op.getClasses());
-  out->shape = {(queries + bq - 1) / bq, (keys + bk - 1) / bk};
+  out->shape.assign(ClassifyBlocksOp::getTableShape({queries, keys}, {bq, bk}));
   auto type = cast<RankedTensorType>(op.getClasses().getType());
   for (int d = 0; d < 2; ++d)
     if (!type.isDynamicDim(d) && type.getDimSize(d) != out->shape[d])

@@ -17,12 +17,20 @@ using namespace cascade;
 
 namespace {
 
-/// Size of `letter` in `op`'s operands, or kDynamic.
-int64_t sizeOf(EinsumOp op, char letter) {
+/// The input of `op` that has `letter`, and the letter's dimension in it.
+std::optional<std::pair<Value, int64_t>> inputWith(EinsumOp op, char letter) {
   EinsumOp::Indices idx = op.getIndices();
   for (auto [letters, input] : llvm::zip(idx.inputs, op.getInputs()))
     if (size_t p = letters.find(letter); p != std::string::npos)
-      return cast<RankedTensorType>(input.getType()).getDimSize(p);
+      return std::make_pair(input, static_cast<int64_t>(p));
+  return std::nullopt;
+}
+
+/// Size of `letter` in `op`'s operands, or kDynamic.
+int64_t sizeOf(EinsumOp op, char letter) {
+  if (auto found = inputWith(op, letter))
+    return cast<RankedTensorType>(found->first.getType())
+        .getDimSize(found->second);
   return ShapedType::kDynamic;
 }
 
@@ -43,11 +51,8 @@ int64_t extentOf(EinsumOp op, StringRef group, unsigned side) {
 
 /// The run-time size of `letter`: tensor.dim of an input that has it.
 Value runtimeSizeOf(OpBuilder &b, EinsumOp op, char letter) {
-  EinsumOp::Indices idx = op.getIndices();
-  for (auto [letters, input] : llvm::zip(idx.inputs, op.getInputs()))
-    if (size_t p = letters.find(letter); p != std::string::npos)
-      return tensor::DimOp::create(b, op.getLoc(), input, p);
-  return {};
+  auto [input, dim] = *inputWith(op, letter);
+  return tensor::DimOp::create(b, op.getLoc(), input, dim);
 }
 
 /// Block size along a mask index group: a partitioned group's in-block rank,
@@ -95,11 +100,9 @@ struct CascadeSparsifyPass
         runtimeExtent.push_back(runtimeSizeOf(builder, op, queries[0]));
       if (ShapedType::isDynamic(numKeys))
         runtimeExtent.push_back(runtimeSizeOf(builder, op, keys[0]));
-      auto blocks = [](int64_t n, int64_t b) {
-        return ShapedType::isDynamic(n) ? n : (n + b - 1) / b;
-      };
       auto type = RankedTensorType::get(
-          {blocks(numQueries, bq), blocks(numKeys, bk)}, builder.getI8Type());
+          ClassifyBlocksOp::getTableShape({numQueries, numKeys}, {bq, bk}),
+          builder.getI8Type());
       Value classes = builder.createOrFold<ClassifyBlocksOp>(
           op.getLoc(), type, *op.getMask(), runtimeExtent,
           builder.getDenseI64ArrayAttr({numQueries, numKeys}),
