@@ -229,9 +229,11 @@ int main(int argc, char **argv) {
 
   if (want("microkernel")) {
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
-                "microkernel q.k^t 64x64x128", "", microkernelRate(64, 64, 128, true));
+                "microkernel q.k^t 64x64x128", "",
+                microkernelRate(64, 64, 128, true));
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
-                "microkernel p.v 64x128x64", "", microkernelRate(64, 128, 64, false));
+                "microkernel p.v 64x128x64", "",
+                microkernelRate(64, 128, 64, false));
   }
 
   const int H = 16, S = 4096, D = 128;

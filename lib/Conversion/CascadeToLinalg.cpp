@@ -1004,13 +1004,13 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
       // and copying it to a contiguous buffer would cost what the
       // microkernel's own packing does.
       auto flatType = cast<RankedTensorType>(flat.getType());
-      auto strided = StridedLayoutAttr::get(
-          rewriter.getContext(), ShapedType::kDynamic,
-          {ShapedType::kDynamic, ShapedType::kDynamic});
+      auto strided =
+          StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
+                                 {ShapedType::kDynamic, ShapedType::kDynamic});
       return bufferization::ToBufferOp::create(
                  rewriter, loc,
-                 MemRefType::get(flatType.getShape(),
-                                 flatType.getElementType(), strided),
+                 MemRefType::get(flatType.getShape(), flatType.getElementType(),
+                                 strided),
                  flat, /*read_only=*/true)
           .getResult();
     };

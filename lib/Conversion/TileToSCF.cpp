@@ -104,14 +104,16 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
     Value inside;
     for (auto [d, off] : llvm::enumerate(op.getOffsets())) {
       Value dim = memref::DimOp::create(rewriter, loc, op.getSource(), d);
-      Value end = arith::AddIOp::create(
-          rewriter, loc, off,
-          arith::ConstantIndexOp::create(rewriter, loc, tileType.getDimSize(d)));
-      Value fits = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sle,
-                                         end, dim);
-      inside = inside ? arith::AndIOp::create(rewriter, loc, inside, fits)
-                            .getResult()
-                      : fits;
+      Value end =
+          arith::AddIOp::create(rewriter, loc, off,
+                                arith::ConstantIndexOp::create(
+                                    rewriter, loc, tileType.getDimSize(d)));
+      Value fits = arith::CmpIOp::create(rewriter, loc,
+                                         arith::CmpIPredicate::sle, end, dim);
+      inside =
+          inside
+              ? arith::AndIOp::create(rewriter, loc, inside, fits).getResult()
+              : fits;
     }
     auto ifOp = scf::IfOp::create(
         rewriter, loc, inside,
@@ -128,8 +130,8 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
           scf::YieldOp::create(b, loc, whole);
         },
         [&](OpBuilder &b, Location loc) {
-          ClippedView view = clippedSubview(b, loc, op.getSource(),
-                                            op.getOffsets(), tileType.getShape());
+          ClippedView view = clippedSubview(
+              b, loc, op.getSource(), op.getOffsets(), tileType.getShape());
           auto viewType = cast<MemRefType>(view.view.getType());
           auto partType = RankedTensorType::get(viewType.getShape(),
                                                 tileType.getElementType());

@@ -141,18 +141,19 @@ Value foldLoad(PatternRewriter &rewriter, tile::LoadOp load,
         term = arith::MulIOp::create(
             rewriter, loc, term,
             arith::ConstantIndexOp::create(rewriter, loc, stride));
-      offset = offset ? arith::AddIOp::create(rewriter, loc, offset, term)
-                            .getResult()
-                      : term;
+      offset =
+          offset
+              ? arith::AddIOp::create(rewriter, loc, offset, term).getResult()
+              : term;
       stride *= sourceType.getDimSize(group[i]);
     }
     offsets.push_back(offset);
     shape.push_back(size);
   }
   auto flatType = RankedTensorType::get(shape, tileType.getElementType());
-  Value flat = tile::LoadOp::create(rewriter, loc, flatType, unpaddedBuffer,
-                                    offsets,
-                                    rewriter.getF64FloatAttr(padded.padValue));
+  Value flat =
+      tile::LoadOp::create(rewriter, loc, flatType, unpaddedBuffer, offsets,
+                           rewriter.getF64FloatAttr(padded.padValue));
   if (flatType == tileType)
     return flat;
   return tensor::ExpandShapeOp::create(rewriter, loc, tileType, flat,
@@ -178,8 +179,7 @@ struct FoldPaddedInput : OpRewritePattern<tile::ProgramOp> {
       Block &body = op.getBody().front();
       unsigned position = buffer.getArgNumber();
       BlockArgument unpaddedBuffer = body.insertArgument(
-          position + 1,
-          tile::ProgramOp::bufferType(padded->unpadded.getType()),
+          position + 1, tile::ProgramOp::bufferType(padded->unpadded.getType()),
           buffer.getLoc());
       for (Operation *user : llvm::to_vector(buffer.getUsers())) {
         auto load = cast<tile::LoadOp>(user);
@@ -198,8 +198,7 @@ struct FoldPaddedInput : OpRewritePattern<tile::ProgramOp> {
 };
 
 struct FoldPaddedTileInputsPass
-    : cascade::impl::CascadeFoldPaddedTileInputsBase<
-          FoldPaddedTileInputsPass> {
+    : cascade::impl::CascadeFoldPaddedTileInputsBase<FoldPaddedTileInputsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldPaddedInput>(&getContext());

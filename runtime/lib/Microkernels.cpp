@@ -52,14 +52,17 @@ View viewOf(const Memref2D<float> *m, bool transposed) {
 /// their off-diagonal blocks of width Bit. The four steps (Bit = 8, 4, 2, 1)
 /// together transpose the matrix.
 template <int Bit, int... L>
-inline __attribute__((always_inline)) v16 keepLow(v16 x, v16 y, std::integer_sequence<int, L...>) {
+inline __attribute__((always_inline)) v16
+keepLow(v16 x, v16 y, std::integer_sequence<int, L...>) {
   return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L - Bit : L)...);
 }
 template <int Bit, int... L>
-inline __attribute__((always_inline)) v16 keepHigh(v16 x, v16 y, std::integer_sequence<int, L...>) {
+inline __attribute__((always_inline)) v16
+keepHigh(v16 x, v16 y, std::integer_sequence<int, L...>) {
   return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L : L + Bit)...);
 }
-template <int Bit> inline __attribute__((always_inline)) void swapBlocks(v16 *r) {
+template <int Bit>
+inline __attribute__((always_inline)) void swapBlocks(v16 *r) {
   constexpr auto lanes = std::make_integer_sequence<int, 16>{};
   for (int i = 0; i < 16; ++i)
     if (!(i & Bit)) {
@@ -76,9 +79,9 @@ inline __attribute__((always_inline)) void transpose16(v16 *r) {
   swapBlocks<1>(r);
 }
 
-
 /// panel[k][c] = B(k, j0 + c), zero past the last column.
-inline __attribute__((always_inline)) void packPanel(const View &b, int64_t j0, int64_t nj, float *panel) {
+inline __attribute__((always_inline)) void packPanel(const View &b, int64_t j0,
+                                                     int64_t nj, float *panel) {
   int64_t k0 = 0;
   if (b.rs == 1 && nj == NR) {
     // op(B) is a transposed row-major matrix (K of Q.K^T): each panel
@@ -162,12 +165,23 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p) {
   for (; i0 + MR <= m; i0 += MR)
     block<MR>(a, i0, panel, depth, cj, ldc, nj);
   switch (m - i0) {
-  case 5: block<5>(a, i0, panel, depth, cj, ldc, nj); break;
-  case 4: block<4>(a, i0, panel, depth, cj, ldc, nj); break;
-  case 3: block<3>(a, i0, panel, depth, cj, ldc, nj); break;
-  case 2: block<2>(a, i0, panel, depth, cj, ldc, nj); break;
-  case 1: block<1>(a, i0, panel, depth, cj, ldc, nj); break;
-  default: break;
+  case 5:
+    block<5>(a, i0, panel, depth, cj, ldc, nj);
+    break;
+  case 4:
+    block<4>(a, i0, panel, depth, cj, ldc, nj);
+    break;
+  case 3:
+    block<3>(a, i0, panel, depth, cj, ldc, nj);
+    break;
+  case 2:
+    block<2>(a, i0, panel, depth, cj, ldc, nj);
+    break;
+  case 1:
+    block<1>(a, i0, panel, depth, cj, ldc, nj);
+    break;
+  default:
+    break;
   }
 }
 

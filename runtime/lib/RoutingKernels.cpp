@@ -248,14 +248,18 @@ void checkKernel(Memref1D<I> *in, Memref1D<I> *out, int64_t lower,
 }
 } // namespace
 
-extern "C" void _mlir_ciface_cascade_rt_check_i64(
-    Memref1D<int64_t> *in, Memref1D<int64_t> *out, int64_t lower,
-    int64_t upper, int64_t allow, int64_t flags, Memref1D<char> *what) {
+extern "C" void _mlir_ciface_cascade_rt_check_i64(Memref1D<int64_t> *in,
+                                                  Memref1D<int64_t> *out,
+                                                  int64_t lower, int64_t upper,
+                                                  int64_t allow, int64_t flags,
+                                                  Memref1D<char> *what) {
   checkKernel(in, out, lower, upper, allow, flags, what);
 }
-extern "C" void _mlir_ciface_cascade_rt_check_i32(
-    Memref1D<int32_t> *in, Memref1D<int32_t> *out, int64_t lower,
-    int64_t upper, int64_t allow, int64_t flags, Memref1D<char> *what) {
+extern "C" void _mlir_ciface_cascade_rt_check_i32(Memref1D<int32_t> *in,
+                                                  Memref1D<int32_t> *out,
+                                                  int64_t lower, int64_t upper,
+                                                  int64_t allow, int64_t flags,
+                                                  Memref1D<char> *what) {
   checkKernel(in, out, lower, upper, allow, flags, what);
 }
 

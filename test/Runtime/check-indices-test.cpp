@@ -37,8 +37,8 @@ void check(const char *name, std::vector<int64_t> in, int64_t lower,
   _mlir_ciface_cascade_rt_check_i64(&i, &o, lower, upper, allow, flags, &w);
   char got[1024] = "";
   int reported = cascade_rt_take_error(got, sizeof got);
-  bool ok = out == want && (message ? reported && !std::strcmp(got, message)
-                                    : !reported);
+  bool ok = out == want &&
+            (message ? reported && !std::strcmp(got, message) : !reported);
   std::printf("%s %s:", ok ? "ok" : "FAIL", name);
   for (int64_t v : out)
     std::printf(" %lld", static_cast<long long>(v));

@@ -77,7 +77,8 @@ int main() {
               double err = std::fabs(c[i * n + j] - want);
               double bound = 4 * k * 6e-8 * mag + 1e-30;
               if (!(err <= bound))
-                worst = std::max(worst, std::isnan(err) ? INFINITY : err / bound);
+                worst =
+                    std::max(worst, std::isnan(err) ? INFINITY : err / bound);
             }
           if (worst > 0) {
             ++failures;
