@@ -87,11 +87,15 @@ LogicalResult ProgramOp::verifyRegions() {
 /// Offsets must index every dimension; the tile must be a ranked tensor of
 /// the buffer's rank and element type.
 static LogicalResult verifyTileAccess(Operation *op, MemRefType buffer,
-                                      Type tileType, size_t numOffsets) {
+                                      Type tileType, size_t numOffsets,
+                                      size_t numBounds) {
   auto tile = cast<RankedTensorType>(tileType);
   if (static_cast<int64_t>(numOffsets) != buffer.getRank())
     return op->emitOpError() << "takes one offset per buffer dimension ("
                              << buffer.getRank() << "), got " << numOffsets;
+  if (numBounds && static_cast<int64_t>(numBounds) != buffer.getRank())
+    return op->emitOpError() << "takes no bounds or one per buffer dimension ("
+                             << buffer.getRank() << "), got " << numBounds;
   if (tile.getRank() != buffer.getRank())
     return op->emitOpError() << "tile rank " << tile.getRank()
                              << " differs from the buffer rank "
@@ -107,10 +111,10 @@ static LogicalResult verifyTileAccess(Operation *op, MemRefType buffer,
 
 LogicalResult LoadOp::verify() {
   return verifyTileAccess(*this, getSource().getType(), getResult().getType(),
-                          getOffsets().size());
+                          getOffsets().size(), getBounds().size());
 }
 
 LogicalResult StoreOp::verify() {
   return verifyTileAccess(*this, getDest().getType(), getValue().getType(),
-                          getOffsets().size());
+                          getOffsets().size(), getBounds().size());
 }

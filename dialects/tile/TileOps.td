@@ -71,35 +71,47 @@ def Tile_EndOp : Tile_Op<"end", [Pure, Terminator, HasParent<"ProgramOp">]> {
   let assemblyFormat = "attr-dict";
 }
 
-def Tile_LoadOp : Tile_Op<"load"> {
+def Tile_LoadOp : Tile_Op<"load", [AttrSizedOperandSegments]> {
   let summary = "a tile of a buffer, padded past its bounds";
   let description = [{
     The tile of the result's shape whose first element is at `offsets`
     (one per dimension). Elements past the buffer's bounds read `pad`
     (default 0): the last, partial tiles of a rank need no special code.
+
+    `bounds`, when given (one per dimension), end the readable part of each
+    dimension before the buffer does: elements at or past a bound read `pad`
+    too. A program over data-dependent segments (the rows of one expert in
+    a grouped contraction) reads its segment this way. A bound beyond the
+    buffer's size reads as that size.
+
+    ```mlir
+    %t = tile.load %X[%row, %c0] bounds [%segment_end, %c128] pad(0.0)
+           : memref<512x128xf32> -> tensor<64x128xf32>
+    ```
   }];
   let arguments = (ins Arg<AnyMemRef, "", [MemRead]>:$source, Variadic<Index>:$offsets,
-                       OptionalAttr<F64Attr>:$pad);
+                       Variadic<Index>:$bounds, OptionalAttr<F64Attr>:$pad);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $source `[` $offsets `]` (`pad` `(` $pad^ `)`)? attr-dict `:`
-    type($source) `->` type($result)
+    $source `[` $offsets `]` (`bounds` `[` $bounds^ `]`)?
+    (`pad` `(` $pad^ `)`)? attr-dict `:` type($source) `->` type($result)
   }];
   let hasVerifier = 1;
 }
 
-def Tile_StoreOp : Tile_Op<"store"> {
+def Tile_StoreOp : Tile_Op<"store", [AttrSizedOperandSegments]> {
   let summary = "writes a tile into a buffer, dropping what is out of bounds";
   let description = [{
     Writes `value` with its first element at `offsets`; elements past the
-    buffer's bounds are not written.
+    buffer's bounds are not written, nor, when `bounds` are given (one per
+    dimension), elements at or past a bound.
   }];
   let arguments = (ins AnyRankedTensor:$value,
                        Arg<AnyMemRef, "", [MemWrite]>:$dest,
-                       Variadic<Index>:$offsets);
+                       Variadic<Index>:$offsets, Variadic<Index>:$bounds);
   let assemblyFormat = [{
-    $value `,` $dest `[` $offsets `]` attr-dict `:` type($value) `->`
-    type($dest)
+    $value `,` $dest `[` $offsets `]` (`bounds` `[` $bounds^ `]`)? attr-dict
+    `:` type($value) `->` type($dest)
   }];
   let hasVerifier = 1;
 }

@@ -21,10 +21,12 @@ void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
                        int64_t splits, int64_t queryBlock);
 
 /// --cascade-lower-to-tiles: the core pipeline, then form-tile-programs,
-/// canonicalize, CSE (also the front half of the CPU target).
+/// canonicalize, CSE (also the front half of the CPU target, which leaves
+/// grouped einsums whole: `groupedPrograms` false).
 void buildLowerToTilesPipeline(mlir::OpPassManager &pm, int64_t blockSize,
                                int64_t splits, int64_t queryBlock,
-                               llvm::StringRef targetDesc);
+                               llvm::StringRef targetDesc,
+                               bool groupedPrograms = true);
 
 } // namespace cascade
 

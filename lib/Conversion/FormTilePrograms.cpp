@@ -25,6 +25,7 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -507,6 +508,11 @@ void FormTileProgramsPass::runOnOperation() {
       op->erase();
     }
     dead.clear();
+    if (groupedPrograms) {
+      RewritePatternSet grouped(&getContext());
+      populateGroupedTileProgramPatterns(grouped, target, groupRows);
+      walkAndApplyPatterns(func, std::move(grouped));
+    }
     if (!sortTopologically(&body)) {
       func.emitError() << "tile programs form a cycle (internal error)";
       return signalPassFailure();
@@ -576,12 +582,14 @@ private:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(preheader);
       Value t = tile::LoadOp::create(b, loc(), tileTypeOf(v), buffer,
-                                     offsetsOf(b, v), nullptr);
+                                     offsetsOf(b, v), ValueRange(),
+                                     nullptr);
       hoisted[v] = t;
       return t;
     }
     Value t = tile::LoadOp::create(b, loc(), tileTypeOf(v), buffer,
-                                   offsetsOf(b, v), nullptr);
+                                   offsetsOf(b, v), ValueRange(),
+                                     nullptr);
     mapping.map(v, t);
     return t;
   }
@@ -592,7 +600,7 @@ private:
       return;
     tile::StoreOp::create(b, loc(), t,
                           program.getOutputBuffers()[it - outputs.begin()],
-                          offsetsOf(b, v));
+                          offsetsOf(b, v), ValueRange());
   }
 
   /// The einsum `e` on tiles: same spec, map, reduce and mask, with the

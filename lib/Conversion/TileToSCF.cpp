@@ -3,12 +3,13 @@
 // A `tile.program` becomes an `scf.parallel` over its grid whose body is the
 // program's body: inputs are read through `bufferization.to_buffer` of the
 // tensors, outputs are fresh buffers (copied from `outs` unless those are
-// `tensor.empty`) that become the results through `bufferization.to_tensor`.
-// A `tile.load` is a subview of the buffer where the tile lies inside it,
-// else a subview clipped to the buffer plus a `tensor.pad` with the pad value
-// up to the tile's shape; a `tile.store` writes the in-bounds
-// part of the tile into a clipped subview. What stays in tensors afterwards
-// is ordinary linalg/scf/tensor code for one-shot bufferization.
+// `tensor.empty`, filled where they are splat constants) that become the
+// results through `bufferization.to_tensor`. A `tile.load` is a subview of
+// the buffer where the tile lies inside it (and inside its bounds), else a
+// subview clipped to them plus a `tensor.pad` with the pad value up to the
+// tile's shape; a `tile.store` writes the in-bounds part of the tile into a
+// clipped subview. What stays in tensors afterwards is ordinary
+// linalg/scf/tensor code for one-shot bufferization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -47,17 +49,30 @@ std::pair<Value, Value> clip(OpBuilder &b, Location loc, Value offset,
   return {clampedOffset, avail};
 }
 
+/// The end of what an access may touch along dimension `d`: the buffer's
+/// size, or the access's bound where it has one (clamped to [0, size]).
+Value limitOf(OpBuilder &b, Location loc, Value buffer, int64_t d,
+              ValueRange bounds) {
+  Value dim = memref::DimOp::create(b, loc, buffer, d);
+  if (bounds.empty())
+    return dim;
+  Value limit = arith::MinSIOp::create(b, loc, dim, bounds[d]);
+  return arith::MaxSIOp::create(b, loc, limit,
+                                arith::ConstantIndexOp::create(b, loc, 0));
+}
+
 struct ClippedView {
   Value view;
   SmallVector<Value> sizes;
 };
 
 ClippedView clippedSubview(OpBuilder &b, Location loc, Value buffer,
-                           ValueRange offsets, ArrayRef<int64_t> tileShape) {
+                           ValueRange offsets, ValueRange bounds,
+                           ArrayRef<int64_t> tileShape) {
   SmallVector<OpFoldResult> offs, sizes, strides;
   ClippedView result;
   for (auto [d, off] : llvm::enumerate(offsets)) {
-    Value dim = memref::DimOp::create(b, loc, buffer, d);
+    Value dim = limitOf(b, loc, buffer, d, bounds);
     auto [o, n] = clip(b, loc, off, dim, tileShape[d]);
     offs.push_back(o);
     sizes.push_back(n);
@@ -103,7 +118,7 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
     // time, and folds away where offsets and extents are constants.
     Value inside;
     for (auto [d, off] : llvm::enumerate(op.getOffsets())) {
-      Value dim = memref::DimOp::create(rewriter, loc, op.getSource(), d);
+      Value dim = limitOf(rewriter, loc, op.getSource(), d, op.getBounds());
       Value end =
           arith::AddIOp::create(rewriter, loc, off,
                                 arith::ConstantIndexOp::create(
@@ -130,8 +145,9 @@ struct LoadToPaddedSubview : OpRewritePattern<tile::LoadOp> {
           scf::YieldOp::create(b, loc, whole);
         },
         [&](OpBuilder &b, Location loc) {
-          ClippedView view = clippedSubview(
-              b, loc, op.getSource(), op.getOffsets(), tileType.getShape());
+          ClippedView view =
+              clippedSubview(b, loc, op.getSource(), op.getOffsets(),
+                             op.getBounds(), tileType.getShape());
           auto viewType = cast<MemRefType>(view.view.getType());
           auto partType = RankedTensorType::get(viewType.getShape(),
                                                 tileType.getElementType());
@@ -152,8 +168,9 @@ struct StoreToClippedSubview : OpRewritePattern<tile::StoreOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto tileType = cast<RankedTensorType>(op.getValue().getType());
-    ClippedView view = clippedSubview(rewriter, loc, op.getDest(),
-                                      op.getOffsets(), tileType.getShape());
+    ClippedView view =
+        clippedSubview(rewriter, loc, op.getDest(), op.getOffsets(),
+                       op.getBounds(), tileType.getShape());
     SmallVector<OpFoldResult> zeros(tileType.getRank(),
                                     rewriter.getIndexAttr(0)),
         ones(tileType.getRank(), rewriter.getIndexAttr(1)), sizes;
@@ -180,6 +197,11 @@ Value splatTile(OpBuilder &b, Location loc, tile::LoadOp load,
   SmallVector<Value> inBounds;
   for (auto [d, off] : llvm::enumerate(load.getOffsets())) {
     Value dim = arith::ConstantIndexOp::create(b, loc, sourceShape[d]);
+    if (!load.getBounds().empty())
+      dim = arith::MaxSIOp::create(
+          b, loc,
+          arith::MinSIOp::create(b, loc, dim, load.getBounds()[d]).getResult(),
+          arith::ConstantIndexOp::create(b, loc, 0));
     inBounds.push_back(clip(b, loc, off, dim, tileType.getDimSize(d)).second);
   }
   SmallVector<int64_t> dynShape(tileType.getRank(), ShapedType::kDynamic);
@@ -227,7 +249,15 @@ struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
           dynSizes.push_back(tensor::DimOp::create(rewriter, loc, out, d));
       Value buffer = memref::AllocOp::create(rewriter, loc, type, dynSizes,
                                              rewriter.getI64IntegerAttr(64));
-      if (!out.getDefiningOp<tensor::EmptyOp>()) {
+      DenseElementsAttr splat;
+      if (matchPattern(out, m_Constant(&splat)) && splat.isSplat()) {
+        // Zeros for what no work item writes: a fill, not a copy of a
+        // constant the size of the output.
+        Value value = arith::ConstantOp::create(
+            rewriter, loc, splat.getSplatValue<TypedAttr>());
+        linalg::FillOp::create(rewriter, loc, ValueRange{value},
+                               ValueRange{buffer});
+      } else if (!out.getDefiningOp<tensor::EmptyOp>()) {
         Value init = bufferization::ToBufferOp::create(rewriter, loc, type, out,
                                                        /*read_only=*/true);
         memref::CopyOp::create(rewriter, loc, init, buffer);

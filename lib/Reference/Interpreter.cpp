@@ -823,9 +823,13 @@ LogicalResult Interpreter::execTileAccess(Operation *op) {
   OperandRange offsetValues = isLoad ? cast<tile::LoadOp>(op).getOffsets()
                                      : cast<tile::StoreOp>(op).getOffsets();
   HostTensor &buffer = *values.lookup(bufferValue);
-  SmallVector<int64_t> offsets;
+  OperandRange boundValues = isLoad ? cast<tile::LoadOp>(op).getBounds()
+                                    : cast<tile::StoreOp>(op).getBounds();
+  SmallVector<int64_t> offsets, limits(buffer.shape);
   for (Value v : offsetValues)
     offsets.push_back(scalarOf(v));
+  for (auto [limit, v] : llvm::zip(limits, boundValues))
+    limit = std::min(limit, scalarOf(v));
   auto tileType = cast<RankedTensorType>(
       isLoad ? op->getResult(0).getType() : op->getOperand(0).getType());
   // Flat offset in the buffer of a tile index, or -1 past the bounds.
@@ -833,7 +837,7 @@ LogicalResult Interpreter::execTileAccess(Operation *op) {
     int64_t off = 0;
     for (int64_t d = 0; d < buffer.rank(); ++d) {
       int64_t at = offsets[d] + idx[d];
-      if (at < 0 || at >= buffer.shape[d])
+      if (at < 0 || at >= limits[d])
         return -1;
       off = off * buffer.shape[d] + at;
     }

@@ -64,9 +64,11 @@ void cascade::buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
 void cascade::buildLowerToTilesPipeline(mlir::OpPassManager &pm,
                                         int64_t blockSize, int64_t splits,
                                         int64_t queryBlock,
-                                        llvm::StringRef targetDesc) {
+                                        llvm::StringRef targetDesc,
+                                        bool groupedPrograms) {
   buildCorePipeline(pm, blockSize, splits, queryBlock);
-  pm.addPass(createCascadeFormTilePrograms({queryBlock, targetDesc.str()}));
+  pm.addPass(createCascadeFormTilePrograms(
+      {queryBlock, targetDesc.str(), /*groupRows=*/0, groupedPrograms}));
   pm.addPass(createCascadeFoldPaddedTileInputs());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());

@@ -92,6 +92,9 @@ size_t wideDim(RankedTensorType tileType, const ReassociationIndices &group) {
 /// (every dimension of a group after its wide one read whole from 0) with
 /// the padding's value past the bounds.
 bool canFold(tile::LoadOp load, const PaddedInput &padded) {
+  // Bounds would end a dimension of the padded layout, not of the unpadded.
+  if (!load.getBounds().empty())
+    return false;
   auto tileType = cast<RankedTensorType>(load.getResult().getType());
   auto sourceType = cast<MemRefType>(load.getSource().getType());
   double loadPad = load.getPad() ? load.getPad()->convertToDouble() : 0.0;
@@ -153,7 +156,7 @@ Value foldLoad(PatternRewriter &rewriter, tile::LoadOp load,
   auto flatType = RankedTensorType::get(shape, tileType.getElementType());
   Value flat =
       tile::LoadOp::create(rewriter, loc, flatType, unpaddedBuffer, offsets,
-                           rewriter.getF64FloatAttr(padded.padValue));
+                           ValueRange(), rewriter.getF64FloatAttr(padded.padValue));
   if (flatType == tileType)
     return flat;
   return tensor::ExpandShapeOp::create(rewriter, loc, tileType, flat,

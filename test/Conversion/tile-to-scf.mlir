@@ -60,3 +60,44 @@ func.func @splat_state() -> tensor<10xf64> {
   } -> tensor<10xf64>
   return %r : tensor<10xf64>
 }
+
+// -----
+
+// Bounds end a dimension before the buffer does: the in-place test and the
+// clipped view both use min(size, bound), clamped at 0. A splat-constant
+// `outs` is a fill of the output buffer, not a copy of a constant.
+// CHECK-LABEL: func.func @bounded_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<10x3xf64>, %[[ENDS:.*]]: tensor<1xindex>)
+// CHECK: %[[BUF:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<10x3xf64>
+// CHECK: linalg.fill ins(%{{.*}} : f64) outs(%[[OUT]] : memref<10x3xf64>)
+// CHECK-NOT: memref.copy
+// CHECK: scf.parallel (%[[I:.*]]) =
+// CHECK:   %[[END:.*]] = memref.load
+// CHECK:   %[[O:.*]] = arith.muli %[[I]], %c4
+// CHECK:   %[[LIMIT:.*]] = arith.minsi %[[END]], %c10
+// CHECK:   %[[CLAMPED:.*]] = arith.maxsi %[[LIMIT]], %c0
+// CHECK:   %[[TILE_END:.*]] = arith.addi %[[O]], %c4
+// CHECK:   arith.cmpi sle, %[[TILE_END]], %[[CLAMPED]]
+// CHECK:   scf.if
+// CHECK:   } else {
+// CHECK:     arith.minsi %[[END]], %c10
+// CHECK:     memref.subview %[[BUF]]
+// CHECK:     tensor.pad
+// CHECK:   arith.minsi %[[END]], %c10
+// CHECK:   memref.subview %[[OUT]]
+// CHECK:   bufferization.materialize_in_destination
+func.func @bounded_rows(%x: tensor<10x3xf64>, %ends: tensor<1xindex>) -> tensor<10x3xf64> {
+  %zeros = arith.constant dense<0.0> : tensor<10x3xf64>
+  %r = tile.program grid([3]) ins(%x, %ends : tensor<10x3xf64>, tensor<1xindex>) outs(%zeros : tensor<10x3xf64>) {
+  ^bb0(%i: index, %X: memref<10x3xf64>, %E: memref<1xindex>, %Y: memref<10x3xf64>):
+    %c0 = arith.constant 0 : index
+    %c3 = arith.constant 3 : index
+    %c4 = arith.constant 4 : index
+    %end = memref.load %E[%c0] : memref<1xindex>
+    %o = arith.muli %i, %c4 : index
+    %t = tile.load %X[%o, %c0] bounds[%end, %c3] : memref<10x3xf64> -> tensor<4x3xf64>
+    tile.store %t, %Y[%o, %c0] bounds[%end, %c3] : tensor<4x3xf64> -> memref<10x3xf64>
+  } -> tensor<10x3xf64>
+  return %r : tensor<10x3xf64>
+}

@@ -129,7 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pm.addPass(createCascadeOnlineSoftmax({/*blockSize=*/3, /*splits=*/2}));
   pm.addPass(createCascadeSparsify({/*queryBlock=*/2, /*keyBlock=*/3}));
   pm.addNestedPass<func::FuncOp>(createCascadeCountPasses());
-  pm.addPass(createCascadeFormTilePrograms({/*queryBlock=*/2, ""}));
+  pm.addPass(createCascadeFormTilePrograms(
+      {/*queryBlock=*/2, /*targetDesc=*/"", /*groupRows=*/3}));
   if (failed(pm.run(*module)))
     return 0;
 

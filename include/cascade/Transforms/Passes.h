@@ -34,6 +34,13 @@ parseTileTarget(mlir::MLIRContext *ctx, llvm::StringRef text,
 /// Rows per work item for `rows` rows of `rowBytes` each on `target`.
 int64_t chooseRowTile(tile::TargetAttr target, int64_t rowBytes, int64_t rows);
 
+/// Adds the rewrite of `cascade.grouped_einsum` into a tile program over
+/// (group, row block, column block) to `patterns`; `rowTile` rows per work
+/// item, or 0 to choose them from `target`.
+void populateGroupedTileProgramPatterns(mlir::RewritePatternSet &patterns,
+                                        tile::TargetAttr target,
+                                        int64_t rowTile);
+
 /// Adds the rewrite patterns of cascade-decompose to `patterns`.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);
 

@@ -189,14 +189,35 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
     `query-block`; 0 takes the block classes' rows, else a size chosen from
     the target description (`tile.target` on the module, or `target-desc`,
     a file holding a `#tile.target<...>`); every other grid rank gets one
-    work item per entry. Routing ops (topk, permute, gather, scatter,
-    grouped_einsum) are left as they are for now.
+    work item per entry. A row-wise `cascade.topk` joins the program of the
+    einsums it reads (a router's logits, softmax and top-k).
+
+    A `cascade.grouped_einsum` becomes a program over (group, row block,
+    column block): a work item reads its group's offsets, skips itself when
+    its row block starts past the segment's end, and loads and stores its
+    rows with `bounds` at that end; the weight tiles of its group are
+    contracted and the epilogue applied per tile. The offsets are checked
+    (`cascade.check_indices`, non-decreasing within the rows) first, and the
+    output starts as zeros for rows outside every segment. Rows are tiled by
+    `group-rows`, else by the largest power of two up to 128 whose row tile
+    fits half the target's fast memory; the result's last index, when only
+    the weights carry it, by the widest power of two from 32 to 256 whose
+    result tiles fit the other half. Row blocks are the fastest-varying grid
+    dimension, so that consecutive work items share their weight tiles.
+    With `grouped-programs=false` grouped einsums are left whole (the CPU
+    target does so: its loop of threaded GEMMs measured faster). Gather,
+    scatter and permute are left as they are.
   }];
   let options = [
     Option<"queryBlock", "query-block", "int64_t", /*default=*/"0",
            "Rows per work item (0: from the block classes or the target)">,
     Option<"targetDesc", "target-desc", "std::string", /*default=*/"\"\"",
-           "File holding a #tile.target<...> attribute">
+           "File holding a #tile.target<...> attribute">,
+    Option<"groupRows", "group-rows", "int64_t", /*default=*/"0",
+           "Rows per work item of a grouped einsum (0: from the target)">,
+    Option<"groupedPrograms", "grouped-programs", "bool", /*default=*/"true",
+           "Form programs of grouped einsums (false: leave them to the "
+           "target's own lowering)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
@@ -310,16 +331,19 @@ def CascadeConvertTileToSCF : Pass<"cascade-convert-tile-to-scf"> {
   let description = [{
     A `tile.program` becomes an `scf.parallel` over its grid, the body
     inlined: inputs through `bufferization.to_buffer`, outputs in fresh
-    buffers (initialised from `outs` unless those are `tensor.empty`) that
-    become the results through `bufferization.to_tensor`. `tile.load` is a
-    subview of the buffer where the tile lies inside it (decided at run time
-    unless it folds), else a subview clipped to the buffer and a `tensor.pad`
-    with the pad value up to the tile shape; `tile.store` writes the in-bounds part of the tile through
+    buffers (initialised from `outs` unless those are `tensor.empty`; filled
+    where `outs` is a splat constant) that become the results through
+    `bufferization.to_tensor`. `tile.load` is a subview of the buffer where
+    the tile lies inside it and its bounds (decided at run time unless it
+    folds), else a subview clipped to them and a `tensor.pad` with the pad
+    value up to the tile shape; `tile.store` writes the in-bounds part of the
+    tile through
     `bufferization.materialize_in_destination` into a clipped subview. The
     remaining tensor code is left to one-shot bufferization.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -68,8 +68,13 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   registerUpstreamPasses();
 
   // Compiler core: composites -> 1-pass cascades -> tile programs.
+  // Grouped einsums stay whole, for the loop of GEMMs below: each spreads
+  // its column panels over the threads and packs each panel of weights
+  // once. Their tile programs (which pack per row block) measured 5-30%
+  // slower on the MoE benchmark at 16 threads (bench/RESULTS.md).
   buildLowerToTilesPipeline(pm, options.blockSize, options.splits,
-                            options.queryBlock, options.targetDesc);
+                            options.queryBlock, options.targetDesc,
+                            /*groupedPrograms=*/false);
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.

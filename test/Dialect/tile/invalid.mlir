@@ -69,6 +69,22 @@ func.func @load_offsets(%b: memref<4x4xf32>, %i: index) -> tensor<2x2xf32> {
 
 // -----
 
+func.func @load_bounds(%b: memref<4x4xf32>, %i: index) -> tensor<2x2xf32> {
+  // expected-error @+1 {{takes no bounds or one per buffer dimension (2), got 1}}
+  %t = tile.load %b[%i, %i] bounds[%i] : memref<4x4xf32> -> tensor<2x2xf32>
+  return %t : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @store_bounds(%b: memref<4x4xf32>, %t: tensor<2x2xf32>, %i: index) {
+  // expected-error @+1 {{takes no bounds or one per buffer dimension (2), got 3}}
+  tile.store %t, %b[%i, %i] bounds[%i, %i, %i] : tensor<2x2xf32> -> memref<4x4xf32>
+  return
+}
+
+// -----
+
 func.func @load_rank(%b: memref<4x4xf32>, %i: index) -> tensor<2xf32> {
   // expected-error @+1 {{tile rank 1 differs from the buffer rank 2}}
   %t = tile.load %b[%i, %i] : memref<4x4xf32> -> tensor<2xf32>

@@ -25,6 +25,25 @@ func.func @copy_rows(%x: tensor<2x250xf32>) -> tensor<2x250xf32> {
   return %r : tensor<2x250xf32>
 }
 
+// A segment of rows ending inside the buffer: loads and stores bounded by
+// a run-time end.
+// CHECK-LABEL: func @segment_rows
+// CHECK: %[[T:.*]] = tile.load %{{.*}}[%[[R:.*]], %[[C0:.*]]] bounds[%[[E:.*]], %[[C8:.*]]] pad(0.000000e+00) : memref<16x8xf32> -> tensor<4x8xf32>
+// CHECK: tile.store %[[T]], %{{.*}}[%[[R]], %[[C0]]] bounds[%[[E]], %[[C8]]] : tensor<4x8xf32> -> memref<16x8xf32>
+func.func @segment_rows(%x: tensor<16x8xf32>, %ends: tensor<2xindex>) -> tensor<16x8xf32> {
+  %init = tensor.empty() : tensor<16x8xf32>
+  %r = tile.program grid([2]) ins(%x, %ends : tensor<16x8xf32>, tensor<2xindex>) outs(%init : tensor<16x8xf32>) {
+  ^bb0(%i: index, %X: memref<16x8xf32>, %E: memref<2xindex>, %Y: memref<16x8xf32>):
+    %c0 = arith.constant 0 : index
+    %c8 = arith.constant 8 : index
+    %row = arith.muli %i, %c8 : index
+    %end = memref.load %E[%i] : memref<2xindex>
+    %t = tile.load %X[%row, %c0] bounds[%end, %c8] pad(0.0) : memref<16x8xf32> -> tensor<4x8xf32>
+    tile.store %t, %Y[%row, %c0] bounds[%end, %c8] : tensor<4x8xf32> -> memref<16x8xf32>
+  } -> tensor<16x8xf32>
+  return %r : tensor<16x8xf32>
+}
+
 // A masked tile: the mask reads origin + local coordinates.
 // CHECK-LABEL: func @masked_tile
 // CHECK: cascade.einsum "pm->pm" ins(%{{.*}} : tensor<4x8xf32>) mask(#cascade.causal on "p", "m") mask_extent([16, 16]) mask_origin(%{{.*}}, %{{.*}}) -> tensor<4x8xf32>

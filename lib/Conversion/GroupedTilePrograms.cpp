@@ -1,0 +1,241 @@
+//===- GroupedTilePrograms.cpp - grouped contractions as tile programs ----===//
+//
+// A `cascade.grouped_einsum` (the expert GEMMs of a MoE layer) becomes one
+// `tile.program` whose work items are (group, row block, column block). The
+// rows of a group are a data-dependent segment [offsets[g], offsets[g+1]):
+// a work item reads its two offsets, skips itself when its row block starts
+// past the segment's end, and otherwise loads a row tile bounded by that end,
+// contracts it with its group's weight tile (each weight, for an epilogue
+// such as SwiGLU), applies the epilogue, and stores the tile bounded the same
+// way. Rows outside every segment keep the zeros the output starts with.
+//
+// The grid holds every possible row block of every group (groups x
+// ceil(rows / block)); a work item past its segment costs two loads and a
+// compare, which is what a grid of data-independent size costs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/Dialect/Tile.h"
+#include "cascade/Transforms/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace cascade;
+
+namespace {
+
+int64_t byteWidth(Type t) {
+  return std::max<int64_t>(t.getIntOrFloatBitWidth() / 8, 1);
+}
+
+/// The largest power of two from `lowest` up to `highest` (and at most
+/// `extent`, unless that is below `lowest`) with `bytesPer` * tile <= budget.
+int64_t largestFitting(int64_t lowest, int64_t highest, int64_t extent,
+                       int64_t bytesPer, int64_t budget) {
+  int64_t tile = lowest;
+  while (tile < highest && tile < extent && 2 * tile * bytesPer <= budget)
+    tile *= 2;
+  return std::min(tile, std::max<int64_t>(extent, 1));
+}
+
+struct GroupedEinsumToTileProgram : OpRewritePattern<GroupedEinsumOp> {
+  GroupedEinsumToTileProgram(MLIRContext *ctx, tile::TargetAttr target,
+                             int64_t rowTile)
+      : OpRewritePattern(ctx), target(target), rowTile(rowTile) {}
+
+  LogicalResult matchAndRewrite(GroupedEinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeights()[0].getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    auto offsetsType = cast<RankedTensorType>(op.getOffsets().getType());
+    if (!lhsType.hasStaticShape() || !weightType.hasStaticShape() ||
+        !offsetsType.hasStaticShape()) {
+      op.emitRemark() << "not tiled: tile programs need static shapes";
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    }
+    Location loc = op.getLoc();
+    EinsumOp::Indices idx = *EinsumOp::parseSpec(op.getSpec());
+    const std::string &lhsNames = idx.inputs[0];
+    std::string weightNames = idx.inputs[1].substr(1);
+    const std::string &resultNames = idx.result;
+    int64_t rows = lhsType.getDimSize(0);
+    int64_t groups = weightType.getDimSize(0);
+    Type elt = resultType.getElementType();
+
+    // Tiles: a block of rows; the result's last index in blocks of columns
+    // when only the weights carry it; every other dimension whole.
+    int64_t lhsRowBytes = byteWidth(lhsType.getElementType());
+    for (int64_t d = 1; d < lhsType.getRank(); ++d)
+      lhsRowBytes *= lhsType.getDimSize(d);
+    int64_t resultRowBytes = byteWidth(elt);
+    for (int64_t d = 1; d < resultType.getRank(); ++d)
+      resultRowBytes *= resultType.getDimSize(d);
+    // A contraction streams its reduced index through the microkernel or
+    // matrix unit: what must stay in fast memory is the row tile (read again
+    // for every panel of columns) and the result tiles; half the target's
+    // fast memory for each. Up to 128 rows and 256 columns.
+    int64_t budget = target.getSharedMemory() / 2;
+    int64_t rowBlock =
+        rowTile > 0 ? std::min(rowTile, std::max<int64_t>(rows, 1))
+                    : largestFitting(std::max<int64_t>(target.getMatrix()[0], 1),
+                                     128, rows, lhsRowBytes, budget);
+    char last = resultNames.back();
+    int columnDim = -1; // of the result
+    int weightColumnDim = -1;
+    if (resultNames.size() > 1 && !llvm::is_contained(lhsNames, last)) {
+      columnDim = resultNames.size() - 1;
+      weightColumnDim = idx.inputs[1].find(last);
+    }
+    int64_t columns = columnDim >= 0 ? resultType.getDimSize(columnDim) : 1;
+    int64_t columnBlock = columns;
+    if (columnDim >= 0)
+      columnBlock = largestFitting(
+          32, 256, columns,
+          (op.getWeights().size() + 1) * rowBlock * resultRowBytes / columns,
+          budget);
+    // Row blocks vary fastest: the work items that follow one another on a
+    // thread share their weight tiles (which stream from memory otherwise).
+    SmallVector<int64_t> grid = {groups,
+                                 (columns + columnBlock - 1) / columnBlock,
+                                 (rows + rowBlock - 1) / rowBlock};
+
+    // Offsets are checked before any work item trusts them.
+    Value offsets = CheckIndicesOp::create(
+        rewriter, loc, offsetsType, op.getOffsets(),
+        rewriter.getI64IntegerAttr(0), rewriter.getI64IntegerAttr(rows + 1),
+        IntegerAttr(), rewriter.getUnitAttr(),
+        rewriter.getStringAttr("'offsets' of cascade.grouped_einsum"));
+    SmallVector<Value> inputs = {op.getLhs()};
+    llvm::append_range(inputs, op.getWeights());
+    inputs.push_back(offsets);
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(resultType, rewriter.getZeroAttr(elt)));
+    auto program =
+        tile::ProgramOp::create(rewriter, loc, grid, inputs, ValueRange{zeros});
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    Block &body = program.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    auto ids = program.getWorkItemIds();
+    auto buffers = program.getInputBuffers();
+    Value lhsBuffer = buffers[0], offsetsBuffer = buffers.back();
+    Value outBuffer = program.getOutputBuffers()[0];
+    // Index constants, made once at the top of the body.
+    llvm::DenseMap<int64_t, Value> constants;
+    auto index = [&](int64_t v) -> Value {
+      Value &c = constants[v];
+      if (!c) {
+        OpBuilder::InsertionGuard atTop(rewriter);
+        rewriter.setInsertionPointToStart(&body);
+        c = arith::ConstantIndexOp::create(rewriter, loc, v);
+      }
+      return c;
+    };
+    auto readOffset = [&](Value at) -> Value {
+      Value v = memref::LoadOp::create(rewriter, loc, offsetsBuffer, at);
+      return arith::IndexCastOp::create(rewriter, loc,
+                                        rewriter.getIndexType(), v);
+    };
+    Value group = ids[0];
+    Value begin = readOffset(group);
+    Value end = readOffset(
+        arith::AddIOp::create(rewriter, loc, group, index(1)).getResult());
+    Value row = arith::AddIOp::create(
+        rewriter, loc, begin,
+        arith::MulIOp::create(rewriter, loc, ids[2], index(rowBlock)));
+    Value column =
+        arith::MulIOp::create(rewriter, loc, ids[1], index(columnBlock));
+    Value live = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                       row, end);
+    auto branch = scf::IfOp::create(rewriter, loc, live);
+    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+
+    // The row tile, bounded by the segment's end.
+    SmallVector<Value> lhsOffsets = {row}, lhsBounds = {end};
+    SmallVector<int64_t> lhsTile = {rowBlock};
+    for (int64_t d = 1; d < lhsType.getRank(); ++d) {
+      lhsOffsets.push_back(index(0));
+      lhsBounds.push_back(index(lhsType.getDimSize(d)));
+      lhsTile.push_back(lhsType.getDimSize(d));
+    }
+    Value lhsTileValue = tile::LoadOp::create(
+        rewriter, loc, RankedTensorType::get(lhsTile, lhsType.getElementType()),
+        lhsBuffer, lhsOffsets, lhsBounds, nullptr);
+
+    // Each weight's tile of this group, without the group dimension.
+    SmallVector<int64_t> weightTile(weightType.getShape());
+    weightTile[0] = 1;
+    if (weightColumnDim >= 0)
+      weightTile[weightColumnDim] = columnBlock;
+    SmallVector<ReassociationIndices> dropGroup;
+    for (int64_t d = 1; d < weightType.getRank(); ++d)
+      dropGroup.push_back(d == 1 ? ReassociationIndices{0, 1}
+                                 : ReassociationIndices{d});
+    SmallVector<int64_t> resultTile(resultType.getShape());
+    resultTile[0] = rowBlock;
+    if (columnDim >= 0)
+      resultTile[columnDim] = columnBlock;
+    auto resultTileType = RankedTensorType::get(resultTile, elt);
+    bool reduces = llvm::any_of(lhsNames + weightNames, [&](char c) {
+      return !llvm::is_contained(resultNames, c);
+    });
+    std::string spec = lhsNames + "," + weightNames + "->" + resultNames;
+    SmallVector<Value> parts;
+    for (Value weightBuffer : buffers.slice(1, op.getWeights().size())) {
+      SmallVector<Value> weightOffsets = {group};
+      for (int64_t d = 1; d < weightType.getRank(); ++d)
+        weightOffsets.push_back(d == weightColumnDim ? column : index(0));
+      Value w = tile::LoadOp::create(
+          rewriter, loc,
+          RankedTensorType::get(weightTile, weightType.getElementType()),
+          weightBuffer, weightOffsets, ValueRange(), nullptr);
+      w = tensor::CollapseShapeOp::create(rewriter, loc, w, dropGroup);
+      parts.push_back(EinsumOp::create(
+          rewriter, loc, resultTileType, spec, ValueRange{lhsTileValue, w},
+          MapKind::mul,
+          reduces ? std::optional(ReduceKind::add) : std::nullopt));
+    }
+    Value result = parts[0];
+    if (!op.getEpilogue().empty()) {
+      std::string epilogueSpec;
+      for (size_t i = 0; i < parts.size(); ++i)
+        epilogueSpec += (i ? "," : "") + resultNames;
+      epilogueSpec += "->" + resultNames;
+      auto epilogue = EinsumOp::create(rewriter, loc, resultTileType,
+                                       epilogueSpec, parts, std::nullopt,
+                                       std::nullopt);
+      IRMapping mapping;
+      op.getEpilogue().cloneInto(&epilogue.getBody(), mapping);
+      result = epilogue.getResult();
+    }
+
+    SmallVector<Value> outOffsets = {row}, outBounds = {end};
+    for (int64_t d = 1; d < resultType.getRank(); ++d) {
+      outOffsets.push_back(d == columnDim ? column : index(0));
+      outBounds.push_back(index(resultType.getDimSize(d)));
+    }
+    tile::StoreOp::create(rewriter, loc, result, outBuffer, outOffsets,
+                          outBounds);
+    rewriter.replaceOp(op, program.getResults());
+    return success();
+  }
+
+  tile::TargetAttr target;
+  int64_t rowTile;
+};
+
+} // namespace
+
+void cascade::populateGroupedTileProgramPatterns(RewritePatternSet &patterns,
+                                                 tile::TargetAttr target,
+                                                 int64_t rowTile) {
+  patterns.add<GroupedEinsumToTileProgram>(patterns.getContext(), target,
+                                           rowTile);
+}

@@ -1,0 +1,96 @@
+// cascade-form-tile-programs turns a grouped einsum (the expert GEMMs of a
+// MoE) into one tile program over (group, column block, row block): each
+// work item reads its group's two offsets, skips itself past the segment's
+// end, and loads and stores its row tile bounded by that end.
+//
+// RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" | FileCheck %s
+//
+// Numeric: the float64 reference before == the reference and the CPU target
+// after, on fresh random inputs, over segments with gaps before, between and
+// after them, empty groups, one group holding every row, odd sizes (13 rows,
+// 300 columns in tiles of 256), and the SwiGLU epilogue.
+// RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" -o %t.q4.mlir
+// RUN: cascade-opt %s --cascade-form-tile-programs -o %t.auto.mlir
+// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
+// RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
+// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
+//
+// Offsets out of order stop with the run-time error of the check, on the
+// reference and on the CPU target.
+// RUN: not cascade-run %t.q4.mlir --entry bad_offsets --random-inputs 1 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not cascade-run %t.q4.mlir --entry bad_offsets --random-inputs 1 --target cpu 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: 'offsets' of cascade.grouped_einsum
+
+// CHECK-LABEL: func.func @gaps
+// CHECK: %[[OFF:.*]] = cascade.check_indices %{{.*}} in[0, 11) nondecreasing what("'offsets' of cascade.grouped_einsum") : tensor<5xi64>
+// CHECK: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : tensor<10x6xf64>
+// CHECK: tile.program grid([4, 1, 3]) ins(%{{.*}}, %{{.*}}, %[[OFF]] : tensor<10x5xf64>, tensor<4x5x6xf64>, tensor<5xi64>) outs(%[[ZEROS]] : tensor<10x6xf64>)
+// CHECK-NEXT: ^bb0(%[[G:.*]]: index, %[[CB:.*]]: index, %[[RB:.*]]: index, %[[X:.*]]: memref<10x5xf64>, %[[W:.*]]: memref<4x5x6xf64>, %[[O:.*]]: memref<5xi64>, %[[Y:.*]]: memref<10x6xf64>):
+// CHECK: %[[B:.*]] = memref.load %[[O]][%[[G]]]
+// CHECK: %[[BEGIN:.*]] = arith.index_cast %[[B]]
+// CHECK: %[[E:.*]] = memref.load %[[O]]
+// CHECK: %[[END:.*]] = arith.index_cast %[[E]]
+// CHECK: %[[SKIP:.*]] = arith.muli %[[RB]], %c4
+// CHECK: %[[ROW:.*]] = arith.addi %[[BEGIN]], %[[SKIP]]
+// CHECK: %[[LIVE:.*]] = arith.cmpi slt, %[[ROW]], %[[END]]
+// CHECK: scf.if %[[LIVE]] {
+// CHECK: %[[XT:.*]] = tile.load %[[X]][%[[ROW]], %c0] bounds[%[[END]], %c5] : memref<10x5xf64> -> tensor<4x5xf64>
+// CHECK: %[[WT:.*]] = tile.load %[[W]][%[[G]], %c0, %{{.*}}] : memref<4x5x6xf64> -> tensor<1x5x6xf64>
+// CHECK: %[[WG:.*]] = tensor.collapse_shape %[[WT]] {{\[\[}}0, 1], [2]]
+// CHECK: %[[P:.*]] = cascade.einsum "rh,hi->ri" ins(%[[XT]], %[[WG]] : tensor<4x5xf64>, tensor<5x6xf64>) map(mul) reduce(add)
+// CHECK: tile.store %[[P]], %[[Y]][%[[ROW]], %{{.*}}] bounds[%[[END]], %{{c6.*}}]
+// CHECK-NOT: cascade.grouped_einsum
+func.func @gaps(%x: tensor<10x5xf64>, %w: tensor<4x5x6xf64>) -> tensor<10x6xf64> {
+  // Rows 0 and 9 lie in no segment (zeros); group 1 is empty.
+  %off = arith.constant dense<[1, 4, 4, 8, 9]> : tensor<5xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<10x5xf64>, tensor<4x5x6xf64>) offsets(%off : tensor<5xi64>) -> tensor<10x6xf64>
+  return %y : tensor<10x6xf64>
+}
+
+// CHECK-LABEL: func.func @one_group_takes_all
+// CHECK: tile.program grid([3, 1, 4])
+func.func @one_group_takes_all(%x: tensor<13x5xf64>, %w: tensor<3x5x6xf64>) -> tensor<13x6xf64> {
+  %off = arith.constant dense<[0, 0, 13, 13]> : tensor<4xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<13x5xf64>, tensor<3x5x6xf64>) offsets(%off : tensor<4xi64>) -> tensor<13x6xf64>
+  return %y : tensor<13x6xf64>
+}
+
+// The epilogue combines the tiles of both weights per point.
+// CHECK-LABEL: func.func @swiglu
+// CHECK: scf.if
+// CHECK: %[[GATE:.*]] = cascade.einsum "rh,hi->ri"
+// CHECK: %[[UP:.*]] = cascade.einsum "rh,hi->ri"
+// CHECK: %[[H:.*]] = cascade.einsum "ri,ri->ri" ins(%[[GATE]], %[[UP]] : tensor<4x7xf64>, tensor<4x7xf64>) {
+// CHECK: math.exp
+// CHECK: tile.store %[[H]]
+func.func @swiglu(%x: tensor<11x5xf64>, %wg: tensor<3x5x7xf64>, %wu: tensor<3x5x7xf64>) -> tensor<11x7xf64> {
+  %off = arith.constant dense<[0, 5, 6, 11]> : tensor<4xi64>
+  %h = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %wg, %wu : tensor<11x5xf64>, tensor<3x5x7xf64>, tensor<3x5x7xf64>) offsets(%off : tensor<4xi64>) {
+  ^bb0(%g: f64, %u: f64):
+    %one = arith.constant 1.0 : f64
+    %n = arith.negf %g : f64
+    %e = math.exp %n : f64
+    %d = arith.addf %e, %one : f64
+    %s = arith.divf %g, %d : f64
+    %r = arith.mulf %s, %u : f64
+    cascade.yield %r : f64
+  } -> tensor<11x7xf64>
+  return %h : tensor<11x7xf64>
+}
+
+// 300 columns in tiles of 256: the last column tile is partial.
+// CHECK-LABEL: func.func @odd_columns
+// CHECK: tile.program grid([2, 2, 4])
+// CHECK: tile.load {{.*}} -> tensor<1x9x256xf64>
+func.func @odd_columns(%x: tensor<13x9xf64>, %w: tensor<2x9x300xf64>) -> tensor<13x300xf64> {
+  %off = arith.constant dense<[2, 7, 12]> : tensor<3xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<13x9xf64>, tensor<2x9x300xf64>) offsets(%off : tensor<3xi64>) -> tensor<13x300xf64>
+  return %y : tensor<13x300xf64>
+}
+
+// CHECK-LABEL: func.func @bad_offsets
+func.func @bad_offsets(%x: tensor<6x2xf64>, %w: tensor<2x2x3xf64>) -> tensor<6x3xf64> {
+  %off = arith.constant dense<[0, 5, 3]> : tensor<3xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<6x2xf64>, tensor<2x2x3xf64>) offsets(%off : tensor<3xi64>) -> tensor<6x3xf64>
+  return %y : tensor<6x3xf64>
+}
