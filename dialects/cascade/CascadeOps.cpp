@@ -876,8 +876,11 @@ LogicalResult CheckIndicesOp::verify() {
   if (!getInput().getType().getElementType().isSignlessInteger())
     return emitOpError() << "checks integer tensors, got "
                          << getInput().getType();
-  if (getLower() >= getUpper())
-    return emitOpError() << "range [" << getLower() << ", " << getUpper()
+  // The accessors return the attributes' bits unsigned; the range is signed.
+  auto lower = static_cast<int64_t>(getLower()),
+       upper = static_cast<int64_t>(getUpper());
+  if (lower >= upper)
+    return emitOpError() << "range [" << lower << ", " << upper
                          << ") is empty";
   return success();
 }

@@ -323,7 +323,9 @@ def Cascade_CheckIndicesOp : Cascade_Op<"check_indices", [Pure,
   let summary = "run-time check that integer entries lie in a range";
   let description = [{
     Returns `input` unchanged when every entry lies in `[lower, upper)` (an
-    entry equal to `allow`, when given, is accepted too, e.g. -1 padding)
+    entry equal to `allow`, when given, is accepted too, e.g. -1 padding;
+    `lower` = -2^63 bounds nothing, e.g. where every negative entry is a
+    dropped slot)
     and, with `nondecreasing`, no entry is smaller than the one before it.
     Otherwise execution stops with a run-time error naming `what`, the
     entry's position and its value. (A compiled kernel reports it when the

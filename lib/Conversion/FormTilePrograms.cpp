@@ -508,11 +508,11 @@ void FormTileProgramsPass::runOnOperation() {
       op->erase();
     }
     dead.clear();
-    if (groupedPrograms) {
-      RewritePatternSet grouped(&getContext());
-      populateGroupedTileProgramPatterns(grouped, target, groupRows);
-      walkAndApplyPatterns(func, std::move(grouped));
-    }
+    RewritePatternSet routing(&getContext());
+    populateGatherTileProgramPatterns(routing);
+    if (groupedPrograms)
+      populateGroupedTileProgramPatterns(routing, target, groupRows);
+    walkAndApplyPatterns(func, std::move(routing));
     if (!sortTopologically(&body)) {
       func.emitError() << "tile programs form a cycle (internal error)";
       return signalPassFailure();

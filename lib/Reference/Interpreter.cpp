@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -512,7 +513,10 @@ static std::string checkIndices(const std::vector<double> &data,
     auto v = static_cast<int64_t>(data[i]);
     if (!(allow && v == *allow) && (v < lower || v >= upper))
       return (what + ": entry " + Twine(i) + " is " + Twine(v) +
-              ", out of range [" + Twine(lower) + ", " + Twine(upper) + ")" +
+              (lower == std::numeric_limits<int64_t>::min()
+                   ? ", out of range (must be < " + Twine(upper) + ")"
+                   : ", out of range [" + Twine(lower) + ", " + Twine(upper) +
+                         ")") +
               (allow ? " (" + Twine(*allow) + " allowed)" : Twine()))
           .str();
     if (nondecreasing && i && data[i] < data[i - 1])
@@ -550,8 +554,8 @@ LogicalResult Interpreter::exec(Operation *op) {
           [&](Operation *o) { return execTileAccess(o); })
       .Case([&](scf::ForOp o) { return execFor(o); })
       .Case([&](scf::IfOp o) { return execIf(o); })
-      .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::AndIOp,
-            arith::OrIOp, arith::CmpIOp, arith::IndexCastOp>(
+      .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
+            arith::AndIOp, arith::OrIOp, arith::CmpIOp, arith::IndexCastOp>(
           [&](Operation *o) { return execScalar(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
         if (auto integer = dyn_cast<IntegerAttr>(c.getValue())) {
@@ -738,6 +742,11 @@ LogicalResult Interpreter::execScalar(Operation *op) {
     r = operand(0) - operand(1);
   else if (isa<arith::MulIOp>(op))
     r = operand(0) * operand(1);
+  else if (isa<arith::DivSIOp>(op)) {
+    if (operand(1) == 0)
+      return op->emitError() << "integer division by zero";
+    r = operand(0) / operand(1);
+  }
   else if (isa<arith::AndIOp>(op))
     r = operand(0) & operand(1);
   else if (isa<arith::OrIOp>(op))

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -221,11 +222,18 @@ void checkKernel(Memref1D<I> *in, Memref1D<I> *out, int64_t lower,
       if (!reported) {
         std::string extra =
             (flags & 1) ? " (" + std::to_string(allow) + " allowed)" : "";
-        cascade_rt_fail("%s: entry %lld is %lld, out of range [%lld, %lld)%s",
-                        name.c_str(), static_cast<long long>(i),
-                        static_cast<long long>(v),
-                        static_cast<long long>(lower),
-                        static_cast<long long>(upper), extra.c_str());
+        if (lower == std::numeric_limits<int64_t>::min())
+          cascade_rt_fail("%s: entry %lld is %lld, out of range (must be < "
+                          "%lld)%s",
+                          name.c_str(), static_cast<long long>(i),
+                          static_cast<long long>(v),
+                          static_cast<long long>(upper), extra.c_str());
+        else
+          cascade_rt_fail(
+              "%s: entry %lld is %lld, out of range [%lld, %lld)%s",
+              name.c_str(), static_cast<long long>(i),
+              static_cast<long long>(v), static_cast<long long>(lower),
+              static_cast<long long>(upper), extra.c_str());
         reported = true;
       }
       v = std::clamp(v, lower, std::max(lower, upper - 1));

@@ -14,7 +14,7 @@
 // RUN: not cascade-run %s --target cpu --entry permute_bad_key 2>&1 | FileCheck %s --check-prefix=CHECKED-KEYS
 // RUN: not cascade-run %s --target cpu --entry grouped_bad_offsets 2>&1 | FileCheck %s --check-prefix=CPU-GROUPED
 // RUN: not cascade-run %s --target cpu --entry block_index_oob 2>&1 | FileCheck %s --check-prefix=CPU-BLOCKS
-// CPU-GATHER: error: run-time error: cascade.gather: index 7 (entry 1 of 'indices') is out of range for the 3 rows of 'source'
+// CPU-GATHER: error: run-time error: 'indices' of cascade.gather (divided by 2, for the 3 rows of 'source'): entry 1 is 7, out of range (must be < 6)
 // CPU-SCATTER: error: run-time error: cascade.scatter: index 4 (entry 0 of 'indices') is out of range for the 2 rows of the result
 // CHECKED-KEYS: error: {{.*}}cascade.permute keys: entry 1 is 8, out of range [0, 8)
 // CPU-GROUPED: error: run-time error: 'offsets' of cascade.grouped_einsum: entry 1 is 5, out of range [0, 3)

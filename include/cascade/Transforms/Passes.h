@@ -41,6 +41,10 @@ void populateGroupedTileProgramPatterns(mlir::RewritePatternSet &patterns,
                                         tile::TargetAttr target,
                                         int64_t rowTile);
 
+/// Adds the rewrite of `cascade.gather` into a tile program with one work
+/// item per index entry to `patterns`.
+void populateGatherTileProgramPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the rewrite patterns of cascade-decompose to `patterns`.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);
 

@@ -205,8 +205,13 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
     result tiles fit the other half. Row blocks are the fastest-varying grid
     dimension, so that consecutive work items share their weight tiles.
     With `grouped-programs=false` grouped einsums are left whole (the CPU
-    target does so: its loop of threaded GEMMs measured faster). Gather,
-    scatter and permute are left as they are.
+    target does so: its loop of threaded GEMMs measured faster).
+
+    A `cascade.gather` becomes a program with one work item per index entry:
+    it reads its entry and, unless it is negative (a dropped slot, whose row
+    stays zero), copies row `entry / divisor` of the source; entries past the
+    source's rows are a run-time error of the `cascade.check_indices` put
+    before it. Scatter and permute are left as they are.
   }];
   let options = [
     Option<"queryBlock", "query-block", "int64_t", /*default=*/"0",

@@ -1,25 +1,31 @@
-// cascade-form-tile-programs turns a grouped einsum (the expert GEMMs of a
-// MoE) into one tile program over (group, column block, row block): each
-// work item reads its group's two offsets, skips itself past the segment's
-// end, and loads and stores its row tile bounded by that end.
+// cascade-form-tile-programs turns the routing ops that move rows into tile
+// programs. A grouped einsum (the expert GEMMs of a MoE) becomes one program
+// over (group, column block, row block): each work item reads its group's
+// two offsets, skips itself past the segment's end, and loads and stores its
+// row tile bounded by that end. A gather becomes one work item per index
+// entry.
 //
 // RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" | FileCheck %s
 //
 // Numeric: the float64 reference before == the reference and the CPU target
 // after, on fresh random inputs, over segments with gaps before, between and
 // after them, empty groups, one group holding every row, odd sizes (13 rows,
-// 300 columns in tiles of 256), and the SwiGLU epilogue.
+// 300 columns in tiles of 256), the SwiGLU epilogue, and gathers with a
+// divisor, dropped slots (negative entries), 2-D entries and 3-D rows.
 // RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" -o %t.q4.mlir
 // RUN: cascade-opt %s --cascade-form-tile-programs -o %t.auto.mlir
-// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
+// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries
 // RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
-// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
+// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries
 //
-// Offsets out of order stop with the run-time error of the check, on the
-// reference and on the CPU target.
+// Offsets out of order, and a gather index past the source's rows, stop with
+// the run-time error of their check, on the reference and on the CPU target.
 // RUN: not cascade-run %t.q4.mlir --entry bad_offsets --random-inputs 1 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not cascade-run %t.q4.mlir --entry bad_offsets --random-inputs 1 --target cpu 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: 'offsets' of cascade.grouped_einsum
+// RUN: not cascade-run %t.q4.mlir --entry bad_gather --random-inputs 1 2>&1 | FileCheck %s --check-prefix=BAD-GATHER
+// RUN: not cascade-run %t.q4.mlir --entry bad_gather --random-inputs 1 --target cpu 2>&1 | FileCheck %s --check-prefix=BAD-GATHER
+// BAD-GATHER: 'indices' of cascade.gather (divided by 2, for the 6 rows of 'source'): entry 1 is 12, out of range (must be < 12)
 
 // CHECK-LABEL: func.func @gaps
 // CHECK: %[[OFF:.*]] = cascade.check_indices %{{.*}} in[0, 11) nondecreasing what("'offsets' of cascade.grouped_einsum") : tensor<5xi64>
@@ -93,4 +99,43 @@ func.func @bad_offsets(%x: tensor<6x2xf64>, %w: tensor<2x2x3xf64>) -> tensor<6x3
   %off = arith.constant dense<[0, 5, 3]> : tensor<3xi64>
   %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<6x2xf64>, tensor<2x2x3xf64>) offsets(%off : tensor<3xi64>) -> tensor<6x3xf64>
   return %y : tensor<6x3xf64>
+}
+
+// Entries divided by 2 (two slots per token); -1 and -7 are dropped slots
+// whose rows stay zero.
+// CHECK-LABEL: func.func @gather_slots
+// CHECK: %[[IDX:.*]] = cascade.check_indices %{{.*}} in[-9223372036854775808, 12) what("'indices' of cascade.gather (divided by 2, for the 6 rows of 'source')") : tensor<8xi64>
+// CHECK: tile.program grid([8]) ins(%{{.*}}, %[[IDX]] : tensor<6x5xf64>, tensor<8xi64>) outs(%{{.*}} : tensor<8x5xf64>)
+// CHECK-NEXT: ^bb0(%[[E:.*]]: index, %[[SRC:.*]]: memref<6x5xf64>, %[[I:.*]]: memref<8xi64>, %[[OUT:.*]]: memref<8x5xf64>):
+// CHECK: %[[RAW:.*]] = memref.load %[[I]][%[[E]]]
+// CHECK: %[[AT:.*]] = arith.index_cast %[[RAW]]
+// CHECK: %[[KEPT:.*]] = arith.cmpi sge, %[[AT]], %c0
+// CHECK: scf.if %[[KEPT]] {
+// CHECK: %[[ROW:.*]] = arith.divsi %[[AT]], %c2
+// CHECK: %[[T:.*]] = tile.load %[[SRC]][%[[ROW]], %c0] : memref<6x5xf64> -> tensor<1x5xf64>
+// CHECK: tile.store %[[T]], %[[OUT]][%[[E]], %c0] : tensor<1x5xf64> -> memref<8x5xf64>
+// CHECK-NOT: cascade.gather
+func.func @gather_slots(%x: tensor<6x5xf64>) -> tensor<8x5xf64> {
+  %idx = arith.constant dense<[11, 0, -1, 3, 3, -7, 10, 1]> : tensor<8xi64>
+  %y = cascade.gather %x[%idx] divisor(2) : tensor<6x5xf64>, tensor<8xi64> -> tensor<8x5xf64>
+  return %y : tensor<8x5xf64>
+}
+
+// 2-D entries, 3-D rows: the row tile gets one unit dimension per index
+// dimension.
+// CHECK-LABEL: func.func @gather_2d_entries
+// CHECK: tile.program grid([2, 3])
+// CHECK: tile.load {{.*}} : memref<4x2x3xf64> -> tensor<1x2x3xf64>
+// CHECK: tensor.expand_shape {{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [1, 1, 2, 3] : tensor<1x2x3xf64> into tensor<1x1x2x3xf64>
+func.func @gather_2d_entries(%x: tensor<4x2x3xf64>) -> tensor<2x3x2x3xf64> {
+  %idx = arith.constant dense<[[3, 0, 3], [-1, 2, 1]]> : tensor<2x3xi32>
+  %y = cascade.gather %x[%idx] : tensor<4x2x3xf64>, tensor<2x3xi32> -> tensor<2x3x2x3xf64>
+  return %y : tensor<2x3x2x3xf64>
+}
+
+// CHECK-LABEL: func.func @bad_gather
+func.func @bad_gather(%x: tensor<6x5xf64>) -> tensor<3x5xf64> {
+  %idx = arith.constant dense<[0, 12, 1]> : tensor<3xi64>
+  %y = cascade.gather %x[%idx] divisor(2) : tensor<6x5xf64>, tensor<3xi64> -> tensor<3x5xf64>
+  return %y : tensor<3x5xf64>
 }

@@ -1,17 +1,20 @@
-//===- GroupedTilePrograms.cpp - grouped contractions as tile programs ----===//
+//===- RoutingTilePrograms.cpp - routing ops as tile programs -------------===//
 //
 // A `cascade.grouped_einsum` (the expert GEMMs of a MoE layer) becomes one
-// `tile.program` whose work items are (group, row block, column block). The
+// `tile.program` whose work items are (group, column block, row block). The
 // rows of a group are a data-dependent segment [offsets[g], offsets[g+1]):
 // a work item reads its two offsets, skips itself when its row block starts
 // past the segment's end, and otherwise loads a row tile bounded by that end,
 // contracts it with its group's weight tile (each weight, for an epilogue
 // such as SwiGLU), applies the epilogue, and stores the tile bounded the same
 // way. Rows outside every segment keep the zeros the output starts with.
+// The grid holds every possible row block of every group; a work item past
+// its segment costs two loads and a compare, which is what a grid of
+// data-independent size costs.
 //
-// The grid holds every possible row block of every group (groups x
-// ceil(rows / block)); a work item past its segment costs two loads and a
-// compare, which is what a grid of data-independent size costs.
+// A `cascade.gather` becomes a program with one work item per index entry:
+// it reads its index and, unless it is negative (a dropped slot: the row
+// stays zero), copies that row of the source.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +26,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace cascade;
@@ -231,6 +236,97 @@ struct GroupedEinsumToTileProgram : OpRewritePattern<GroupedEinsumOp> {
   int64_t rowTile;
 };
 
+struct GatherToTileProgram : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    auto sourceType = cast<RankedTensorType>(op.getSource().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    if (!sourceType.hasStaticShape() || !indicesType.hasStaticShape()) {
+      op.emitRemark() << "not tiled: tile programs need static shapes";
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    }
+    if (indicesType.getRank() == 0 || indicesType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "no index entries to spread");
+    Location loc = op.getLoc();
+    int64_t rows = sourceType.getDimSize(0);
+    int64_t divisor = op.getDivisor();
+    int64_t entryRank = indicesType.getRank();
+
+    // Negative entries are dropped slots; an entry whose row lies past the
+    // source is a run-time error, reported before any work item runs.
+    Value indices = CheckIndicesOp::create(
+        rewriter, loc, indicesType, op.getIndices(),
+        rewriter.getI64IntegerAttr(std::numeric_limits<int64_t>::min()),
+        rewriter.getI64IntegerAttr(rows * divisor), IntegerAttr(), UnitAttr(),
+        rewriter.getStringAttr(
+            "'indices' of cascade.gather (" +
+            (divisor > 1 ? "divided by " + std::to_string(divisor) + ", "
+                         : std::string()) +
+            "for the " + std::to_string(rows) + " rows of 'source')"));
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(resultType,
+                               rewriter.getZeroAttr(resultType.getElementType())));
+    auto program = tile::ProgramOp::create(
+        rewriter, loc, indicesType.getShape(),
+        ValueRange{op.getSource(), indices}, ValueRange{zeros});
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    Block &body = program.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    auto ids = program.getWorkItemIds();
+    Value sourceBuffer = program.getInputBuffers()[0];
+    Value indexBuffer = program.getInputBuffers()[1];
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value raw = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        memref::LoadOp::create(rewriter, loc, indexBuffer, ids));
+    Value kept = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                       raw, zero);
+    auto branch = scf::IfOp::create(rewriter, loc, kept);
+    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+    Value row = raw;
+    if (divisor != 1)
+      row = arith::DivSIOp::create(
+          rewriter, loc, raw,
+          arith::ConstantIndexOp::create(rewriter, loc, divisor));
+    SmallVector<Value> sourceOffsets = {row};
+    SmallVector<int64_t> rowShape = {1};
+    for (int64_t d = 1; d < sourceType.getRank(); ++d) {
+      sourceOffsets.push_back(zero);
+      rowShape.push_back(sourceType.getDimSize(d));
+    }
+    Value tile = tile::LoadOp::create(
+        rewriter, loc,
+        RankedTensorType::get(rowShape, sourceType.getElementType()),
+        sourceBuffer, sourceOffsets, ValueRange(), nullptr);
+    if (entryRank > 1) {
+      // One unit dimension per index dimension in front of the row.
+      SmallVector<int64_t> entryShape(entryRank, 1);
+      llvm::append_range(entryShape, ArrayRef(rowShape).drop_front());
+      SmallVector<ReassociationIndices> groups = {
+          llvm::to_vector(llvm::seq<int64_t>(0, entryRank))};
+      for (int64_t d = 1; d < sourceType.getRank(); ++d)
+        groups.push_back({entryRank + d - 1});
+      tile = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(entryShape, sourceType.getElementType()), tile,
+          groups);
+    }
+    SmallVector<Value> outOffsets(ids.begin(), ids.end());
+    for (int64_t d = 1; d < sourceType.getRank(); ++d)
+      outOffsets.push_back(zero);
+    tile::StoreOp::create(rewriter, loc, tile,
+                          program.getOutputBuffers()[0], outOffsets,
+                          ValueRange());
+    rewriter.replaceOp(op, program.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void cascade::populateGroupedTileProgramPatterns(RewritePatternSet &patterns,
@@ -238,4 +334,8 @@ void cascade::populateGroupedTileProgramPatterns(RewritePatternSet &patterns,
                                                  int64_t rowTile) {
   patterns.add<GroupedEinsumToTileProgram>(patterns.getContext(), target,
                                            rowTile);
+}
+
+void cascade::populateGatherTileProgramPatterns(RewritePatternSet &patterns) {
+  patterns.add<GatherToTileProgram>(patterns.getContext());
 }
