@@ -9,7 +9,8 @@
 // 32 MiB and unmaps them on free), so every call page-faulted all of them
 // in again. Small blocks (attention tiles, inside work items) go straight
 // to malloc, without a lock. The cache holds at most
-// CASCADE_ALLOCATOR_CACHE_MB (default 1024) MiB;
+// CASCADE_ALLOCATOR_CACHE_MB (default 1024; a value that is not a whole
+// number of MiB is reported on stderr and the default used) MiB;
 // cascade_release_cached_memory() returns it to the system.
 //
 //===----------------------------------------------------------------------===//
@@ -17,7 +18,9 @@
 #include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -39,9 +42,27 @@ struct Cache {
   size_t cachedBytes = 0;
   size_t limitBytes;
 
-  Cache() {
+  Cache() { limitBytes = limitFromEnvironment() << 20; }
+
+  /// MiB from CASCADE_ALLOCATOR_CACHE_MB: a whole number from 0 (no cache)
+  /// to 2^20; anything else is reported once and the default used.
+  static size_t limitFromEnvironment() {
+    constexpr size_t defaultMiB = 1024, maxMiB = size_t{1} << 20;
     const char *env = std::getenv("CASCADE_ALLOCATOR_CACHE_MB");
-    limitBytes = (env ? std::strtoull(env, nullptr, 10) : 1024) << 20;
+    if (!env)
+      return defaultMiB;
+    char *end = nullptr;
+    errno = 0;
+    unsigned long long mib = std::strtoull(env, &end, 10);
+    bool valid = *env >= '0' && *env <= '9' && end && *end == '\0' &&
+                 errno == 0 && mib <= maxMiB;
+    if (valid)
+      return mib;
+    std::fprintf(stderr,
+                 "cascade: ignoring CASCADE_ALLOCATOR_CACHE_MB='%s' (not a "
+                 "whole number of MiB from 0 to %zu); using %zu\n",
+                 env, maxMiB, defaultMiB);
+    return defaultMiB;
   }
   ~Cache() { release(); }
 
