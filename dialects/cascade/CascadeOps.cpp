@@ -660,6 +660,10 @@ LogicalResult GroupedEinsumOp::verify() {
   if (indices.result.empty() || indices.result[0] != rowIndex)
     return emitOpError() << "the segmented index '" << rowIndex
                          << "' (first of 'lhs') must lead the result";
+  if (llvm::is_contained(indices.inputs[1], rowIndex))
+    return emitOpError() << "the segmented index '" << rowIndex
+                         << "' (first of 'lhs') must not appear in 'rhs': "
+                            "each row meets its group's weights whole";
   if (llvm::is_contained(indices.inputs[0], groupIndex) ||
       llvm::is_contained(indices.result, groupIndex))
     return emitOpError() << "the group index '" << groupIndex

@@ -14,9 +14,9 @@
 // divisor, dropped slots (negative entries), 2-D entries and 3-D rows.
 // RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" -o %t.q4.mlir
 // RUN: cascade-opt %s --cascade-form-tile-programs -o %t.auto.mlir
-// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries
+// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row
 // RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
-// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries
+// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row
 //
 // Offsets out of order, and a gather index past the source's rows, stop with
 // the run-time error of their check, on the reference and on the CPU target.
@@ -92,6 +92,16 @@ func.func @odd_columns(%x: tensor<13x9xf64>, %w: tensor<2x9x300xf64>) -> tensor<
   %off = arith.constant dense<[2, 7, 12]> : tensor<3xi64>
   %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<13x9xf64>, tensor<2x9x300xf64>) offsets(%off : tensor<3xi64>) -> tensor<13x300xf64>
   return %y : tensor<13x300xf64>
+}
+
+// One output per row: no column blocks.
+// CHECK-LABEL: func.func @one_output_per_row
+// CHECK: tile.program grid([2, 1, 2])
+// CHECK: cascade.einsum "rh,h->r" {{.*}} -> tensor<4xf64>
+func.func @one_output_per_row(%x: tensor<7x3xf64>, %w: tensor<2x3xf64>) -> tensor<7xf64> {
+  %off = arith.constant dense<[0, 2, 7]> : tensor<3xi64>
+  %y = cascade.grouped_einsum "rh,eh->r" ins(%x, %w : tensor<7x3xf64>, tensor<2x3xf64>) offsets(%off : tensor<3xi64>) -> tensor<7xf64>
+  return %y : tensor<7xf64>
 }
 
 // CHECK-LABEL: func.func @bad_offsets

@@ -441,6 +441,14 @@ func.func @permute_perm(%i: tensor<5x2xi64>) {
 
 // -----
 
+func.func @grouped_row_index_in_weights(%x: tensor<6x2xf64>, %w: tensor<2x6x2xf64>, %o: tensor<3xi64>) {
+  // expected-error @+1 {{the segmented index 'r' (first of 'lhs') must not appear in 'rhs': each row meets its group's weights whole}}
+  %y = cascade.grouped_einsum "rh,erh->r" ins(%x, %w : tensor<6x2xf64>, tensor<2x6x2xf64>) offsets(%o : tensor<3xi64>) -> tensor<6xf64>
+  return
+}
+
+// -----
+
 func.func @grouped_group_index(%x: tensor<10x16xf32>, %w: tensor<8x16x32xf32>, %o: tensor<9xi64>) {
   // expected-error @+1 {{the group index 'e' (first of 'rhs') must appear only in 'rhs'}}
   %h = cascade.grouped_einsum "rh,ehi->rie" ins(%x, %w : tensor<10x16xf32>, tensor<8x16x32xf32>) offsets(%o : tensor<9xi64>) -> tensor<10x32x8xf32>
