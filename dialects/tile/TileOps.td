@@ -18,7 +18,8 @@ def Tile_ProgramOp : Tile_Op<"program", [
     the program reads its inputs and writes its outputs through them with
     `tile.load` and `tile.store`. Outputs start with the values of `outs`;
     the results are the outputs after every work item ran. Work items must
-    write disjoint elements.
+    write disjoint elements; a work item may read back (`tile.load` from an
+    output buffer) elements only it writes.
 
     ```mlir
     %r = tile.program grid([2, 4]) ins(%x : tensor<2x256xf32>)

@@ -21,12 +21,13 @@ void buildCorePipeline(mlir::OpPassManager &pm, int64_t blockSize,
                        int64_t splits, int64_t queryBlock);
 
 /// --cascade-lower-to-tiles: the core pipeline, then form-tile-programs,
-/// canonicalize, CSE (also the front half of the CPU target, which leaves
-/// grouped einsums whole: `groupedPrograms` false).
+/// canonicalize, CSE. Also the front half of the CPU target, which passes
+/// `routingKernels`: grouped einsums and scatters stay whole, for its own
+/// lowering (measured faster there).
 void buildLowerToTilesPipeline(mlir::OpPassManager &pm, int64_t blockSize,
                                int64_t splits, int64_t queryBlock,
                                llvm::StringRef targetDesc,
-                               bool groupedPrograms = true);
+                               bool routingKernels = false);
 
 } // namespace cascade
 

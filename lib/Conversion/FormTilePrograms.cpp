@@ -510,6 +510,8 @@ void FormTileProgramsPass::runOnOperation() {
     dead.clear();
     RewritePatternSet routing(&getContext());
     populateGatherTileProgramPatterns(routing);
+    if (scatterPrograms)
+      populateScatterTileProgramPatterns(routing);
     if (groupedPrograms)
       populateGroupedTileProgramPatterns(routing, target, groupRows);
     walkAndApplyPatterns(func, std::move(routing));

@@ -327,7 +327,180 @@ struct GatherToTileProgram : OpRewritePattern<GatherOp> {
   }
 };
 
+/// Letters for a tile's dimensions in the einsums the programs build.
+std::string lettersFor(int64_t rank) {
+  std::string s;
+  for (int64_t d = 0; d < rank; ++d)
+    s.push_back(static_cast<char>('a' + d));
+  return s;
+}
+
+struct ScatterToTileProgram : OpRewritePattern<ScatterOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScatterOp op,
+                                PatternRewriter &rewriter) const override {
+    auto sourceType = cast<RankedTensorType>(op.getSource().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    if (!sourceType.hasStaticShape() || !indicesType.hasStaticShape() ||
+        !resultType.hasStaticShape()) {
+      op.emitRemark() << "not tiled: tile programs need static shapes";
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    }
+    if (indicesType.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "rank-0 indices");
+    Location loc = op.getLoc();
+    Type elt = resultType.getElementType();
+    if (op.getWeights() && !isa<FloatType>(elt))
+      return rewriter.notifyMatchFailure(op, "weighted integer rows");
+    int64_t entryRank = indicesType.getRank();
+    int64_t rows = resultType.getDimSize(0);
+    int64_t divisor = op.getDivisor();
+    // Entries that meet in one row add up in entry order, as the reference
+    // adds them: every work item walks all entries, for its own block of the
+    // row's last dimension (so work items write disjoint elements).
+    ArrayRef<int64_t> rowShape = resultType.getShape().drop_front();
+    int64_t columns = rowShape.empty() ? 1 : rowShape.back();
+    int64_t columnBlock = std::min<int64_t>(std::max<int64_t>(columns, 1), 256);
+    SmallVector<int64_t> rowTile(rowShape);
+    if (!rowTile.empty())
+      rowTile.back() = columnBlock;
+
+    Value indices = CheckIndicesOp::create(
+        rewriter, loc, indicesType, op.getIndices(),
+        rewriter.getI64IntegerAttr(std::numeric_limits<int64_t>::min()),
+        rewriter.getI64IntegerAttr(rows * divisor), IntegerAttr(), UnitAttr(),
+        rewriter.getStringAttr(
+            "'indices' of cascade.scatter (" +
+            (divisor > 1 ? "divided by " + std::to_string(divisor) + ", "
+                         : std::string()) +
+            "for the " + std::to_string(rows) + " rows of the result)"));
+    SmallVector<Value> inputs = {op.getSource(), indices};
+    if (op.getWeights())
+      inputs.push_back(op.getWeights());
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(resultType, rewriter.getZeroAttr(elt)));
+    auto program = tile::ProgramOp::create(
+        rewriter, loc, {(columns + columnBlock - 1) / columnBlock}, inputs,
+        ValueRange{zeros});
+
+    OpBuilder::InsertionGuard guard(rewriter);
+    Block &body = program.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    auto buffers = program.getInputBuffers();
+    Value out = program.getOutputBuffers()[0];
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value column = arith::MulIOp::create(
+        rewriter, loc, program.getWorkItemIds()[0],
+        arith::ConstantIndexOp::create(rewriter, loc, columnBlock));
+    // One loop per index dimension, in row-major order.
+    SmallVector<Value> entry;
+    for (int64_t d = 0; d < entryRank; ++d) {
+      auto loop = scf::ForOp::create(
+          rewriter, loc, zero,
+          arith::ConstantIndexOp::create(rewriter, loc,
+                                         indicesType.getDimSize(d)),
+          one);
+      entry.push_back(loop.getInductionVar());
+      rewriter.setInsertionPointToStart(loop.getBody());
+    }
+    Value raw = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        memref::LoadOp::create(rewriter, loc, buffers[1], entry));
+    Value kept = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                       raw, zero);
+    auto branch = scf::IfOp::create(rewriter, loc, kept);
+    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+    Value row = raw;
+    if (divisor != 1)
+      row = arith::DivSIOp::create(
+          rewriter, loc, raw,
+          arith::ConstantIndexOp::create(rewriter, loc, divisor));
+
+    auto offsetsInRow = [&](SmallVector<Value> offsets) {
+      for (size_t d = 0; d < rowShape.size(); ++d)
+        offsets.push_back(d + 1 == rowShape.size() ? column : zero);
+      return offsets;
+    };
+    SmallVector<int64_t> tileShape = {1};
+    llvm::append_range(tileShape, rowTile);
+    auto tileType = RankedTensorType::get(tileShape, elt);
+    Value current = tile::LoadOp::create(rewriter, loc, tileType, out,
+                                         offsetsInRow({row}), ValueRange(),
+                                         nullptr);
+    // The entry's slice of the source, its leading unit dimensions made one.
+    SmallVector<int64_t> sourceTile(entryRank, 1);
+    llvm::append_range(sourceTile, rowTile);
+    Value slice = tile::LoadOp::create(
+        rewriter, loc, RankedTensorType::get(sourceTile, elt), buffers[0],
+        offsetsInRow(entry), ValueRange(), nullptr);
+    SmallVector<ReassociationIndices> leading = {
+        llvm::to_vector(llvm::seq<int64_t>(0, entryRank))};
+    for (size_t d = 0; d < rowShape.size(); ++d)
+      leading.push_back({entryRank + static_cast<int64_t>(d)});
+    if (entryRank > 1)
+      slice = tensor::CollapseShapeOp::create(rewriter, loc, tileType, slice,
+                                              leading);
+    std::string t = lettersFor(tileType.getRank());
+    SmallVector<Value> operands = {current, slice};
+    SmallVector<Type> argTypes = {elt, elt};
+    std::string spec = t + "," + t;
+    if (op.getWeights()) {
+      Type wElt =
+          cast<RankedTensorType>(op.getWeights().getType()).getElementType();
+      Value w = tile::LoadOp::create(
+          rewriter, loc,
+          RankedTensorType::get(SmallVector<int64_t>(entryRank, 1), wElt),
+          buffers[2], entry, ValueRange(), nullptr);
+      if (entryRank > 1)
+        w = tensor::CollapseShapeOp::create(
+            rewriter, loc, RankedTensorType::get({1}, wElt), w,
+            ArrayRef<ReassociationIndices>{leading[0]});
+      operands.push_back(w);
+      argTypes.push_back(wElt);
+      spec += ",a";
+    }
+    // current + weight * slice, per element.
+    auto add = EinsumOp::create(rewriter, loc, tileType, spec + "->" + t,
+                                operands, std::nullopt, std::nullopt);
+    Block *region = rewriter.createBlock(
+        &add.getBody(), {}, argTypes,
+        SmallVector<Location>(argTypes.size(), loc));
+    Value term = region->getArgument(1);
+    if (op.getWeights()) {
+      Value weight = region->getArgument(2);
+      unsigned from = weight.getType().getIntOrFloatBitWidth(),
+               to = elt.getIntOrFloatBitWidth();
+      if (from > to)
+        weight = arith::TruncFOp::create(rewriter, loc, elt, weight);
+      else if (from < to)
+        weight = arith::ExtFOp::create(rewriter, loc, elt, weight);
+      term = arith::MulFOp::create(rewriter, loc, weight, term);
+    }
+    Value total =
+        isa<FloatType>(elt)
+            ? arith::AddFOp::create(rewriter, loc, region->getArgument(0), term)
+                  .getResult()
+            : arith::AddIOp::create(rewriter, loc, region->getArgument(0), term)
+                  .getResult();
+    YieldOp::create(rewriter, loc, ValueRange{total});
+    rewriter.setInsertionPointAfter(add);
+    Value sum = add.getResult();
+    tile::StoreOp::create(rewriter, loc, sum, out, offsetsInRow({row}),
+                          ValueRange());
+    rewriter.replaceOp(op, program.getResults());
+    return success();
+  }
+};
+
 } // namespace
+
+void cascade::populateScatterTileProgramPatterns(RewritePatternSet &patterns) {
+  patterns.add<ScatterToTileProgram>(patterns.getContext());
+}
 
 void cascade::populateGroupedTileProgramPatterns(RewritePatternSet &patterns,
                                                  tile::TargetAttr target,

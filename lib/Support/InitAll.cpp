@@ -65,10 +65,12 @@ void cascade::buildLowerToTilesPipeline(mlir::OpPassManager &pm,
                                         int64_t blockSize, int64_t splits,
                                         int64_t queryBlock,
                                         llvm::StringRef targetDesc,
-                                        bool groupedPrograms) {
+                                        bool routingKernels) {
   buildCorePipeline(pm, blockSize, splits, queryBlock);
   pm.addPass(createCascadeFormTilePrograms(
-      {queryBlock, targetDesc.str(), /*groupRows=*/0, groupedPrograms}));
+      {queryBlock, targetDesc.str(), /*groupRows=*/0,
+       /*groupedPrograms=*/!routingKernels,
+       /*scatterPrograms=*/!routingKernels}));
   pm.addPass(createCascadeFoldPaddedTileInputs());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());

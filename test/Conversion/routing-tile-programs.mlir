@@ -14,9 +14,9 @@
 // divisor, dropped slots (negative entries), 2-D entries and 3-D rows.
 // RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" -o %t.q4.mlir
 // RUN: cascade-opt %s --cascade-form-tile-programs -o %t.auto.mlir
-// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row
+// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row scatter_weighted scatter_2d_entries scatter_integers
 // RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
-// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row
+// RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row scatter_weighted scatter_2d_entries scatter_integers
 //
 // Offsets out of order, and a gather index past the source's rows, stop with
 // the run-time error of their check, on the reference and on the CPU target.
@@ -26,6 +26,9 @@
 // RUN: not cascade-run %t.q4.mlir --entry bad_gather --random-inputs 1 2>&1 | FileCheck %s --check-prefix=BAD-GATHER
 // RUN: not cascade-run %t.q4.mlir --entry bad_gather --random-inputs 1 --target cpu 2>&1 | FileCheck %s --check-prefix=BAD-GATHER
 // BAD-GATHER: 'indices' of cascade.gather (divided by 2, for the 6 rows of 'source'): entry 1 is 12, out of range (must be < 12)
+// RUN: not cascade-run %t.q4.mlir --entry bad_scatter --random-inputs 1 2>&1 | FileCheck %s --check-prefix=BAD-SCATTER
+// RUN: not cascade-run %t.q4.mlir --entry bad_scatter --random-inputs 1 --target cpu 2>&1 | FileCheck %s --check-prefix=BAD-SCATTER
+// BAD-SCATTER: 'indices' of cascade.scatter (for the 4 rows of the result): entry 2 is 4, out of range (must be < 4)
 
 // CHECK-LABEL: func.func @gaps
 // CHECK: %[[OFF:.*]] = cascade.check_indices %{{.*}} in[0, 11) nondecreasing what("'offsets' of cascade.grouped_einsum") : tensor<5xi64>
@@ -148,4 +151,61 @@ func.func @bad_gather(%x: tensor<6x5xf64>) -> tensor<3x5xf64> {
   %idx = arith.constant dense<[0, 12, 1]> : tensor<3xi64>
   %y = cascade.gather %x[%idx] divisor(2) : tensor<6x5xf64>, tensor<3xi64> -> tensor<3x5xf64>
   return %y : tensor<3x5xf64>
+}
+
+// A weighted scatter-add (the MoE combine): entries 0, 3 and 5 meet in row 1
+// and add up in entry order; -1 is a dropped slot. Each work item owns 256 of
+// the rows' 300 columns and walks every entry.
+// CHECK-LABEL: func.func @scatter_weighted
+// CHECK: %[[IDX:.*]] = cascade.check_indices %{{.*}} in[-9223372036854775808, 4) what("'indices' of cascade.scatter (for the 4 rows of the result)")
+// CHECK: tile.program grid([2]) ins(%{{.*}}, %[[IDX]], %{{.*}} : tensor<6x300xf64>, tensor<6xi64>, tensor<6xf32>) outs(%{{.*}} : tensor<4x300xf64>)
+// CHECK-NEXT: ^bb0(%[[C:.*]]: index, %[[SRC:.*]]: memref<6x300xf64>, %[[I:.*]]: memref<6xi64>, %[[W:.*]]: memref<6xf32>, %[[OUT:.*]]: memref<4x300xf64>):
+// CHECK: %[[COL:.*]] = arith.muli %[[C]], %c256
+// CHECK: scf.for %[[E:.*]] = %c0 to %c6 step %c1 {
+// CHECK: memref.load %[[I]][%[[E]]]
+// CHECK: scf.if
+// CHECK: %[[CUR:.*]] = tile.load %[[OUT]][%[[ROW:.*]], %[[COL]]] : memref<4x300xf64> -> tensor<1x256xf64>
+// CHECK: %[[V:.*]] = tile.load %[[SRC]][%[[E]], %[[COL]]] : memref<6x300xf64> -> tensor<1x256xf64>
+// CHECK: %[[WT:.*]] = tile.load %[[W]][%[[E]]] : memref<6xf32> -> tensor<1xf32>
+// CHECK: %[[SUM:.*]] = cascade.einsum "ab,ab,a->ab" ins(%[[CUR]], %[[V]], %[[WT]]
+// CHECK: arith.extf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tile.store %[[SUM]], %[[OUT]][%[[ROW]], %[[COL]]]
+// CHECK-NOT: cascade.scatter
+func.func @scatter_weighted(%x: tensor<6x300xf64>, %w: tensor<6xf32>) -> tensor<4x300xf64> {
+  %idx = arith.constant dense<[1, 3, -1, 1, 0, 1]> : tensor<6xi64>
+  %y = cascade.scatter %x[%idx] weights(%w : tensor<6xf32>) : tensor<6x300xf64>, tensor<6xi64> -> tensor<4x300xf64>
+  return %y : tensor<4x300xf64>
+}
+
+// 2-D entries (tokens x slots) divided by 2, 2-D rows.
+// CHECK-LABEL: func.func @scatter_2d_entries
+// CHECK: tile.program grid([1])
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.divsi %{{.*}}, %c2
+// CHECK: tile.load {{.*}} -> tensor<1x1x2x3xf64>
+// CHECK: tensor.collapse_shape {{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<1x1x2x3xf64> into tensor<1x2x3xf64>
+func.func @scatter_2d_entries(%x: tensor<3x2x2x3xf64>, %w: tensor<3x2xf64>) -> tensor<2x2x3xf64> {
+  %idx = arith.constant dense<[[0, 3], [2, -4], [1, 1]]> : tensor<3x2xi32>
+  %y = cascade.scatter %x[%idx] weights(%w : tensor<3x2xf64>) divisor(2) : tensor<3x2x2x3xf64>, tensor<3x2xi32> -> tensor<2x2x3xf64>
+  return %y : tensor<2x2x3xf64>
+}
+
+// Integer rows of one element (the inverse of a permutation), no weights.
+// CHECK-LABEL: func.func @scatter_integers
+// CHECK: arith.addi
+func.func @scatter_integers(%x: tensor<5x2xf64>) -> tensor<5xi64> {
+  %v = arith.constant dense<[10, 20, 30, 40, 50]> : tensor<5xi64>
+  %idx = arith.constant dense<[4, 0, 2, 0, -1]> : tensor<5xi64>
+  %y = cascade.scatter %v[%idx] : tensor<5xi64>, tensor<5xi64> -> tensor<5xi64>
+  return %y : tensor<5xi64>
+}
+
+// CHECK-LABEL: func.func @bad_scatter
+func.func @bad_scatter(%x: tensor<3x2xf64>) -> tensor<4x2xf64> {
+  %idx = arith.constant dense<[0, 3, 4]> : tensor<3xi64>
+  %y = cascade.scatter %x[%idx] : tensor<3x2xf64>, tensor<3xi64> -> tensor<4x2xf64>
+  return %y : tensor<4x2xf64>
 }

@@ -45,6 +45,11 @@ void populateGroupedTileProgramPatterns(mlir::RewritePatternSet &patterns,
 /// item per index entry to `patterns`.
 void populateGatherTileProgramPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the rewrite of `cascade.scatter` into a tile program whose work
+/// items each own a block of the rows' last dimension and add up every
+/// entry in order to `patterns`.
+void populateScatterTileProgramPatterns(mlir::RewritePatternSet &patterns);
+
 /// Adds the rewrite patterns of cascade-decompose to `patterns`.
 void populateDecomposePatterns(mlir::RewritePatternSet &patterns);
 

@@ -211,7 +211,16 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
     it reads its entry and, unless it is negative (a dropped slot, whose row
     stays zero), copies row `entry / divisor` of the source; entries past the
     source's rows are a run-time error of the `cascade.check_indices` put
-    before it. Scatter and permute are left as they are.
+    before it.
+
+    A `cascade.scatter` becomes a program whose work items each own a block
+    of up to 256 of the rows' last dimension and walk every entry in order
+    (so entries that meet in one row add up in the reference's order):
+    read the entry, skip a dropped slot, load the result row's block, add
+    the weighted source block, store it back. With `scatter-programs=false`
+    scatters are left whole (the CPU target does so: a step of its program
+    allocates and copies its one-row tiles, about 66 ns per entry, where the
+    runtime's kernel is a plain loop). Permute is left as it is.
   }];
   let options = [
     Option<"queryBlock", "query-block", "int64_t", /*default=*/"0",
@@ -222,7 +231,10 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
            "Rows per work item of a grouped einsum (0: from the target)">,
     Option<"groupedPrograms", "grouped-programs", "bool", /*default=*/"true",
            "Form programs of grouped einsums (false: leave them to the "
-           "target's own lowering)">
+           "target's own lowering)">,
+    Option<"scatterPrograms", "scatter-programs", "bool", /*default=*/"true",
+           "Form programs of scatters (false: leave them to the target's "
+           "own lowering)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

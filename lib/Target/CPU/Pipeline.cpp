@@ -68,13 +68,15 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   registerUpstreamPasses();
 
   // Compiler core: composites -> 1-pass cascades -> tile programs.
-  // Grouped einsums stay whole, for the loop of GEMMs below: each spreads
-  // its column panels over the threads and packs each panel of weights
-  // once. Their tile programs (which pack per row block) measured 5-30%
-  // slower on the MoE benchmark at 16 threads (bench/RESULTS.md).
+  // Grouped einsums and scatters stay whole, for the lowerings below. The
+  // loop of GEMMs spreads each group's column panels over the threads and
+  // packs each panel of weights once; the grouped programs (which pack per
+  // row block) measured 5-30% slower on the MoE benchmark at 16 threads
+  // (bench/RESULTS.md). A scatter program's steps allocate and copy one-row
+  // tiles (about 66 ns per entry); the runtime's scatter is a plain loop.
   buildLowerToTilesPipeline(pm, options.blockSize, options.splits,
                             options.queryBlock, options.targetDesc,
-                            /*groupedPrograms=*/false);
+                            /*routingKernels=*/true);
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.
