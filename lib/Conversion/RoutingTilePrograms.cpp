@@ -64,6 +64,9 @@ struct GroupedEinsumToTileProgram : OpRewritePattern<GroupedEinsumOp> {
       op.emitRemark() << "not tiled: tile programs need static shapes";
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
     }
+    // Nothing to compute (and a grid needs a work item per dimension).
+    if (resultType.getNumElements() == 0 || weightType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "empty result or weights");
     Location loc = op.getLoc();
     EinsumOp::Indices idx = *EinsumOp::parseSpec(op.getSpec());
     const std::string &lhsNames = idx.inputs[0];
@@ -102,7 +105,8 @@ struct GroupedEinsumToTileProgram : OpRewritePattern<GroupedEinsumOp> {
     if (columnDim >= 0)
       columnBlock = largestFitting(
           32, 256, columns,
-          (op.getWeights().size() + 1) * rowBlock * resultRowBytes / columns,
+          (op.getWeights().size() + 1) * rowBlock * resultRowBytes /
+              std::max<int64_t>(columns, 1),
           budget);
     // Row blocks vary fastest: the work items that follow one another on a
     // thread share their weight tiles (which stream from memory otherwise).
@@ -248,7 +252,7 @@ struct GatherToTileProgram : OpRewritePattern<GatherOp> {
       op.emitRemark() << "not tiled: tile programs need static shapes";
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
     }
-    if (indicesType.getRank() == 0 || indicesType.getNumElements() == 0)
+    if (indicesType.getRank() == 0 || resultType.getNumElements() == 0)
       return rewriter.notifyMatchFailure(op, "no index entries to spread");
     Location loc = op.getLoc();
     int64_t rows = sourceType.getDimSize(0);
@@ -348,8 +352,8 @@ struct ScatterToTileProgram : OpRewritePattern<ScatterOp> {
       op.emitRemark() << "not tiled: tile programs need static shapes";
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
     }
-    if (indicesType.getRank() == 0)
-      return rewriter.notifyMatchFailure(op, "rank-0 indices");
+    if (indicesType.getRank() == 0 || resultType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "rank-0 indices or no result");
     Location loc = op.getLoc();
     Type elt = resultType.getElementType();
     if (op.getWeights() && !isa<FloatType>(elt))

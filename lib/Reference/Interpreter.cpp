@@ -1153,10 +1153,12 @@ LogicalResult Interpreter::execScatter(ScatterOp op) {
   if (ShapedType::isDynamic(rows))
     return op.emitError() << "the reference interpreter needs a static number "
                              "of result rows";
-  int64_t rowSize = idx.size() ? src.size() / idx.size() : 0;
   TensorPtr out = make(op.getResult());
   out->shape.push_back(rows);
   out->shape.append(src.shape.begin() + idx.rank(), src.shape.end());
+  // From the row's shape, not src / entries: with no entries the rows are
+  // still there (zeros).
+  int64_t rowSize = HostTensor::numElements(ArrayRef(out->shape).drop_front());
   out->data.assign(rows * rowSize, 0.0);
   int64_t divisor = op.getDivisor();
   for (int64_t i = 0; i < idx.size(); ++i) {

@@ -14,7 +14,8 @@
 // divisor, dropped slots (negative entries), 2-D entries and 3-D rows.
 // RUN: cascade-opt %s --cascade-form-tile-programs="group-rows=4" -o %t.q4.mlir
 // RUN: cascade-opt %s --cascade-form-tile-programs -o %t.auto.mlir
-// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row scatter_weighted scatter_2d_entries scatter_integers
+// RUN: %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row scatter_weighted scatter_2d_entries scatter_integers \
+// RUN:   empty_columns empty_rows empty_gather empty_scatter
 // RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns
 // RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.q4.mlir %seed 1e-12 1e-12 gaps one_group_takes_all swiglu odd_columns gather_slots gather_2d_entries one_output_per_row scatter_weighted scatter_2d_entries scatter_integers
 //
@@ -208,4 +209,36 @@ func.func @bad_scatter(%x: tensor<3x2xf64>) -> tensor<4x2xf64> {
   %idx = arith.constant dense<[0, 3, 4]> : tensor<3xi64>
   %y = cascade.scatter %x[%idx] : tensor<3x2xf64>, tensor<3xi64> -> tensor<4x2xf64>
   return %y : tensor<4x2xf64>
+}
+
+// Zero-size cases form no program where a grid dimension would be empty (a
+// grid needs a work item per dimension) and stay correct either way.
+// CHECK-LABEL: func.func @empty_columns
+// CHECK: cascade.grouped_einsum
+func.func @empty_columns(%x: tensor<5x3xf64>, %w: tensor<2x3x0xf64>) -> tensor<5x0xf64> {
+  %off = arith.constant dense<[0, 2, 5]> : tensor<3xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<5x3xf64>, tensor<2x3x0xf64>) offsets(%off : tensor<3xi64>) -> tensor<5x0xf64>
+  return %y : tensor<5x0xf64>
+}
+// CHECK-LABEL: func.func @empty_rows
+// CHECK: cascade.grouped_einsum
+func.func @empty_rows(%x: tensor<0x3xf64>, %w: tensor<2x3x4xf64>) -> tensor<0x4xf64> {
+  %off = arith.constant dense<[0, 0, 0]> : tensor<3xi64>
+  %y = cascade.grouped_einsum "rh,ehi->ri" ins(%x, %w : tensor<0x3xf64>, tensor<2x3x4xf64>) offsets(%off : tensor<3xi64>) -> tensor<0x4xf64>
+  return %y : tensor<0x4xf64>
+}
+// CHECK-LABEL: func.func @empty_gather
+// CHECK: cascade.gather
+func.func @empty_gather(%x: tensor<4x3xf64>) -> tensor<0x3xf64> {
+  %i = arith.constant dense<> : tensor<0xi64>
+  %y = cascade.gather %x[%i] : tensor<4x3xf64>, tensor<0xi64> -> tensor<0x3xf64>
+  return %y : tensor<0x3xf64>
+}
+// No entries: the program's loop runs zero times and the rows stay zero.
+// CHECK-LABEL: func.func @empty_scatter
+// CHECK: tile.program grid([1])
+func.func @empty_scatter(%x: tensor<0x3xf64>) -> tensor<4x3xf64> {
+  %i = arith.constant dense<> : tensor<0xi64>
+  %y = cascade.scatter %x[%i] : tensor<0x3xf64>, tensor<0xi64> -> tensor<4x3xf64>
+  return %y : tensor<4x3xf64>
 }
