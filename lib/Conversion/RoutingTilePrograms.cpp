@@ -38,6 +38,49 @@ int64_t byteWidth(Type t) {
   return std::max<int64_t>(t.getIntOrFloatBitWidth() / 8, 1);
 }
 
+/// The zeros an output starts as: rows no work item writes stay zero.
+Value zerosOf(OpBuilder &b, Location loc, RankedTensorType type) {
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+}
+
+/// `indices` checked for a gather or scatter (`opName`) over `rows` rows
+/// (`rowsOf` names them): negative entries are dropped slots, an entry whose
+/// row (entry / divisor) lies past the rows is a run-time error, reported
+/// before any work item runs.
+Value checkedEntries(OpBuilder &b, Location loc, Value indices, int64_t rows,
+                     int64_t divisor, StringRef opName, StringRef rowsOf) {
+  std::string what = ("'indices' of " + opName + " (").str();
+  if (divisor > 1)
+    what += "divided by " + std::to_string(divisor) + ", ";
+  what += "for the " + std::to_string(rows) + " rows of " + rowsOf.str() + ")";
+  return CheckIndicesOp::create(
+      b, loc, indices.getType(), indices,
+      b.getI64IntegerAttr(std::numeric_limits<int64_t>::min()),
+      b.getI64IntegerAttr(rows * divisor), IntegerAttr(), UnitAttr(),
+      b.getStringAttr(what));
+}
+
+/// Reads the index entry at `entry` and opens `scf.if entry >= 0` (a
+/// negative entry is a dropped slot); returns its row, entry / divisor,
+/// with `b` inside the branch.
+Value rowOfKeptEntry(OpBuilder &b, Location loc, Value indexBuffer,
+                     ValueRange entry, int64_t divisor) {
+  Value raw = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      memref::LoadOp::create(b, loc, indexBuffer, entry));
+  Value kept =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, raw,
+                            arith::ConstantIndexOp::create(b, loc, 0));
+  auto branch = scf::IfOp::create(b, loc, kept);
+  b.setInsertionPointToStart(&branch.getThenRegion().front());
+  if (divisor == 1)
+    return raw;
+  return arith::DivSIOp::create(b, loc, raw,
+                                arith::ConstantIndexOp::create(b, loc, divisor));
+}
+
 /// The largest power of two from `lowest` up to `highest` (and at most
 /// `extent`, unless that is below `lowest`) with `bytesPer` * tile <= budget.
 int64_t largestFitting(int64_t lowest, int64_t highest, int64_t extent,
@@ -123,9 +166,7 @@ struct GroupedEinsumToTileProgram : OpRewritePattern<GroupedEinsumOp> {
     SmallVector<Value> inputs = {op.getLhs()};
     llvm::append_range(inputs, op.getWeights());
     inputs.push_back(offsets);
-    Value zeros = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(resultType, rewriter.getZeroAttr(elt)));
+    Value zeros = zerosOf(rewriter, loc, resultType);
     auto program =
         tile::ProgramOp::create(rewriter, loc, grid, inputs, ValueRange{zeros});
 
@@ -259,21 +300,9 @@ struct GatherToTileProgram : OpRewritePattern<GatherOp> {
     int64_t divisor = op.getDivisor();
     int64_t entryRank = indicesType.getRank();
 
-    // Negative entries are dropped slots; an entry whose row lies past the
-    // source is a run-time error, reported before any work item runs.
-    Value indices = CheckIndicesOp::create(
-        rewriter, loc, indicesType, op.getIndices(),
-        rewriter.getI64IntegerAttr(std::numeric_limits<int64_t>::min()),
-        rewriter.getI64IntegerAttr(rows * divisor), IntegerAttr(), UnitAttr(),
-        rewriter.getStringAttr(
-            "'indices' of cascade.gather (" +
-            (divisor > 1 ? "divided by " + std::to_string(divisor) + ", "
-                         : std::string()) +
-            "for the " + std::to_string(rows) + " rows of 'source')"));
-    Value zeros = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(resultType,
-                               rewriter.getZeroAttr(resultType.getElementType())));
+    Value indices = checkedEntries(rewriter, loc, op.getIndices(), rows,
+                                   divisor, "cascade.gather", "'source'");
+    Value zeros = zerosOf(rewriter, loc, resultType);
     auto program = tile::ProgramOp::create(
         rewriter, loc, indicesType.getShape(),
         ValueRange{op.getSource(), indices}, ValueRange{zeros});
@@ -285,18 +314,7 @@ struct GatherToTileProgram : OpRewritePattern<GatherOp> {
     Value sourceBuffer = program.getInputBuffers()[0];
     Value indexBuffer = program.getInputBuffers()[1];
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value raw = arith::IndexCastOp::create(
-        rewriter, loc, rewriter.getIndexType(),
-        memref::LoadOp::create(rewriter, loc, indexBuffer, ids));
-    Value kept = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
-                                       raw, zero);
-    auto branch = scf::IfOp::create(rewriter, loc, kept);
-    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
-    Value row = raw;
-    if (divisor != 1)
-      row = arith::DivSIOp::create(
-          rewriter, loc, raw,
-          arith::ConstantIndexOp::create(rewriter, loc, divisor));
+    Value row = rowOfKeptEntry(rewriter, loc, indexBuffer, ids, divisor);
     SmallVector<Value> sourceOffsets = {row};
     SmallVector<int64_t> rowShape = {1};
     for (int64_t d = 1; d < sourceType.getRank(); ++d) {
@@ -371,21 +389,12 @@ struct ScatterToTileProgram : OpRewritePattern<ScatterOp> {
     if (!rowTile.empty())
       rowTile.back() = columnBlock;
 
-    Value indices = CheckIndicesOp::create(
-        rewriter, loc, indicesType, op.getIndices(),
-        rewriter.getI64IntegerAttr(std::numeric_limits<int64_t>::min()),
-        rewriter.getI64IntegerAttr(rows * divisor), IntegerAttr(), UnitAttr(),
-        rewriter.getStringAttr(
-            "'indices' of cascade.scatter (" +
-            (divisor > 1 ? "divided by " + std::to_string(divisor) + ", "
-                         : std::string()) +
-            "for the " + std::to_string(rows) + " rows of the result)"));
+    Value indices = checkedEntries(rewriter, loc, op.getIndices(), rows,
+                                   divisor, "cascade.scatter", "the result");
     SmallVector<Value> inputs = {op.getSource(), indices};
     if (op.getWeights())
       inputs.push_back(op.getWeights());
-    Value zeros = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(resultType, rewriter.getZeroAttr(elt)));
+    Value zeros = zerosOf(rewriter, loc, resultType);
     auto program = tile::ProgramOp::create(
         rewriter, loc, {(columns + columnBlock - 1) / columnBlock}, inputs,
         ValueRange{zeros});
@@ -411,18 +420,7 @@ struct ScatterToTileProgram : OpRewritePattern<ScatterOp> {
       entry.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
-    Value raw = arith::IndexCastOp::create(
-        rewriter, loc, rewriter.getIndexType(),
-        memref::LoadOp::create(rewriter, loc, buffers[1], entry));
-    Value kept = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
-                                       raw, zero);
-    auto branch = scf::IfOp::create(rewriter, loc, kept);
-    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
-    Value row = raw;
-    if (divisor != 1)
-      row = arith::DivSIOp::create(
-          rewriter, loc, raw,
-          arith::ConstantIndexOp::create(rewriter, loc, divisor));
+    Value row = rowOfKeptEntry(rewriter, loc, buffers[1], entry, divisor);
 
     auto offsetsInRow = [&](SmallVector<Value> offsets) {
       for (size_t d = 0; d < rowShape.size(); ++d)
