@@ -12,7 +12,8 @@ def Tile_ProgramOp : Tile_Op<"program", [
   let description = [{
     Seen from outside, a program is a pure function of its tensors.
     The body runs once for every point of `grid` (work items are
-    independent and may run in any order or in parallel). Its block takes
+    independent and may run in any order or in parallel; `grid([])` is one
+    work item, e.g. a sequential scan). Its block takes
     one `index` per grid dimension (the work item's coordinates), then one
     memref per input and per output, of the same shapes and element types:
     the program reads its inputs and writes its outputs through them with

@@ -176,6 +176,10 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
                1;
   llvm::DenseSet<Value> iterResults;
   for (Operation &op : body) {
+    // An einsum another program already holds (one that finishes from an
+    // earlier scan's final state) is read as its output.
+    if (consumed.contains(&op))
+      continue;
     if (auto e = dyn_cast<EinsumOp>(op)) {
       bool onLoop = e.getIterativeIndex()
                         ? ranks.leader({e.getResult(),
@@ -193,6 +197,41 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
       if (iterResults.contains(slice.getSource()))
         g.loopOps.push_back(slice);
     }
+  }
+  // An einsum on the loop rank that reads a value computed after the loop
+  // from the loop's values (a scan's per-step results combined with the
+  // prefix sums of its final state) cannot run inside the loop: it is left
+  // out, to become a program of its own. Walked in order, so what reads it
+  // is left out too.
+  {
+    llvm::SmallPtrSet<Operation *, 16> inLoop;
+    for (Operation *op : g.loopOps)
+      inLoop.insert(op);
+    llvm::DenseSet<Value> later;
+    llvm::SmallPtrSet<Operation *, 8> leftOut;
+    for (Operation &op : body) {
+      bool readsLater = llvm::any_of(
+          op.getOperands(), [&](Value v) { return later.contains(v); });
+      if (inLoop.contains(&op)) {
+        if (!readsLater)
+          continue;
+        auto e = dyn_cast<EinsumOp>(op);
+        if (!e || e.getIterativeIndex())
+          return op.emitRemark() << "not tiled: reads a value computed from "
+                                    "the running states";
+        inLoop.erase(&op);
+        leftOut.insert(&op);
+      } else if (!readsLater && llvm::none_of(op.getOperands(), [&](Value v) {
+                   Operation *def = v.getDefiningOp();
+                   return def && inLoop.contains(def);
+                 })) {
+        continue;
+      }
+      for (Value r : op.getResults())
+        later.insert(r);
+    }
+    llvm::erase_if(g.loopOps,
+                   [&](Operation *op) { return leftOut.contains(op); });
   }
   // Grid: the ranks every einsum of the loop keeps, in the order of the first
   // iterative einsum's result.
@@ -222,9 +261,12 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
     auto e = cast<EinsumOp>(op);
     if (!tensorType(e.getResult()).hasStaticShape())
       return e.emitRemark() << "not tiled: tile programs need static shapes";
+    // Read whole, the states are the program's output (the state before
+    // the first step, then the state after each); inside the loop, only
+    // through slices.
     if (e.getIterativeIndex() &&
-        llvm::any_of(e->getUsers(), [](Operation *user) {
-          return !isa<tensor::ExtractSliceOp>(user);
+        llvm::any_of(e->getUsers(), [&](Operation *user) {
+          return !isa<tensor::ExtractSliceOp>(user) && g.members.contains(user);
         }))
       return e.emitRemark() << "not tiled: a running state read other than "
                                "through slices";
@@ -544,13 +586,14 @@ private:
   }
   Location loc() { return program.getLoc(); }
 
-  /// Offsets of `v`'s tile: grid origin, loop index, or 0.
-  SmallVector<Value> offsetsOf(OpBuilder &b, Value v) {
+  /// Offsets of `v`'s tile: grid origin, `step` (the loop index unless
+  /// given), or 0.
+  SmallVector<Value> offsetsOf(OpBuilder &b, Value v, Value step = {}) {
     SmallVector<Value> offsets;
     for (unsigned d = 0; d < tensorType(v).getRank(); ++d) {
       auto [kind, i] = kindOf(ranks, g, v, d);
       offsets.push_back(kind == DimKind::Grid   ? gridOrigin[i]
-                        : kind == DimKind::Loop ? iv
+                        : kind == DimKind::Loop ? (step ? step : iv)
                                                 : zero);
     }
     return offsets;
@@ -596,13 +639,13 @@ private:
     return t;
   }
 
-  void storeIfOutput(OpBuilder &b, Value v, Value t) {
+  void storeIfOutput(OpBuilder &b, Value v, Value t, Value step = {}) {
     auto it = llvm::find(outputs, v);
     if (it == outputs.end())
       return;
     tile::StoreOp::create(b, loc(), t,
                           program.getOutputBuffers()[it - outputs.begin()],
-                          offsetsOf(b, v), ValueRange());
+                          offsetsOf(b, v, step), ValueRange());
   }
 
   /// The einsum `e` on tiles: same spec, map, reduce and mask, with the
@@ -795,6 +838,10 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
       IRMapping none;
       e.getBody().cloneInto(&step.getBody(), none);
       after[e.getResult()] = step.getResult();
+      // States read whole: the state after step n is entry n + 1.
+      if (llvm::is_contained(outputs, e.getResult()))
+        storeIfOutput(b, e.getResult(), step.getResult(),
+                      arith::AddIOp::create(b, loc(), iv, constIndex(b, 1)));
       unsigned pos = idx.result.find(e.getIterativeIndex());
       next[llvm::find(iterative, e) - iterative.begin()] =
           dropUnitDim(b, step.getResult(), pos);
@@ -854,6 +901,13 @@ LogicalResult ProgramBuilder::build() {
       if (auto e = dyn_cast<EinsumOp>(op); e && e.getIterativeIndex()) {
         iterative.push_back(e);
         inits.push_back(tileOf(b, e.getInit()));
+        // States read whole: entry 0 is the initial state.
+        if (llvm::is_contained(outputs, e.getResult()))
+          storeIfOutput(
+              b, e.getResult(),
+              insertUnitDim(b, inits.back(),
+                            e.getIndices().result.find(e.getIterativeIndex())),
+              zero);
       }
     Value classes;
     if (g.skipEmpty || g.fullWithoutMask) {

@@ -273,15 +273,21 @@ struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
       upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, n));
       steps.push_back(one);
     }
-    auto parallel =
-        scf::ParallelOp::create(rewriter, loc, lower, upper, steps);
     Block &body = op.getBody().front();
     rewriter.eraseOp(body.getTerminator());
-    SmallVector<Value> replacements(parallel.getInductionVars());
-    replacements.append(buffers);
-    rewriter.inlineBlockBefore(&body, parallel.getBody()->getTerminator(),
-                               replacements);
-    rewriter.setInsertionPointAfter(parallel);
+    if (lower.empty()) {
+      // A grid of rank 0 is one work item (a scan): the body runs in place
+      // (scf.parallel needs at least one dimension).
+      rewriter.inlineBlockBefore(&body, op, buffers);
+    } else {
+      auto parallel =
+          scf::ParallelOp::create(rewriter, loc, lower, upper, steps);
+      SmallVector<Value> replacements(parallel.getInductionVars());
+      replacements.append(buffers);
+      rewriter.inlineBlockBefore(&body, parallel.getBody()->getTerminator(),
+                                 replacements);
+      rewriter.setInsertionPointAfter(parallel);
+    }
     SmallVector<Value> results;
     for (auto [buffer, result] : llvm::zip(outputs, op.getResults()))
       results.push_back(bufferization::ToTensorOp::create(

@@ -101,3 +101,35 @@ func.func @bounded_rows(%x: tensor<10x3xf64>, %ends: tensor<1xindex>) -> tensor<
   } -> tensor<10x3xf64>
   return %r : tensor<10x3xf64>
 }
+
+// -----
+
+// A grid of rank 0 is one work item: the body runs in place, no scf.parallel
+// (which needs a dimension). A running sum over 5 entries.
+// CHECK-LABEL: func.func @one_work_item
+// CHECK-NOT: scf.parallel
+// CHECK: %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args(
+// CHECK: bufferization.materialize_in_destination %[[SUM]]
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @one_work_item(%x: tensor<5xf64>) -> tensor<f64> {
+  %init = tensor.empty() : tensor<f64>
+  %r = tile.program grid([]) ins(%x : tensor<5xf64>) outs(%init : tensor<f64>) {
+  ^bb0(%X: memref<5xf64>, %O: memref<f64>):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c5 = arith.constant 5 : index
+    %zero = arith.constant dense<0.0> : tensor<f64>
+    %sum = scf.for %i = %c0 to %c5 step %c1 iter_args(%acc = %zero) -> (tensor<f64>) {
+      %t = tile.load %X[%i] : memref<5xf64> -> tensor<1xf64>
+      %s = cascade.einsum "i,->" ins(%t, %acc : tensor<1xf64>, tensor<f64>) reduce(add) {
+      ^bb0(%a: f64, %b: f64):
+        %v = arith.addf %a, %b : f64
+        cascade.yield %v : f64
+      } -> tensor<f64>
+      scf.yield %s : tensor<f64>
+    }
+    tile.store %sum, %O[] : tensor<f64> -> memref<f64>
+  } -> tensor<f64>
+  return %r : tensor<f64>
+}

@@ -183,7 +183,12 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
     with its `origin`. With block classes matching the tiles, an empty block
     skips the step (when every running state is marked
     `cascade.empty_block_identity`) and a full block drops the mask test.
-    Other einsums become one program each over tiles of their result.
+    A state read whole (a prefix sum's offsets) is an output holding the
+    initial state and the state after each step; with no grid rank left (a
+    routing scan) the program has one work item (`grid([])`). An einsum on
+    the iterative rank that reads a value computed after the loop is left
+    out of it. Other einsums become one program each over tiles of their
+    result.
 
     The row rank (the mask's query rank, else the largest) is tiled by
     `query-block`; 0 takes the block classes' rows, else a size chosen from

@@ -52,4 +52,20 @@ func.func @masked_tile(%s: tensor<4x8xf32>, %p0: index, %m0: index) -> tensor<4x
   return %0 : tensor<4x8xf32>
 }
 
+
+// One work item: a grid of rank 0 (a scan), its block has no coordinates.
+// CHECK-LABEL: func @one_work_item
+// CHECK: tile.program grid([]) ins(%{{.*}} : tensor<4xi64>) outs(%{{.*}} : tensor<4xi64>) {
+// CHECK-NEXT: ^bb0(%{{.*}}: memref<4xi64>, %{{.*}}: memref<4xi64>):
+func.func @one_work_item(%x: tensor<4xi64>) -> tensor<4xi64> {
+  %init = tensor.empty() : tensor<4xi64>
+  %r = tile.program grid([]) ins(%x : tensor<4xi64>) outs(%init : tensor<4xi64>) {
+  ^bb0(%X: memref<4xi64>, %Y: memref<4xi64>):
+    %c0 = arith.constant 0 : index
+    %t = tile.load %X[%c0] : memref<4xi64> -> tensor<4xi64>
+    tile.store %t, %Y[%c0] : tensor<4xi64> -> memref<4xi64>
+  } -> tensor<4xi64>
+  return %r : tensor<4xi64>
+}
+
 }
