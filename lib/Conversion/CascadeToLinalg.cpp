@@ -942,121 +942,302 @@ dropUnitDims(ArrayRef<int64_t> shape, int64_t want) {
 }
 
 /// A contraction of matrix shape (after dropping unit dimensions: C[i, j] =
-/// sum_k A[i|k] B[k|j], f32) as a call of the runtime's register-blocked
-/// microkernel (runtime/lib/Microkernels.cpp) on buffers of the operands.
+/// sum_k A[i|k] B[k|j], f32), as the runtime's register-blocked microkernel
+/// (runtime/lib/Microkernels.cpp) sees it.
+struct MatmulShape {
+  Value a, b;
+  bool transA = false, transB = false;
+  /// C's rows: the first dimension of the result that is not 1.
+  int64_t rowDim = -1;
+};
+
+FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
+  if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
+      op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
+      op.getInputs().size() != 2)
+    return failure();
+  auto isF32 = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType().isF32();
+  };
+  if (!isF32(op.getResult()) || !isF32(op.getInputs()[0]) ||
+      !isF32(op.getInputs()[1]))
+    return failure();
+  EinsumOp::Indices indices = op.getIndices();
+  llvm::DenseMap<char, int64_t> size;
+  for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
+    for (auto [d, c] : llvm::enumerate(names))
+      size[c] = cast<RankedTensorType>(input.getType()).getDimSize(d);
+  auto nonUnit = [&](StringRef names) {
+    std::string out;
+    for (char c : names)
+      if (size[c] != 1)
+        out.push_back(c);
+    return out;
+  };
+  std::string result = nonUnit(indices.result);
+  std::string reduced = nonUnit(op.getReducedIndices());
+  if (result.size() != 2 || reduced.size() != 1)
+    return failure();
+  char i = result[0], j = result[1], k = reduced[0];
+  std::string in0 = nonUnit(indices.inputs[0]);
+  std::string in1 = nonUnit(indices.inputs[1]);
+  auto holds = [](StringRef s, char a, char b) {
+    return s.size() == 2 && s.contains(a) && s.contains(b);
+  };
+  int aIndex;
+  if (holds(in0, i, k) && holds(in1, j, k))
+    aIndex = 0;
+  else if (holds(in1, i, k) && holds(in0, j, k))
+    aIndex = 1;
+  else
+    return failure();
+  MatmulShape m;
+  m.a = op.getInputs()[aIndex];
+  m.b = op.getInputs()[1 - aIndex];
+  m.transA = (aIndex ? in1 : in0)[0] == k;
+  m.transB = (aIndex ? in0 : in1)[0] == j;
+  m.rowDim = StringRef(indices.result).find(i);
+  return m;
+}
+
+/// `v` collapsed to its `want` dimensions that are not 1, as a strided
+/// buffer: a tile read in place from its input is a strided view, and
+/// copying it to a contiguous buffer would cost what the microkernel's own
+/// packing does.
+FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
+                                 int64_t want) {
+  auto type = cast<RankedTensorType>(v.getType());
+  FailureOr<SmallVector<ReassociationIndices>> groups;
+  if (want == 1 && type.getRank() > 0 && type.getNumElements() > 0 &&
+      llvm::count_if(type.getShape(), [](int64_t n) { return n != 1; }) == 0) {
+    // A single row: one group of unit dimensions.
+    groups = SmallVector<ReassociationIndices>{
+        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))};
+  } else {
+    groups = dropUnitDims(type.getShape(), want);
+  }
+  if (failed(groups))
+    return failure();
+  Value flat = v;
+  if (type.getRank() != want)
+    flat = tensor::CollapseShapeOp::create(b, loc, v, *groups);
+  auto flatType = cast<RankedTensorType>(flat.getType());
+  SmallVector<int64_t> strides(want, ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+  return bufferization::ToBufferOp::create(
+             b, loc,
+             MemRefType::get(flatType.getShape(), flatType.getElementType(),
+                             layout),
+             flat, /*read_only=*/true)
+      .getResult();
+}
+
+/// Calls `kernel` for the product `op` (matched as `m`) with `beforeC` and
+/// `afterC` around the fresh contiguous buffer C it writes, and the
+/// transpose flags last; returns C as a tensor of `op`'s result type.
+FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
+                                const MatmulShape &m, StringRef kernel,
+                                ArrayRef<Value> beforeC,
+                                ArrayRef<Value> afterC) {
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  auto resultGroups = dropUnitDims(resultType.getShape(), 2);
+  if (failed(resultGroups))
+    return failure();
+  FailureOr<Value> aBuffer = stridedBufferOf(rewriter, loc, m.a, 2);
+  FailureOr<Value> bBuffer = stridedBufferOf(rewriter, loc, m.b, 2);
+  if (failed(aBuffer) || failed(bBuffer))
+    return failure();
+  SmallVector<int64_t> cShape;
+  SmallVector<Value> dynSizes;
+  for (const ReassociationIndices &group : *resultGroups) {
+    int64_t n = 1;
+    for (int64_t d : group)
+      n = resultType.isDynamicDim(d) ? ShapedType::kDynamic
+                                     : n * resultType.getDimSize(d);
+    cShape.push_back(n);
+  }
+  // Dynamic sizes of C come from the operands' matching dimensions.
+  auto dimOf = [&](Value buffer, bool transposed, bool rows) -> Value {
+    int64_t d = (rows != transposed) ? 0 : 1;
+    return memref::DimOp::create(rewriter, loc, buffer, d);
+  };
+  if (ShapedType::isDynamic(cShape[0]))
+    dynSizes.push_back(dimOf(*aBuffer, m.transA, true));
+  if (ShapedType::isDynamic(cShape[1]))
+    dynSizes.push_back(dimOf(*bBuffer, m.transB, false));
+  auto cType = MemRefType::get(cShape, rewriter.getF32Type());
+  Value c = memref::AllocOp::create(rewriter, loc, cType, dynSizes,
+                                    rewriter.getI64IntegerAttr(64));
+  SmallVector<Value> args = {*aBuffer, *bBuffer};
+  args.append(beforeC.begin(), beforeC.end());
+  args.push_back(c);
+  args.append(afterC.begin(), afterC.end());
+  args.push_back(i64Const(rewriter, loc, m.transA));
+  args.push_back(i64Const(rewriter, loc, m.transB));
+  if (failed(callRuntimeKernel(rewriter, op, kernel, args)))
+    return failure();
+  Value product = bufferization::ToTensorOp::create(
+      rewriter, loc, RankedTensorType::get(cShape, rewriter.getF32Type()), c,
+      /*restrict=*/true, /*writable=*/true);
+  if (resultType.getRank() != 2)
+    product = tensor::ExpandShapeOp::create(rewriter, loc, resultType, product,
+                                            *resultGroups);
+  return product;
+}
+
+/// An elementwise einsum that finishes a microkernel product (an einsum of
+/// matrix shape read only here), done by the microkernel in registers as it
+/// stores its blocks: `product * alpha` with alpha a constant (the scale of
+/// attention scores), or `acc * s + product` with acc of the product's
+/// shape and s one value per row (the rescaled running numerator of an
+/// attention step). Either saves a pass over the tile.
+struct MatmulEpilogue {
+  EinsumOp product;
+  MatmulShape shape;
+  std::optional<float> alpha;
+  Value acc, rowScale;
+};
+
+FailureOr<MatmulEpilogue> matchMatmulEpilogue(EinsumOp op) {
+  if (op.getIterate() || op.getMask() || op.getBody().empty() ||
+      !op.getReducedIndices().empty() ||
+      !cast<RankedTensorType>(op.getResult().getType()).hasStaticShape())
+    return failure();
+  EinsumOp::Indices idx = op.getIndices();
+  Block &body = op.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  auto argIndex = [&](Value v) -> int {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &body ? arg.getArgNumber() : -1;
+  };
+  // The operand `i` as the product: read whole, from a contraction used
+  // only here.
+  MatmulEpilogue epi;
+  auto isProduct = [&](int i) {
+    if (i < 0 || idx.inputs[i] != idx.result)
+      return false;
+    Value v = op.getInputs()[i];
+    auto producer = v.getDefiningOp<EinsumOp>();
+    if (!producer || !v.hasOneUse() || v.getType() != op.getResult().getType())
+      return false;
+    FailureOr<MatmulShape> shape = matchMatmul(producer);
+    if (failed(shape))
+      return false;
+    epi.product = producer;
+    epi.shape = *shape;
+    return true;
+  };
+  unsigned ops = body.getOperations().size();
+  if (op.getInputs().size() == 1 && ops <= 3) {
+    auto mul = yield.getOperand(0).getDefiningOp<arith::MulFOp>();
+    if (!mul)
+      return failure();
+    for (int side = 0; side < 2; ++side) {
+      FloatAttr value;
+      if (isProduct(argIndex(mul->getOperand(side))) &&
+          matchPattern(mul->getOperand(1 - side), m_Constant(&value))) {
+        epi.alpha = static_cast<float>(value.getValueAsDouble());
+        return epi;
+      }
+    }
+    return failure();
+  }
+  if (op.getInputs().size() != 3 || ops != 3)
+    return failure();
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return failure();
+  for (int side = 0; side < 2; ++side) {
+    auto mul = add->getOperand(1 - side).getDefiningOp<arith::MulFOp>();
+    if (!mul || !isProduct(argIndex(add->getOperand(side))))
+      continue;
+    int x = argIndex(mul.getLhs()), y = argIndex(mul.getRhs());
+    if (x < 0 || y < 0)
+      return failure();
+    // acc: the product's indices and type; s: only the rows' index (others
+    // of size 1).
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    char row = idx.result[epi.shape.rowDim];
+    auto isRowScale = [&](int i) {
+      auto t = cast<RankedTensorType>(op.getInputs()[i].getType());
+      if (!t.getElementType().isF32() || t.getRank() == 0 ||
+          t.getNumElements() != type.getDimSize(epi.shape.rowDim))
+        return false;
+      for (auto [d, c] : llvm::enumerate(idx.inputs[i]))
+        if (c != row && t.getDimSize(d) != 1)
+          return false;
+      return true;
+    };
+    for (auto [accIn, scaleIn] : {std::pair{x, y}, std::pair{y, x}})
+      if (idx.inputs[accIn] == idx.result &&
+          op.getInputs()[accIn].getType() == type && isRowScale(scaleIn)) {
+        epi.acc = op.getInputs()[accIn];
+        epi.rowScale = op.getInputs()[scaleIn];
+        return epi;
+      }
+    return failure();
+  }
+  return failure();
+}
+
+/// A contraction of matrix shape as a call of the microkernel, unless an
+/// epilogue it feeds takes it (MatmulEpilogueToMicrokernel).
 struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
   ContractionToMicrokernel(MLIRContext *ctx)
       : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(EinsumOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
-        op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
-        op.getInputs().size() != 2)
+    FailureOr<MatmulShape> shape = matchMatmul(op);
+    if (failed(shape))
       return failure();
-    auto resultType = cast<RankedTensorType>(op.getResult().getType());
-    if (!resultType.getElementType().isF32() ||
-        !elementTypeIs(op.getInputs()[0]) || !elementTypeIs(op.getInputs()[1]))
-      return failure();
-    EinsumOp::Indices indices = op.getIndices();
-    llvm::DenseMap<char, int64_t> size;
-    for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
-      for (auto [d, c] : llvm::enumerate(names))
-        size[c] = cast<RankedTensorType>(input.getType()).getDimSize(d);
-    auto nonUnit = [&](StringRef names) {
-      std::string out;
-      for (char c : names)
-        if (size[c] != 1)
-          out.push_back(c);
-      return out;
-    };
-    std::string result = nonUnit(indices.result);
-    std::string reduced = nonUnit(op.getReducedIndices());
-    if (result.size() != 2 || reduced.size() != 1)
-      return failure();
-    char i = result[0], j = result[1], k = reduced[0];
-    std::string in0 = nonUnit(indices.inputs[0]);
-    std::string in1 = nonUnit(indices.inputs[1]);
-    auto holds = [](StringRef s, char a, char b) {
-      return s.size() == 2 && s.contains(a) && s.contains(b);
-    };
-    int aIndex;
-    if (holds(in0, i, k) && holds(in1, j, k))
-      aIndex = 0;
-    else if (holds(in1, i, k) && holds(in0, j, k))
-      aIndex = 1;
-    else
-      return failure();
-    Value a = op.getInputs()[aIndex], b = op.getInputs()[1 - aIndex];
-    bool transA = (aIndex ? in1 : in0)[0] == k;
-    bool transB = (aIndex ? in0 : in1)[0] == j;
-
-    Location loc = op.getLoc();
-    auto matrix = [&](Value v) -> FailureOr<Value> {
-      auto type = cast<RankedTensorType>(v.getType());
-      auto groups = dropUnitDims(type.getShape(), 2);
-      if (failed(groups))
+    if (op->hasOneUse())
+      if (auto user = dyn_cast<EinsumOp>(*op->user_begin());
+          user && succeeded(matchMatmulEpilogue(user)))
         return failure();
-      Value flat = v;
-      if (type.getRank() != 2)
-        flat = tensor::CollapseShapeOp::create(rewriter, loc, v, *groups);
-      // Any strides: a tile read in place from its input is a strided view,
-      // and copying it to a contiguous buffer would cost what the
-      // microkernel's own packing does.
-      auto flatType = cast<RankedTensorType>(flat.getType());
-      auto strided =
-          StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
-                                 {ShapedType::kDynamic, ShapedType::kDynamic});
-      return bufferization::ToBufferOp::create(
-                 rewriter, loc,
-                 MemRefType::get(flatType.getShape(), flatType.getElementType(),
-                                 strided),
-                 flat, /*read_only=*/true)
-          .getResult();
-    };
-    auto resultGroups = dropUnitDims(resultType.getShape(), 2);
-    if (failed(resultGroups))
+    FailureOr<Value> product =
+        emitMatmulCall(rewriter, op, *shape, "cascade_rt_matmul_f32", {}, {});
+    if (failed(product))
       return failure();
-    FailureOr<Value> aBuffer = matrix(a), bBuffer = matrix(b);
-    if (failed(aBuffer) || failed(bBuffer))
-      return failure();
-    SmallVector<int64_t> cShape;
-    SmallVector<Value> dynSizes;
-    for (const ReassociationIndices &group : *resultGroups) {
-      int64_t n = 1;
-      for (int64_t d : group)
-        n = resultType.isDynamicDim(d) ? ShapedType::kDynamic : n * resultType.getDimSize(d);
-      cShape.push_back(n);
-    }
-    // Dynamic sizes of C come from the operands' matching dimensions.
-    auto dimOf = [&](Value buffer, bool transposed, bool rows) -> Value {
-      int64_t d = (rows != transposed) ? 0 : 1;
-      return memref::DimOp::create(rewriter, loc, buffer, d);
-    };
-    if (ShapedType::isDynamic(cShape[0]))
-      dynSizes.push_back(dimOf(*aBuffer, transA, true));
-    if (ShapedType::isDynamic(cShape[1]))
-      dynSizes.push_back(dimOf(*bBuffer, transB, false));
-    auto cType = MemRefType::get(cShape, rewriter.getF32Type());
-    Value c = memref::AllocOp::create(rewriter, loc, cType, dynSizes,
-                                      rewriter.getI64IntegerAttr(64));
-    if (failed(callRuntimeKernel(rewriter, op, "cascade_rt_matmul_f32",
-                                 {*aBuffer, *bBuffer, c,
-                                  i64Const(rewriter, loc, transA),
-                                  i64Const(rewriter, loc, transB)})))
-      return failure();
-    Value product = bufferization::ToTensorOp::create(
-        rewriter, loc, RankedTensorType::get(cShape, rewriter.getF32Type()), c,
-        /*restrict=*/true, /*writable=*/true);
-    if (resultType.getRank() != 2)
-      product = tensor::ExpandShapeOp::create(rewriter, loc, resultType,
-                                              product, *resultGroups);
-    rewriter.replaceOp(op, product);
+    rewriter.replaceOp(op, *product);
     return success();
   }
+};
 
-  static bool elementTypeIs(Value v) {
-    return cast<RankedTensorType>(v.getType()).getElementType().isF32();
+/// The product and its epilogue as one microkernel call:
+/// cascade_rt_matmul_scaled_f32 (alpha) or cascade_rt_matmul_acc_f32
+/// (acc * s + product).
+struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
+  MatmulEpilogueToMicrokernel(MLIRContext *ctx)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<MatmulEpilogue> epi = matchMatmulEpilogue(op);
+    if (failed(epi))
+      return failure();
+    Location loc = op.getLoc();
+    FailureOr<Value> result;
+    if (epi->alpha) {
+      Value alpha = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getF32FloatAttr(*epi->alpha));
+      result = emitMatmulCall(rewriter, epi->product, epi->shape,
+                              "cascade_rt_matmul_scaled_f32", {}, {alpha});
+    } else {
+      FailureOr<Value> acc = stridedBufferOf(rewriter, loc, epi->acc, 2);
+      FailureOr<Value> scale = stridedBufferOf(rewriter, loc, epi->rowScale, 1);
+      if (failed(acc) || failed(scale))
+        return failure();
+      result = emitMatmulCall(rewriter, epi->product, epi->shape,
+                              "cascade_rt_matmul_acc_f32", {*acc, *scale}, {});
+    }
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    rewriter.eraseOp(epi->product);
+    return success();
   }
 };
 
@@ -1068,7 +1249,8 @@ struct ConvertToLinalgPass
     patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
                  ClassifyBlocksToGeneric>(&getContext());
     if (microkernels)
-      patterns.add<ContractionToMicrokernel>(&getContext());
+      patterns.add<ContractionToMicrokernel, MatmulEpilogueToMicrokernel>(
+          &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](Operation *op) {

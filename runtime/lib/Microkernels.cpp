@@ -25,6 +25,7 @@
 
 namespace {
 
+using cascade::abi::Memref1D;
 using cascade::abi::Memref2D;
 
 typedef float v16 __attribute__((vector_size(64)));
@@ -111,10 +112,22 @@ inline __attribute__((always_inline)) void packPanel(const View &b, int64_t j0,
   }
 }
 
+/// What is applied to a block of A . B before it is stored (BLAS's alpha
+/// and beta, with beta per row): C = alpha * A . B + rowScale[i] * acc[i, j].
+/// The attention step's scale of the scores and its rescale-and-add of the
+/// running numerator, without a pass over the tile of their own.
+struct Epilogue {
+  float alpha = 1.0f;
+  const float *acc = nullptr; // acc[i * accRs + j * accCs], or none
+  int64_t accRs = 0, accCs = 0;
+  const float *rowScale = nullptr; // rowScale[i * scaleStride]
+  int64_t scaleStride = 0;
+};
+
 template <int R>
 inline __attribute__((always_inline)) void
 block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
-      int64_t ldc, int64_t nj) {
+      int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
   v16 acc[R][2];
   for (int r = 0; r < R; ++r)
     acc[r][0] = acc[r][1] = v16{} ;
@@ -131,6 +144,31 @@ block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
       acc[r][1] += x * b1;
     }
   }
+  if (epi.alpha != 1.0f)
+    for (int r = 0; r < R; ++r) {
+      acc[r][0] *= epi.alpha;
+      acc[r][1] *= epi.alpha;
+    }
+  if (epi.acc)
+    for (int r = 0; r < R; ++r) {
+      int64_t i = i0 + r;
+      float scale = epi.rowScale[i * epi.scaleStride];
+      const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
+      v16 lo, hi;
+      if (nj == NR && epi.accCs == 1) {
+        // Whole panel width, contiguous: two vector loads.
+        std::memcpy(&lo, in, sizeof lo);
+        std::memcpy(&hi, in + 16, sizeof hi);
+      } else {
+        float tmp[NR] = {};
+        for (int64_t j = 0; j < nj; ++j)
+          tmp[j] = in[j * epi.accCs];
+        std::memcpy(&lo, tmp, sizeof lo);
+        std::memcpy(&hi, tmp + 16, sizeof hi);
+      }
+      acc[r][0] += scale * lo;
+      acc[r][1] += scale * hi;
+    }
   for (int r = 0; r < R; ++r) {
     float *out = c + (i0 + r) * ldc;
     if (nj == NR) {
@@ -149,8 +187,10 @@ block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
 /// then runs the register blocks down the rows. Always inlined, so it is
 /// compiled for each instruction set of the kernel that calls it (a lambda
 /// would be compiled once, for the baseline).
-inline __attribute__((always_inline)) void
-panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p) {
+inline __attribute__((always_inline)) void panelProduct(const View &a,
+                                                        const View &b, float *c,
+                                                        int64_t ldc, int64_t p,
+                                                        const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   static thread_local std::vector<v16> storage;
   size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
@@ -163,22 +203,22 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p) {
   float *cj = c + j0;
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
-    block<MR>(a, i0, panel, depth, cj, ldc, nj);
+    block<MR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
   switch (m - i0) {
   case 5:
-    block<5>(a, i0, panel, depth, cj, ldc, nj);
+    block<5>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     break;
   case 4:
-    block<4>(a, i0, panel, depth, cj, ldc, nj);
+    block<4>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     break;
   case 3:
-    block<3>(a, i0, panel, depth, cj, ldc, nj);
+    block<3>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     break;
   case 2:
-    block<2>(a, i0, panel, depth, cj, ldc, nj);
+    block<2>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     break;
   case 1:
-    block<1>(a, i0, panel, depth, cj, ldc, nj);
+    block<1>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     break;
   default:
     break;
@@ -188,7 +228,8 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p) {
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void matmul(const View &a, const View &b, float *c, int64_t ldc) {
+void matmul(const View &a, const View &b, float *c, int64_t ldc,
+            const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t panels = (n + NR - 1) / NR;
   // Tiles of attention (called inside work items, ~1 MFLOP each) run on
@@ -196,12 +237,33 @@ void matmul(const View &a, const View &b, float *c, int64_t ldc) {
   // with a false `if` costs a serialized fork per call.
   if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
     for (int64_t p = 0; p < panels; ++p)
-      panelProduct(a, b, c, ldc, p);
+      panelProduct(a, b, c, ldc, p, epi);
     return;
   }
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t p = 0; p < panels; ++p)
-    panelProduct(a, b, c, ldc, p);
+    panelProduct(a, b, c, ldc, p, epi);
+}
+
+/// C [M, N] (contiguous rows) = alpha * op(A) . op(B) + diag(s) . Acc:
+/// what the entry points below share.
+void product(Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
+             int64_t transA, int64_t transB, const Epilogue &epi) {
+  View va = viewOf(a, transA), vb = viewOf(b, transB);
+  float *out = c->aligned + c->offset;
+  if (va.rows == 0 || vb.cols == 0)
+    return;
+  if (va.cols == 0) {
+    // No products to sum: only the accumulated term, if any.
+    for (int64_t i = 0; i < va.rows; ++i)
+      for (int64_t j = 0; j < vb.cols; ++j)
+        out[i * c->strides[0] + j] =
+            epi.acc ? epi.rowScale[i * epi.scaleStride] *
+                          epi.acc[i * epi.accRs + j * epi.accCs]
+                    : 0.0f;
+    return;
+  }
+  matmul(va, vb, out, c->strides[0], epi);
 }
 
 } // namespace
@@ -212,14 +274,29 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
                                                    Memref2D<float> *c,
                                                    int64_t transA,
                                                    int64_t transB) {
-  View va = viewOf(a, transA), vb = viewOf(b, transB);
-  float *out = c->aligned + c->offset;
-  if (va.rows == 0 || vb.cols == 0)
-    return;
-  if (va.cols == 0) {
-    for (int64_t i = 0; i < va.rows; ++i)
-      std::memset(out + i * c->strides[0], 0, vb.cols * sizeof(float));
-    return;
-  }
-  matmul(va, vb, out, c->strides[0]);
+  product(a, b, c, transA, transB, Epilogue{});
+}
+
+/// C = alpha * op(A) . op(B): the scores' scale applied in registers.
+extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c, float alpha,
+    int64_t transA, int64_t transB) {
+  Epilogue epi;
+  epi.alpha = alpha;
+  product(a, b, c, transA, transB, epi);
+}
+
+/// C = op(A) . op(B) + diag(scale) . Acc, Acc [M, N] and scale [M] any
+/// strides: a running numerator rescaled and added to in one pass.
+extern "C" void _mlir_ciface_cascade_rt_matmul_acc_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *acc,
+    Memref1D<float> *scale, Memref2D<float> *c, int64_t transA,
+    int64_t transB) {
+  Epilogue epi;
+  epi.acc = acc->aligned + acc->offset;
+  epi.accRs = acc->strides[0];
+  epi.accCs = acc->strides[1];
+  epi.rowScale = scale->aligned + scale->offset;
+  epi.scaleStride = scale->stride;
+  product(a, b, c, transA, transB, epi);
 }

@@ -41,3 +41,81 @@ func.func @f64_stays_generic(%p: tensor<64x32xf64>, %v: tensor<32x80xf64>) -> te
   %o = cascade.einsum "pm,mf->pf" ins(%p, %v : tensor<64x32xf64>, tensor<32x80xf64>) map(mul) reduce(add) -> tensor<64x80xf64>
   return %o : tensor<64x80xf64>
 }
+
+// -----
+
+// Epilogues done in the microkernel's registers: the scores' scale (a
+// constant) becomes cascade_rt_matmul_scaled_f32's alpha, no pass of its own.
+// CHECK-LABEL: func.func @scaled_scores
+// CHECK: %[[ALPHA:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK: call @cascade_rt_matmul_scaled_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[ALPHA]], %c0_i64, %c1_i64)
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @scaled_scores(%q: tensor<64x128xf32>, %k: tensor<32x128xf32>) -> tensor<64x32xf32> {
+  %s = cascade.einsum "pd,md->pm" ins(%q, %k : tensor<64x128xf32>, tensor<32x128xf32>) map(mul) reduce(add) -> tensor<64x32xf32>
+  %t = cascade.einsum "pm->pm" ins(%s : tensor<64x32xf32>) {
+  ^bb0(%x: f32):
+    %c = arith.constant 0.125 : f32
+    %y = arith.mulf %c, %x : f32
+    cascade.yield %y : f32
+  } -> tensor<64x32xf32>
+  return %t : tensor<64x32xf32>
+}
+
+// -----
+
+// The running numerator of an attention step, rescaled per row and added to
+// P.V: cascade_rt_matmul_acc_f32(P, V, acc, alpha, out), acc and alpha
+// collapsed to a matrix and a vector of the rows.
+// CHECK-LABEL: func.func @rescaled_numerator
+// CHECK-SAME: (%[[P:.*]]: tensor<1x64x32xf32>, %[[V:.*]]: tensor<1x32x80xf32>, %[[ACC:.*]]: tensor<1x64x80xf32>, %[[S:.*]]: tensor<1x64xf32>)
+// CHECK: %[[ACCM:.*]] = tensor.collapse_shape %[[ACC]] {{\[}}[0, 1], [2]]
+// CHECK: %[[ACCB:.*]] = bufferization.to_buffer %[[ACCM]] read_only : tensor<64x80xf32> to memref<64x80xf32, strided<[?, ?], offset: ?>>
+// CHECK: %[[SV:.*]] = tensor.collapse_shape %[[S]] {{\[}}[0, 1]]
+// CHECK: %[[SB:.*]] = bufferization.to_buffer %[[SV]] read_only : tensor<64xf32> to memref<64xf32, strided<[?], offset: ?>>
+// CHECK: call @cascade_rt_matmul_acc_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %c0_i64)
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @rescaled_numerator(%p: tensor<1x64x32xf32>, %v: tensor<1x32x80xf32>, %acc: tensor<1x64x80xf32>, %s: tensor<1x64xf32>) -> tensor<1x64x80xf32> {
+  %pv = cascade.einsum "bpm,bmf->bpf" ins(%p, %v : tensor<1x64x32xf32>, tensor<1x32x80xf32>) map(mul) reduce(add) -> tensor<1x64x80xf32>
+  %o = cascade.einsum "bpf,bpf,bp->bpf" ins(%acc, %pv, %s : tensor<1x64x80xf32>, tensor<1x64x80xf32>, tensor<1x64xf32>) {
+  ^bb0(%a: f32, %x: f32, %c: f32):
+    %m = arith.mulf %a, %c : f32
+    %r = arith.addf %m, %x : f32
+    cascade.yield %r : f32
+  } -> tensor<1x64x80xf32>
+  return %o : tensor<1x64x80xf32>
+}
+
+// -----
+
+// Not epilogues: a product read twice (it must be stored), a scale per
+// column (the microkernel scales rows), a scale that is not a constant.
+// CHECK-LABEL: func.func @not_epilogues
+// CHECK-COUNT-3: call @cascade_rt_matmul_f32(
+// CHECK-NOT: call @cascade_rt_matmul_scaled_f32
+// CHECK-NOT: call @cascade_rt_matmul_acc_f32
+// CHECK: return
+func.func @not_epilogues(%p: tensor<64x32xf32>, %v: tensor<32x80xf32>, %acc: tensor<64x80xf32>, %cols: tensor<80xf32>, %alpha: tensor<f32>) -> (tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>) {
+  %pv = cascade.einsum "pm,mf->pf" ins(%p, %v : tensor<64x32xf32>, tensor<32x80xf32>) map(mul) reduce(add) -> tensor<64x80xf32>
+  %twice = cascade.einsum "pf->pf" ins(%pv : tensor<64x80xf32>) {
+  ^bb0(%x: f32):
+    %c = arith.constant 2.0 : f32
+    %y = arith.mulf %x, %c : f32
+    cascade.yield %y : f32
+  } -> tensor<64x80xf32>
+  %pv2 = cascade.einsum "pm,mf->pf" ins(%p, %v : tensor<64x32xf32>, tensor<32x80xf32>) map(mul) reduce(add) -> tensor<64x80xf32>
+  %percol = cascade.einsum "pf,pf,f->pf" ins(%acc, %pv2, %cols : tensor<64x80xf32>, tensor<64x80xf32>, tensor<80xf32>) {
+  ^bb0(%a: f32, %x: f32, %c: f32):
+    %m = arith.mulf %a, %c : f32
+    %r = arith.addf %m, %x : f32
+    cascade.yield %r : f32
+  } -> tensor<64x80xf32>
+  %pv3 = cascade.einsum "pm,mf->pf" ins(%p, %v : tensor<64x32xf32>, tensor<32x80xf32>) map(mul) reduce(add) -> tensor<64x80xf32>
+  %byarg = cascade.einsum "pf,->pf" ins(%pv3, %alpha : tensor<64x80xf32>, tensor<f32>) {
+  ^bb0(%x: f32, %a: f32):
+    %y = arith.mulf %x, %a : f32
+    cascade.yield %y : f32
+  } -> tensor<64x80xf32>
+  return %pv, %twice, %percol, %byarg : tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>
+}

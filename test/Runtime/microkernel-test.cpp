@@ -88,6 +88,68 @@ int main() {
                         transB, worst);
           }
         }
-  std::printf("microkernel: %d cases, %d failures\n", cases, failures);
+  // The epilogues: C = alpha * A . B, and C = A . B + diag(s) . Acc with Acc
+  // a strided view (padded rows, a column stride of 2 for transposed
+  // shapes) and s strided, including k = 0 (no products: only s * Acc).
+  int epilogueCases = 0;
+  for (int64_t m : {1, 5, 6, 7, 13, 64, 130})
+    for (int64_t n : {1, 16, 31, 32, 33, 80, 128})
+      for (int64_t k : {0, 1, 17, 128})
+        for (int trans = 0; trans < 4; ++trans) {
+          bool transA = trans & 1, transB = trans & 2;
+          Stored a(transA ? k : m, transA ? m : k, 1, 3, rng);
+          Stored b(transB ? n : k, transB ? k : n, 2, 1, rng);
+          int64_t accCs = trans == 3 ? 2 : 1;
+          Stored accStore(m, n * accCs, 3, 2, rng);
+          Memref2D accRef = accStore.ref;
+          accRef.sizes[1] = n;
+          accRef.strides[1] = accCs;
+          std::vector<float> scale(2 * m + 1);
+          std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+          for (float &x : scale)
+            x = u(rng);
+          cascade::abi::Memref1D<float> scaleRef{scale.data(), scale.data(), 1,
+                                                 m, 2};
+          float alpha = 0.37f;
+          std::vector<float> scaled(m * n, NAN), summed(m * n, NAN);
+          Memref2D scaledRef{scaled.data(), scaled.data(), 0, {m, n}, {n, 1}};
+          Memref2D summedRef{summed.data(), summed.data(), 0, {m, n}, {n, 1}};
+          _mlir_ciface_cascade_rt_matmul_scaled_f32(&a.ref, &b.ref, &scaledRef,
+                                                    alpha, transA, transB);
+          _mlir_ciface_cascade_rt_matmul_acc_f32(
+              &a.ref, &b.ref, &accRef, &scaleRef, &summedRef, transA, transB);
+          ++epilogueCases;
+          double worst = 0;
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j) {
+              double dot = 0, mag = 0;
+              for (int64_t p = 0; p < k; ++p) {
+                double x = transA ? a.at(p, i) : a.at(i, p);
+                double y = transB ? b.at(j, p) : b.at(p, j);
+                dot += x * y;
+                mag += std::fabs(x * y);
+              }
+              double s = scale[1 + i * 2];
+              double accv =
+                  accStore
+                      .data[accRef.offset + i * accRef.strides[0] + j * accCs];
+              double bound =
+                  4 * (k + 2) * 6e-8 * (mag + std::fabs(s * accv)) + 1e-30;
+              double e1 = std::fabs(scaled[i * n + j] - alpha * dot);
+              double e2 = std::fabs(summed[i * n + j] - (dot + s * accv));
+              for (double e : {e1, e2})
+                worst = std::max(worst, std::isnan(e) ? INFINITY : e / bound);
+            }
+          if (worst > 1) {
+            ++failures;
+            std::printf("FAIL epilogue m=%lld n=%lld k=%lld transA=%d "
+                        "transB=%d: worst error %.3g x its bound\n",
+                        (long long)m, (long long)n, (long long)k, transA,
+                        transB, worst);
+          }
+        }
+  cases += epilogueCases;
+  std::printf("microkernel: %d cases (%d with epilogues), %d failures\n", cases,
+              epilogueCases, failures);
   return failures ? 1 : 0;
 }

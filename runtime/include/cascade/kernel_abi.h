@@ -45,6 +45,18 @@ void _mlir_ciface_cascade_rt_matmul_f32(cascade::abi::Memref2D<float> *a,
                                         cascade::abi::Memref2D<float> *b,
                                         cascade::abi::Memref2D<float> *c,
                                         int64_t transA, int64_t transB);
+/// C = alpha * op(A) . op(B) (the scale of attention scores).
+void _mlir_ciface_cascade_rt_matmul_scaled_f32(cascade::abi::Memref2D<float> *a,
+                                               cascade::abi::Memref2D<float> *b,
+                                               cascade::abi::Memref2D<float> *c,
+                                               float alpha, int64_t transA,
+                                               int64_t transB);
+/// C = op(A) . op(B) + diag(scale) . Acc (a running numerator rescaled and
+/// added to).
+void _mlir_ciface_cascade_rt_matmul_acc_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref2D<float> *acc, cascade::abi::Memref1D<float> *scale,
+    cascade::abi::Memref2D<float> *c, int64_t transA, int64_t transB);
 
 /// cascade.check_indices: reports the first entry outside [lower, upper)
 /// (or not nondecreasing, per flags) and writes an in-range copy to `out`
