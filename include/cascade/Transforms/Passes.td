@@ -296,7 +296,10 @@ def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
     tiles of attention programs and the expert GEMMs) become calls of the
     runtime's register-blocked `cascade_rt_matmul_f32` on buffers of the
     operands (any strides: tiles read in place are strided views) instead of
-    generics.
+    generics. An elementwise einsum that is the only reader of such a
+    product and scales it by a constant, or adds it to an accumulator scaled
+    per row (`acc * s + product`), is done in the same call
+    (`cascade_rt_matmul_scaled_f32`, `cascade_rt_matmul_acc_f32`).
   }];
   let options = [
     Option<"microkernels", "microkernels", "bool", /*default=*/"false",
