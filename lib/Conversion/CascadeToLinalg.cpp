@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Microkernels.h"
 #include "RuntimeCalls.h"
 
 #include "cascade/Dialect/Cascade.h"
@@ -38,6 +39,7 @@ namespace cascade {
 
 using namespace mlir;
 using namespace cascade;
+using namespace cascade::microkernel;
 
 namespace {
 
@@ -941,65 +943,6 @@ dropUnitDims(ArrayRef<int64_t> shape, int64_t want) {
   return groups;
 }
 
-/// A contraction of matrix shape (after dropping unit dimensions: C[i, j] =
-/// sum_k A[i|k] B[k|j], f32), as the runtime's register-blocked microkernel
-/// (runtime/lib/Microkernels.cpp) sees it.
-struct MatmulShape {
-  Value a, b;
-  bool transA = false, transB = false;
-  /// C's rows: the first dimension of the result that is not 1.
-  int64_t rowDim = -1;
-};
-
-FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
-  if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
-      op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
-      op.getInputs().size() != 2)
-    return failure();
-  auto isF32 = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getElementType().isF32();
-  };
-  if (!isF32(op.getResult()) || !isF32(op.getInputs()[0]) ||
-      !isF32(op.getInputs()[1]))
-    return failure();
-  EinsumOp::Indices indices = op.getIndices();
-  llvm::DenseMap<char, int64_t> size;
-  for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
-    for (auto [d, c] : llvm::enumerate(names))
-      size[c] = cast<RankedTensorType>(input.getType()).getDimSize(d);
-  auto nonUnit = [&](StringRef names) {
-    std::string out;
-    for (char c : names)
-      if (size[c] != 1)
-        out.push_back(c);
-    return out;
-  };
-  std::string result = nonUnit(indices.result);
-  std::string reduced = nonUnit(op.getReducedIndices());
-  if (result.size() != 2 || reduced.size() != 1)
-    return failure();
-  char i = result[0], j = result[1], k = reduced[0];
-  std::string in0 = nonUnit(indices.inputs[0]);
-  std::string in1 = nonUnit(indices.inputs[1]);
-  auto holds = [](StringRef s, char a, char b) {
-    return s.size() == 2 && s.contains(a) && s.contains(b);
-  };
-  int aIndex;
-  if (holds(in0, i, k) && holds(in1, j, k))
-    aIndex = 0;
-  else if (holds(in1, i, k) && holds(in0, j, k))
-    aIndex = 1;
-  else
-    return failure();
-  MatmulShape m;
-  m.a = op.getInputs()[aIndex];
-  m.b = op.getInputs()[1 - aIndex];
-  m.transA = (aIndex ? in1 : in0)[0] == k;
-  m.transB = (aIndex ? in0 : in1)[0] == j;
-  m.rowDim = StringRef(indices.result).find(i);
-  return m;
-}
-
 /// `v` collapsed to its `want` dimensions that are not 1, as a strided
 /// buffer: a tile read in place from its input is a strided view, and
 /// copying it to a contiguous buffer would cost what the microkernel's own
@@ -1049,6 +992,40 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   FailureOr<Value> bBuffer = stridedBufferOf(rewriter, loc, m.b, 2);
   if (failed(aBuffer) || failed(bBuffer))
     return failure();
+  // B the same in every step of the loop around the product (the queries
+  // of an attention program whose scores are computed keys-first): packed
+  // into the microkernel's panels once, before the loop.
+  Value packed;
+  auto loop = op->getParentOfType<scf::ForOp>();
+  auto bType = cast<RankedTensorType>(m.b.getType());
+  if (loop && loop.isDefinedOutsideOfLoop(m.b) && bType.hasStaticShape()) {
+    auto bShape = cast<MemRefType>(bBuffer->getType()).getShape();
+    int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
+    int64_t floats = (n + 31) / 32 * depth * 32;
+    OpBuilder::InsertPoint inLoop = rewriter.saveInsertionPoint();
+    rewriter.setInsertionPoint(loop);
+    FailureOr<Value> whole = stridedBufferOf(rewriter, loc, m.b, 2);
+    if (failed(whole)) {
+      rewriter.restoreInsertionPoint(inLoop);
+      return failure();
+    }
+    auto packedType = MemRefType::get({floats}, rewriter.getF32Type());
+    Value buffer =
+        memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),
+                                rewriter.getI64IntegerAttr(64));
+    if (failed(callRuntimeKernel(
+            rewriter, op, "cascade_rt_pack_b_f32",
+            {*whole, buffer, i64Const(rewriter, loc, m.transB)}))) {
+      rewriter.restoreInsertionPoint(inLoop);
+      return failure();
+    }
+    Value panels = bufferization::ToTensorOp::create(
+        rewriter, loc, RankedTensorType::get({floats}, rewriter.getF32Type()),
+        buffer, /*restrict=*/true, /*writable=*/true);
+    rewriter.restoreInsertionPoint(inLoop);
+    packed = bufferization::ToBufferOp::create(rewriter, loc, packedType,
+                                               panels, /*read_only=*/true);
+  }
   SmallVector<int64_t> cShape;
   SmallVector<Value> dynSizes;
   for (const ReassociationIndices &group : *resultGroups) {
@@ -1071,12 +1048,17 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   Value c = memref::AllocOp::create(rewriter, loc, cType, dynSizes,
                                     rewriter.getI64IntegerAttr(64));
   SmallVector<Value> args = {*aBuffer, *bBuffer};
+  std::string name = kernel.str();
+  if (packed) {
+    args.push_back(packed);
+    name.insert(name.size() - strlen("_f32"), "_packed");
+  }
   args.append(beforeC.begin(), beforeC.end());
   args.push_back(c);
   args.append(afterC.begin(), afterC.end());
   args.push_back(i64Const(rewriter, loc, m.transA));
   args.push_back(i64Const(rewriter, loc, m.transB));
-  if (failed(callRuntimeKernel(rewriter, op, kernel, args)))
+  if (failed(callRuntimeKernel(rewriter, op, name, args)))
     return failure();
   Value product = bufferization::ToTensorOp::create(
       rewriter, loc, RankedTensorType::get(cShape, rewriter.getF32Type()), c,

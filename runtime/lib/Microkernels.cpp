@@ -122,6 +122,9 @@ struct Epilogue {
   int64_t accRs = 0, accCs = 0;
   const float *rowScale = nullptr; // rowScale[i * scaleStride]
   int64_t scaleStride = 0;
+  /// op(B) already in panels (cascade_rt_pack_b_f32): an operand that stays
+  /// the same over a loop of products is packed once, before the loop.
+  const float *packedB = nullptr;
 };
 
 template <int R>
@@ -192,14 +195,20 @@ inline __attribute__((always_inline)) void panelProduct(const View &a,
                                                         int64_t ldc, int64_t p,
                                                         const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
-  static thread_local std::vector<v16> storage;
-  size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
-  if (storage.size() < need)
-    storage.resize(need);
-  float *panel = reinterpret_cast<float *>(storage.data());
   int64_t j0 = p * NR;
   int64_t nj = n - j0 < NR ? n - j0 : NR;
-  packPanel(b, j0, nj, panel);
+  const float *panel;
+  if (epi.packedB) {
+    panel = epi.packedB + p * depth * NR;
+  } else {
+    static thread_local std::vector<v16> storage;
+    size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
+    if (storage.size() < need)
+      storage.resize(need);
+    float *own = reinterpret_cast<float *>(storage.data());
+    packPanel(b, j0, nj, own);
+    panel = own;
+  }
   float *cj = c + j0;
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
@@ -222,6 +231,17 @@ inline __attribute__((always_inline)) void panelProduct(const View &a,
     break;
   default:
     break;
+  }
+}
+
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void packAll(const View &b, float *packed) {
+  int64_t depth = b.rows, n = b.cols;
+  for (int64_t p = 0; p * NR < n; ++p) {
+    int64_t j0 = p * NR;
+    packPanel(b, j0, n - j0 < NR ? n - j0 : NR, packed + p * depth * NR);
   }
 }
 
@@ -275,6 +295,46 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
                                                    int64_t transA,
                                                    int64_t transB) {
   product(a, b, c, transA, transB, Epilogue{});
+}
+
+/// op(B) [K, N] in the microkernel's panels: ceil(N / 32) panels of K rows
+/// of 32 floats (zeros past N). `packed` holds at least that many floats.
+extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
+                                                   Memref1D<float> *packed,
+                                                   int64_t transB) {
+  View vb = viewOf(b, transB);
+  packAll(vb, packed->aligned + packed->offset);
+}
+
+/// The products below with op(B) given packed (`packed`, from
+/// cascade_rt_pack_b_f32 on `b`; `b` gives the sizes only).
+extern "C" void _mlir_ciface_cascade_rt_matmul_packed_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
+    Memref2D<float> *c, int64_t transA, int64_t transB) {
+  Epilogue epi;
+  epi.packedB = packed->aligned + packed->offset;
+  product(a, b, c, transA, transB, epi);
+}
+extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
+    Memref2D<float> *c, float alpha, int64_t transA, int64_t transB) {
+  Epilogue epi;
+  epi.alpha = alpha;
+  epi.packedB = packed->aligned + packed->offset;
+  product(a, b, c, transA, transB, epi);
+}
+extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
+    Memref2D<float> *acc, Memref1D<float> *scale, Memref2D<float> *c,
+    int64_t transA, int64_t transB) {
+  Epilogue epi;
+  epi.acc = acc->aligned + acc->offset;
+  epi.accRs = acc->strides[0];
+  epi.accCs = acc->strides[1];
+  epi.rowScale = scale->aligned + scale->offset;
+  epi.scaleStride = scale->stride;
+  epi.packedB = packed->aligned + packed->offset;
+  product(a, b, c, transA, transB, epi);
 }
 
 /// C = alpha * op(A) . op(B): the scores' scale applied in registers.

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -118,6 +119,41 @@ int main() {
                                                     alpha, transA, transB);
           _mlir_ciface_cascade_rt_matmul_acc_f32(
               &a.ref, &b.ref, &accRef, &scaleRef, &summedRef, transA, transB);
+          // B packed once (as before a loop of products): the same bits.
+          int64_t panels = (n + 31) / 32;
+          std::vector<float> packed(panels * k * 32 + 1, NAN);
+          cascade::abi::Memref1D<float> packedRef{packed.data(), packed.data(),
+                                                  1, panels * k * 32, 1};
+          _mlir_ciface_cascade_rt_pack_b_f32(&b.ref, &packedRef, transB);
+          std::vector<float> plainP(m * n, NAN), scaledP(m * n, NAN),
+              summedP(m * n, NAN), plain(m * n, NAN);
+          Memref2D plainRef{plain.data(), plain.data(), 0, {m, n}, {n, 1}};
+          Memref2D plainPRef{plainP.data(), plainP.data(), 0, {m, n}, {n, 1}};
+          Memref2D scaledPRef{
+              scaledP.data(), scaledP.data(), 0, {m, n}, {n, 1}};
+          Memref2D summedPRef{
+              summedP.data(), summedP.data(), 0, {m, n}, {n, 1}};
+          _mlir_ciface_cascade_rt_matmul_f32(&a.ref, &b.ref, &plainRef, transA,
+                                             transB);
+          _mlir_ciface_cascade_rt_matmul_packed_f32(&a.ref, &b.ref, &packedRef,
+                                                    &plainPRef, transA, transB);
+          _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
+              &a.ref, &b.ref, &packedRef, &scaledPRef, alpha, transA, transB);
+          _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
+              &a.ref, &b.ref, &packedRef, &accRef, &scaleRef, &summedPRef,
+              transA, transB);
+          bool same = true;
+          for (int64_t e = 0; e < m * n; ++e)
+            same &= std::memcmp(&plain[e], &plainP[e], 4) == 0 &&
+                    std::memcmp(&scaled[e], &scaledP[e], 4) == 0 &&
+                    std::memcmp(&summed[e], &summedP[e], 4) == 0;
+          if (!same) {
+            ++failures;
+            std::printf("FAIL packed m=%lld n=%lld k=%lld transA=%d "
+                        "transB=%d: differs from the unpacked product\n",
+                        (long long)m, (long long)n, (long long)k, transA,
+                        transB);
+          }
           ++epilogueCases;
           double worst = 0;
           for (int64_t i = 0; i < m; ++i)
@@ -149,7 +185,8 @@ int main() {
           }
         }
   cases += epilogueCases;
-  std::printf("microkernel: %d cases (%d with epilogues), %d failures\n", cases,
-              epilogueCases, failures);
+  std::printf("microkernel: %d cases (%d with epilogues and packed B), %d "
+              "failures\n",
+              cases, epilogueCases, failures);
   return failures ? 1 : 0;
 }

@@ -314,6 +314,29 @@ def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def CascadeMicrokernelLayout : Pass<"cascade-microkernel-layout"> {
+  let summary = "Order matrix products in loops so that the operand the "
+                "loop does not change is the CPU microkernel's packed B";
+  let description = [{
+    For an f32 contraction of matrix shape inside an `scf.for` (a step of a
+    tile program) whose A operand (the one holding the result's first
+    non-unit index: the rows the microkernel broadcasts) is defined outside
+    the loop and whose B operand changes in every step, swaps the result's
+    row and column dimensions. The microkernel then reads the changing
+    operand in place as A and packs the unchanging one as B, once, before
+    the loop (`cascade-convert-to-linalg` with `microkernels`). An attention
+    step's scores Q.K^T become keys x queries: the keys are no longer
+    transposed into panels by every query block's work item.
+
+    The new layout follows the product through the einsums that read it
+    elementwise (same indices as their result: scale, mask, softcap, exp),
+    whose results swap too; every other reader only re-indexes its operand
+    (the softmax's reductions over the keys now run over an outer dimension;
+    P.V reads P transposed). A product read by anything but einsums keeps its
+    layout. Results are the same; only loop orders change.
+  }];
+}
+
 def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
   let summary = "Polynomial approximations of f32 exp, tanh and erf";
   let description = [{

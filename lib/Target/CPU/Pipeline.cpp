@@ -77,6 +77,10 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   buildLowerToTilesPipeline(pm, options.blockSize, options.splits,
                             options.queryBlock, options.targetDesc,
                             /*routingKernels=*/true);
+  // Products whose A operand stays the same over a step loop take it as the
+  // microkernel's B instead, packed once before the loop (attention scores
+  // keys-first: the keys are no longer repacked by every work item).
+  pm.addPass(createCascadeMicrokernelLayout());
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.

@@ -58,6 +58,25 @@ void _mlir_ciface_cascade_rt_matmul_acc_f32(
     cascade::abi::Memref2D<float> *acc, cascade::abi::Memref1D<float> *scale,
     cascade::abi::Memref2D<float> *c, int64_t transA, int64_t transB);
 
+/// op(B) packed into the microkernel's panels (ceil(N / 32) x K x 32
+/// floats), and the products above reading it instead of B's data.
+void _mlir_ciface_cascade_rt_pack_b_f32(cascade::abi::Memref2D<float> *b,
+                                        cascade::abi::Memref1D<float> *packed,
+                                        int64_t transB);
+void _mlir_ciface_cascade_rt_matmul_packed_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
+    int64_t transA, int64_t transB);
+void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
+    float alpha, int64_t transA, int64_t transB);
+void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *acc,
+    cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,
+    int64_t transA, int64_t transB);
+
 /// cascade.check_indices: reports the first entry outside [lower, upper)
 /// (or not nondecreasing, per flags) and writes an in-range copy to `out`
 /// (runtime/lib/RoutingKernels.cpp).

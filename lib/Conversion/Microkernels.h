@@ -1,0 +1,87 @@
+//===- Microkernels.h - contractions the CPU microkernel takes --*- C++ -*-===//
+//
+// What cascade-convert-to-linalg (with microkernels) and
+// cascade-microkernel-layout agree on: which einsums are matrix products for
+// the runtime's microkernel, and which operand is its A (broadcast row by
+// row) and which its B (packed into panels).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CASCADE_LIB_CONVERSION_MICROKERNELS_H
+#define CASCADE_LIB_CONVERSION_MICROKERNELS_H
+
+#include "cascade/Dialect/Cascade.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <string>
+
+namespace cascade::microkernel {
+
+/// A contraction of matrix shape (after dropping unit dimensions: C[i, j] =
+/// sum_k A[i|k] B[k|j], f32), as the runtime's register-blocked microkernel
+/// (runtime/lib/Microkernels.cpp) sees it.
+struct MatmulShape {
+  mlir::Value a, b;
+  bool transA = false, transB = false;
+  /// C's rows and columns: the first and second dimensions of the result
+  /// that are not 1.
+  int64_t rowDim = -1, colDim = -1;
+};
+
+inline mlir::FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
+  if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
+      op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
+      op.getInputs().size() != 2)
+    return mlir::failure();
+  auto isF32 = [](mlir::Value v) {
+    return mlir::cast<mlir::RankedTensorType>(v.getType())
+        .getElementType()
+        .isF32();
+  };
+  if (!isF32(op.getResult()) || !isF32(op.getInputs()[0]) ||
+      !isF32(op.getInputs()[1]))
+    return mlir::failure();
+  EinsumOp::Indices indices = op.getIndices();
+  llvm::DenseMap<char, int64_t> size;
+  for (auto [input, names] : llvm::zip(op.getInputs(), indices.inputs))
+    for (auto [d, c] : llvm::enumerate(names))
+      size[c] =
+          mlir::cast<mlir::RankedTensorType>(input.getType()).getDimSize(d);
+  auto nonUnit = [&](llvm::StringRef names) {
+    std::string out;
+    for (char c : names)
+      if (size[c] != 1)
+        out.push_back(c);
+    return out;
+  };
+  std::string result = nonUnit(indices.result);
+  std::string reduced = nonUnit(op.getReducedIndices());
+  if (result.size() != 2 || reduced.size() != 1)
+    return mlir::failure();
+  char i = result[0], j = result[1], k = reduced[0];
+  std::string in0 = nonUnit(indices.inputs[0]);
+  std::string in1 = nonUnit(indices.inputs[1]);
+  auto holds = [](llvm::StringRef s, char a, char b) {
+    return s.size() == 2 && s.contains(a) && s.contains(b);
+  };
+  int aIndex;
+  if (holds(in0, i, k) && holds(in1, j, k))
+    aIndex = 0;
+  else if (holds(in1, i, k) && holds(in0, j, k))
+    aIndex = 1;
+  else
+    return mlir::failure();
+  MatmulShape m;
+  m.a = op.getInputs()[aIndex];
+  m.b = op.getInputs()[1 - aIndex];
+  m.transA = (aIndex ? in1 : in0)[0] == k;
+  m.transB = (aIndex ? in0 : in1)[0] == j;
+  m.rowDim = llvm::StringRef(indices.result).find(i);
+  m.colDim = llvm::StringRef(indices.result).find(j);
+  return m;
+}
+
+} // namespace cascade::microkernel
+
+#endif // CASCADE_LIB_CONVERSION_MICROKERNELS_H
