@@ -286,6 +286,17 @@ void product(Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
   matmul(va, vb, out, c->strides[0], epi);
 }
 
+/// The epilogue + diag(scale) . Acc.
+Epilogue accumulating(Memref2D<float> *acc, Memref1D<float> *scale) {
+  Epilogue epi;
+  epi.acc = acc->aligned + acc->offset;
+  epi.accRs = acc->strides[0];
+  epi.accCs = acc->strides[1];
+  epi.rowScale = scale->aligned + scale->offset;
+  epi.scaleStride = scale->stride;
+  return epi;
+}
+
 } // namespace
 
 /// C [M, N] (contiguous rows) = op(A) . op(B).
@@ -327,12 +338,7 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
     Memref2D<float> *acc, Memref1D<float> *scale, Memref2D<float> *c,
     int64_t transA, int64_t transB) {
-  Epilogue epi;
-  epi.acc = acc->aligned + acc->offset;
-  epi.accRs = acc->strides[0];
-  epi.accCs = acc->strides[1];
-  epi.rowScale = scale->aligned + scale->offset;
-  epi.scaleStride = scale->stride;
+  Epilogue epi = accumulating(acc, scale);
   epi.packedB = packed->aligned + packed->offset;
   product(a, b, c, transA, transB, epi);
 }
@@ -352,11 +358,6 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_acc_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *acc,
     Memref1D<float> *scale, Memref2D<float> *c, int64_t transA,
     int64_t transB) {
-  Epilogue epi;
-  epi.acc = acc->aligned + acc->offset;
-  epi.accRs = acc->strides[0];
-  epi.accCs = acc->strides[1];
-  epi.rowScale = scale->aligned + scale->offset;
-  epi.scaleStride = scale->stride;
+  Epilogue epi = accumulating(acc, scale);
   product(a, b, c, transA, transB, epi);
 }
