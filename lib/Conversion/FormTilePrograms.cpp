@@ -309,8 +309,10 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
     if (!readsGroup && !llvm::any_of(op.getOperands(), isDownstream))
       continue;
     auto e = dyn_cast<EinsumOp>(op);
-    if (!e || !readsGroup || e.getIterativeIndex() || e.getBlockClasses() ||
-        llvm::any_of(op.getOperands(), isDownstream)) {
+    // An einsum another program holds (a scan planned earlier took it as a
+    // step) is read as that program's output.
+    if (!e || !readsGroup || consumed.contains(e) || e.getIterativeIndex() ||
+        e.getBlockClasses() || llvm::any_of(op.getOperands(), isDownstream)) {
       markDownstream(op);
       continue;
     }

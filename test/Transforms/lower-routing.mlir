@@ -8,6 +8,12 @@
 // RUN: not grep -E "^    %[^ ]+ = cascade\.einsum" %t.tiles.mlir
 // RUN: %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts combine two_permutes_share_keys
 // RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts two_permutes_share_keys
+// With the fuzzer's pipeline (cascade-fuzz-ir found it under ASan): the two
+// permutes' expert ranks are one rank, so the first expert scan takes the
+// second permute's capacity clamp as a step; the second slot scan must not
+// take it again (an op in two programs was erased twice).
+// RUN: cascade-opt %s --cascade-lower-routing --cascade-online-softmax="block-size=3 splits=2" --cascade-sparsify="query-block=2 key-block=3" --cascade-form-tile-programs="group-rows=3 query-block=2" -o %t.fuzz.mlir
+// RUN: %compare-reference %s %t.fuzz.mlir %seed 0 0 permute_dropless permute_capacity two_permutes_share_keys
 // The CPU's f64 weighting rounds differently (fused multiply-adds).
 // RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.tiles.mlir %seed 1e-15 1e-14 combine
 
