@@ -668,7 +668,6 @@ private:
           return {v, static_cast<unsigned>(d)};
       return {Value(), 0};
     };
-    std::string letters;
     if (withMask && e.getMask()) {
       // The offsets are computed before the einsum that reads them.
       OpBuilder::InsertionGuard guard(b);
@@ -723,14 +722,32 @@ private:
       clone.removeFillAttr();
       clone.getMaskArgsMutable().clear();
     }
-    clone.walk([&](CoordOp c) {
+    setCoordOrigin(b, e, clone);
+    return clone.getResult();
+  }
+
+  /// `tiled` (an einsum of `e`'s on tiles) with the origin of its tile for
+  /// the indices its `cascade.coord`s read: the grid origin of a tiled grid
+  /// rank, the loop index of the loop rank.
+  void setCoordOrigin(OpBuilder &b, EinsumOp e, EinsumOp tiled) {
+    EinsumOp::Indices idx = e.getIndices();
+    std::string letters;
+    tiled.walk([&](CoordOp c) {
       if (!llvm::is_contained(letters, c.getName()[0]))
         letters.push_back(c.getName()[0]);
     });
     std::string origin;
     SmallVector<Value> offsets;
     for (char c : letters) {
-      auto [v, d] = locate(c);
+      Value v;
+      unsigned d = 0;
+      for (auto [input, names] :
+           llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+        if (size_t at = names.find(c); at != std::string::npos) {
+          v = input;
+          d = at;
+          break;
+        }
       if (!v)
         continue;
       auto [kind, i] = kindOf(ranks, g, v, d);
@@ -741,10 +758,9 @@ private:
       offsets.push_back(kind == DimKind::Grid ? gridOrigin[i] : iv);
     }
     if (!origin.empty()) {
-      clone.setOriginAttr(b.getStringAttr(origin));
-      clone.getOriginOffsetsMutable().assign(offsets);
+      tiled.setOriginAttr(b.getStringAttr(origin));
+      tiled.getOriginOffsetsMutable().assign(offsets);
     }
-    return clone.getResult();
   }
 
   /// Reassociation between a shape of `rank` dims and the same shape with a
@@ -839,6 +855,8 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
                                    operands, std::nullopt, std::nullopt);
       IRMapping none;
       e.getBody().cloneInto(&step.getBody(), none);
+      // Its coordinates are the tile's and step's, as for any einsum here.
+      setCoordOrigin(b, e, step);
       after[e.getResult()] = step.getResult();
       // States read whole: the state after step n is entry n + 1.
       if (llvm::is_contained(outputs, e.getResult()))
@@ -1058,6 +1076,14 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
     break;
   }
 
+  // Nothing outside reads the group (a permutation whose result is unused):
+  // its einsums are dead code, not a program without outputs.
+  if (outputs.empty()) {
+    for (Operation &op : body)
+      if (g.members.contains(&op))
+        dead.push_back(&op);
+    return success();
+  }
   OpBuilder b(last);
   SmallVector<Value> outs;
   for (Value v : outputs) {

@@ -6,14 +6,17 @@
 // RUN: cascade-opt %s --cascade-lower-routing --cascade-form-tile-programs -o %t.tiles.mlir 2>&1 | count 0
 // RUN: FileCheck %s --check-prefix=TILES --input-file=%t.tiles.mlir
 // RUN: not grep -E "^    %[^ ]+ = cascade\.einsum" %t.tiles.mlir
-// RUN: %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts combine two_permutes_share_keys
+// RUN: %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts combine two_permutes_share_keys offsets_only
 // RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.tiles.mlir %seed 0 0 permute_dropless permute_capacity permute_many_experts two_permutes_share_keys
-// With the fuzzer's pipeline (cascade-fuzz-ir found it under ASan): the two
+// With the fuzzer's pipeline (cascade-fuzz-ir found both): the two
 // permutes' expert ranks are one rank, so the first expert scan takes the
 // second permute's capacity clamp as a step; the second slot scan must not
-// take it again (an op in two programs was erased twice).
+// take it again (an op in two programs was erased twice). And with only the
+// offsets used, the slot scan has no per-step output, so the experts become
+// its grid rank, tiled by 2: the counting step's `cascade.coord "e"` must
+// read the tile's origin (it read 0..1 in every tile: wrong offsets).
 // RUN: cascade-opt %s --cascade-lower-routing --cascade-online-softmax="block-size=3 splits=2" --cascade-sparsify="query-block=2 key-block=3" --cascade-form-tile-programs="group-rows=3 query-block=2" -o %t.fuzz.mlir
-// RUN: %compare-reference %s %t.fuzz.mlir %seed 0 0 permute_dropless permute_capacity two_permutes_share_keys
+// RUN: %compare-reference %s %t.fuzz.mlir %seed 0 0 permute_dropless permute_capacity two_permutes_share_keys offsets_only
 // The CPU's f64 weighting rounds differently (fused multiply-adds).
 // RUN: env CASCADE_AFTER_FLAGS="--target cpu" %compare-reference %s %t.tiles.mlir %seed 1e-15 1e-14 combine
 
@@ -105,4 +108,16 @@ func.func @two_permutes_share_keys(%keys: tensor<3x2xi64> {cascade.range = array
   %p, %o = cascade.permute %keys groups(3) : tensor<3x2xi64> -> tensor<6xi64>, tensor<4xi64>
   %pc, %oc = cascade.permute %keys groups(3) capacity(2) : tensor<3x2xi64> -> tensor<6xi64>, tensor<4xi64>
   return %p, %o, %pc, %oc : tensor<6xi64>, tensor<4xi64>, tensor<6xi64>, tensor<4xi64>
+}
+
+// Only the offsets are used: the einsum that finishes the permutation is
+// dead code, not a program without outputs (which printed as `outs( : )`,
+// IR that does not parse).
+// TILES-LABEL: func @offsets_only
+// TILES-COUNT-2: tile.program grid([])
+// TILES-NOT: outs( : )
+// TILES: return
+func.func @offsets_only(%keys: tensor<2xi64> {cascade.range = array<i64: 0, 8>}) -> tensor<9xi64> {
+  %p, %o = cascade.permute %keys groups(8) : tensor<2xi64> -> tensor<2xi64>, tensor<9xi64>
+  return %o : tensor<9xi64>
 }
