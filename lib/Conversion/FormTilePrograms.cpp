@@ -105,8 +105,9 @@ struct FormTileProgramsPass
   LogicalResult planLoopGroup(Block &body, EinsumOp first, Group &g);
   bool isChainable(Operation *op);
   Group planChain(Block &body, Operation *first);
-  void planTiles(Group &g, ArrayRef<Value> shapeSources, Dim rowRank,
-                 int64_t preferred);
+  bool isBatchRank(const Group &g, Dim r);
+  void planTiles(Group &g, ArrayRef<Value> shapeSources,
+                 std::optional<Dim> rowRank, int64_t preferred);
   LogicalResult emit(Group &g, Block &body);
 
   RankClasses ranks;
@@ -425,10 +426,40 @@ Group FormTileProgramsPass::planChain(Block &body, Operation *first) {
   return g;
 }
 
-/// Tile sizes: the row rank gets a tile chosen from the target, the others
-/// one work item per entry.
+/// Whether `r` is a batch rank of `g`'s contractions: each contraction that
+/// has it has it in every input (the heads of a chunked linear attention),
+/// and one of them has it. Work items gain nothing from holding several
+/// entries of such a rank, unlike rows (the tokens of an expert's product),
+/// which fill the microkernel's or the matrix unit's rows.
+bool FormTileProgramsPass::isBatchRank(const Group &g, Dim r) {
+  bool found = false;
+  for (Operation *op : llvm::concat<Operation *const>(g.loopOps, g.postOps)) {
+    auto e = dyn_cast<EinsumOp>(op);
+    if (!e || !e.getReduce() || e.getInputs().size() < 2)
+      continue;
+    EinsumOp::Indices idx = e.getIndices();
+    unsigned holders = 0;
+    for (auto [v, letters] :
+         llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
+      for (unsigned d = 0; d < letters.size(); ++d)
+        if (ranks.leader({v, d}) == r) {
+          ++holders;
+          break;
+        }
+    if (holders == 0)
+      continue;
+    if (holders != e.getInputs().size())
+      return false;
+    found = true;
+  }
+  return found;
+}
+
+/// Tile sizes: the row rank (if any) gets a tile chosen from the target, the
+/// others one work item per entry.
 void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
-                                     Dim rowRank, int64_t preferred) {
+                                     std::optional<Dim> rowRank,
+                                     int64_t preferred) {
   // Bytes per row of everything the program holds: whole dims of its values.
   int64_t rowBytes = 0;
   for (Value v : shapeSources) {
@@ -443,7 +474,7 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
   }
   g.gridTiles.assign(g.gridRanks.size(), 1);
   for (auto [i, r] : llvm::enumerate(g.gridRanks)) {
-    if (r != rowRank)
+    if (!rowRank || r != *rowRank)
       continue;
     int64_t tile = queryBlock > 0  ? static_cast<int64_t>(queryBlock)
                    : preferred > 0 ? preferred
@@ -508,7 +539,9 @@ void FormTileProgramsPass::runOnOperation() {
     }
 
     for (Group &g : groups) {
-      // The row rank: the mask's query rank, else the largest grid rank.
+      // The row rank: the mask's query rank, else the largest grid rank
+      // that is not a batch rank of the contractions (none: every work
+      // item takes one entry of each grid rank).
       std::optional<Dim> rowRank;
       int64_t preferred = 0; // the block classes' rows, to skip blocks
       SmallVector<Value> shapeSources;
@@ -535,15 +568,16 @@ void FormTileProgramsPass::runOnOperation() {
             break;
           }
       }
-      if (!rowRank && !g.gridRanks.empty()) {
-        size_t best = 0;
-        for (size_t i = 1; i < g.gridRanks.size(); ++i)
-          if (g.gridSizes[i] >= g.gridSizes[best])
+      if (!rowRank) {
+        std::optional<size_t> best;
+        for (size_t i = 0; i < g.gridRanks.size(); ++i)
+          if ((!best || g.gridSizes[i] >= g.gridSizes[*best]) &&
+              !isBatchRank(g, g.gridRanks[i]))
             best = i;
-        rowRank = g.gridRanks[best];
+        if (best)
+          rowRank = g.gridRanks[*best];
       }
-      if (rowRank)
-        planTiles(g, shapeSources, *rowRank, preferred);
+      planTiles(g, shapeSources, rowRank, preferred);
       if (failed(emit(g, body)))
         return signalPassFailure();
     }
