@@ -44,6 +44,11 @@ LogicalResult ProgramOp::verify() {
     if (n < 1)
       return emitOpError() << "grid dimension " << d << " is " << n
                            << "; every dimension needs at least one work item";
+  // A program only writes its outputs (it is Pure): without one it would
+  // be dead code, and the assembly format could not print it.
+  if (getOutputs().empty())
+    return emitOpError() << "needs at least one output; a program without "
+                            "outputs has no effect";
   if (getResults().size() != getOutputs().size())
     return emitOpError() << "has " << getResults().size() << " results for "
                          << getOutputs().size() << " outputs";

@@ -18,7 +18,8 @@ def Tile_ProgramOp : Tile_Op<"program", [
     memref per input and per output, of the same shapes and element types:
     the program reads its inputs and writes its outputs through them with
     `tile.load` and `tile.store`. Outputs start with the values of `outs`;
-    the results are the outputs after every work item ran. Work items must
+    the results are the outputs after every work item ran. A program has
+    at least one output (without one it has no effect). Work items must
     write disjoint elements; a work item may read back (`tile.load` from an
     output buffer) elements only it writes.
 

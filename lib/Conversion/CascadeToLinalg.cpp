@@ -988,20 +988,18 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   auto resultGroups = dropUnitDims(resultType.getShape(), 2);
   if (failed(resultGroups))
     return failure();
-  FailureOr<Value> aBuffer = stridedBufferOf(rewriter, loc, m.a, 2);
-  FailureOr<Value> bBuffer = stridedBufferOf(rewriter, loc, m.b, 2);
-  if (failed(aBuffer) || failed(bBuffer))
-    return failure();
   // B the same in every step of the loop around the product (the queries
   // of an attention program whose scores are computed keys-first): packed
-  // into the microkernel's panels once, before the loop.
+  // into the microkernel's panels once, before the loop, whose view of B
+  // the call also takes (for B's sizes).
+  FailureOr<Value> aBuffer = stridedBufferOf(rewriter, loc, m.a, 2);
+  if (failed(aBuffer))
+    return failure();
   Value packed;
+  FailureOr<Value> bBuffer = failure();
   auto loop = op->getParentOfType<scf::ForOp>();
   auto bType = cast<RankedTensorType>(m.b.getType());
   if (loop && loop.isDefinedOutsideOfLoop(m.b) && bType.hasStaticShape()) {
-    auto bShape = cast<MemRefType>(bBuffer->getType()).getShape();
-    int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
-    int64_t floats = (n + 31) / 32 * depth * 32;
     OpBuilder::InsertPoint inLoop = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(loop);
     FailureOr<Value> whole = stridedBufferOf(rewriter, loc, m.b, 2);
@@ -1009,6 +1007,10 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
       rewriter.restoreInsertionPoint(inLoop);
       return failure();
     }
+    bBuffer = whole;
+    auto bShape = cast<MemRefType>(whole->getType()).getShape();
+    int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
+    int64_t floats = (n + 31) / 32 * depth * 32;
     auto packedType = MemRefType::get({floats}, rewriter.getF32Type());
     Value buffer =
         memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),
@@ -1025,7 +1027,11 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
     rewriter.restoreInsertionPoint(inLoop);
     packed = bufferization::ToBufferOp::create(rewriter, loc, packedType,
                                                panels, /*read_only=*/true);
+  } else {
+    bBuffer = stridedBufferOf(rewriter, loc, m.b, 2);
   }
+  if (failed(bBuffer))
+    return failure();
   SmallVector<int64_t> cShape;
   SmallVector<Value> dynSizes;
   for (const ReassociationIndices &group : *resultGroups) {

@@ -190,9 +190,10 @@ struct FoldPaddedInput : OpRewritePattern<tile::ProgramOp> {
         rewriter.replaceOp(load,
                            foldLoad(rewriter, load, unpaddedBuffer, *padded));
       }
+      unsigned inputIndex = index; // a lambda may not capture a binding
       rewriter.modifyOpInPlace(op, [&] {
         body.eraseArgument(position);
-        op.getInputsMutable()[index].set(padded->unpadded);
+        op.getInputsMutable()[inputIndex].set(padded->unpadded);
       });
       return success();
     }

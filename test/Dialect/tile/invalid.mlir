@@ -11,6 +11,18 @@ func.func @empty_grid(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Only the generic form can spell it: the custom one needs an output.
+func.func @no_outputs() {
+  // expected-error @+1 {{needs at least one output; a program without outputs has no effect}}
+  "tile.program"() <{grid = array<i64: 1>, operandSegmentSizes = array<i32: 0, 0>}> ({
+  ^bb0(%i: index):
+    "tile.end"() : () -> ()
+  }) : () -> ()
+  return
+}
+
+// -----
+
 func.func @result_type(%x: tensor<4xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{result #0 has type 'tensor<8xf32>' but output #0 has type 'tensor<4xf32>'}}
   %r = tile.program grid([1]) outs(%x : tensor<4xf32>) {
