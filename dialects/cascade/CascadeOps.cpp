@@ -592,6 +592,11 @@ LogicalResult ScatterOp::verify() {
   }
   if (result.getRank() < 1)
     return emitOpError() << "'result' must have rank >= 1";
+  if (result.isDynamicDim(0) != static_cast<bool>(getRows()))
+    return emitOpError() << (getRows() ? "has 'rows' but a static number of "
+                                         "result rows"
+                                       : "needs 'rows' for a run-time number "
+                                         "of result rows");
   SmallVector<int64_t> shape{result.getDimSize(0)};
   llvm::append_range(shape, source.getShape().drop_front(indices.getRank()));
   if (failed(expectShape(*this, "result", result, shape)))

@@ -241,21 +241,32 @@ def Cascade_GatherOp : Cascade_Op<"gather", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Cascade_ScatterOp : Cascade_Op<"scatter", [Pure]> {
+def Cascade_ScatterOp : Cascade_Op<"scatter", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "weighted scatter-add of rows (MoE combine)";
   let description = [{
     Starting from zeros of the result type,
     `result[indices[i...] floordiv divisor, r...] += weights[i...] * source[i..., r...]`
     for every i (weights default to 1). Negative indices are skipped (dropped
     slots); an index past the result's rows is a run-time error.
+
+    The result's rows are a run-time size (`?`, e.g. the tokens of a serving
+    batch) exactly when `rows(%n)` gives them; the other result dimensions
+    are the source's.
+
+    ```mlir
+    %out = cascade.scatter %down[%perm] weights(%w : tensor<?xf32>) divisor(2)
+             rows(%tokens) : tensor<?x128xf32>, tensor<?xi64> -> tensor<?x128xf32>
+    ```
   }];
   let arguments = (ins AnyRankedTensor:$source, AnyRankedTensor:$indices,
                        Optional<AnyRankedTensor>:$weights,
+                       Optional<Index>:$rows,
                        DefaultValuedAttr<I64Attr, "1">:$divisor);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $source `[` $indices `]` (`weights` `(` $weights^ `:` type($weights) `)`)?
-    (`divisor` `(` $divisor^ `)`)? attr-dict `:`
+    (`divisor` `(` $divisor^ `)`)? (`rows` `(` $rows^ `)`)? attr-dict `:`
     type($source) `,` type($indices) `->` type($result)
   }];
   let hasVerifier = 1;

@@ -1149,10 +1149,10 @@ LogicalResult Interpreter::execScatter(ScatterOp op) {
   const HostTensor &idx = get(op.getIndices());
   const HostTensor *weights = op.getWeights() ? &get(op.getWeights()) : nullptr;
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  int64_t rows = resultType.getDimSize(0);
-  if (ShapedType::isDynamic(rows))
-    return op.emitError() << "the reference interpreter needs a static number "
-                             "of result rows";
+  int64_t rows =
+      op.getRows() ? scalarOf(op.getRows()) : resultType.getDimSize(0);
+  if (rows < 0)
+    return op.emitError() << "a negative number of rows (" << rows << ")";
   TensorPtr out = make(op.getResult());
   out->shape.push_back(rows);
   out->shape.append(src.shape.begin() + idx.rank(), src.shape.end());

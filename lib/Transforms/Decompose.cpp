@@ -236,8 +236,14 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
                                 PatternRewriter &rewriter) const override {
     auto xType = cast<RankedTensorType>(op.getInput().getType());
     auto routerType = cast<RankedTensorType>(op.getRouterWeight().getType());
-    if (!xType.hasStaticShape() || !routerType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    // A run-time token count (a serving batch) is the one dynamic size: it
+    // stays a run-time size through every op of the routing chain. A
+    // capacity is a fraction of the slots, so it needs the count.
+    if (xType.isDynamicDim(1) || !routerType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic hidden size or experts");
+    if (xType.isDynamicDim(0) && op.getCapacityFactor())
+      return rewriter.notifyMatchFailure(
+          op, "capacity factor of a run-time token count");
     EinsumBuilder emit{rewriter, op.getLoc()};
     Location loc = op.getLoc();
     int64_t tokens = xType.getDimSize(0);
@@ -321,7 +327,8 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
       capacity =
           rewriter.getI64IntegerAttr(static_cast<int64_t>(std::ceil(slots)));
     }
-    int64_t rowsCount = tokens * k;
+    int64_t rowsCount =
+        ShapedType::isDynamic(tokens) ? ShapedType::kDynamic : tokens * k;
     auto permute = PermuteOp::create(
         rewriter, loc, RankedTensorType::get({rowsCount}, i64),
         RankedTensorType::get({experts + 1}, i64), chosen,
@@ -361,9 +368,12 @@ struct DecomposeMoe : OpRewritePattern<MoeOp> {
     Value rowWeights =
         GatherOp::create(rewriter, loc, RankedTensorType::get({rowsCount}, ct),
                          flatWeights, perm, rewriter.getI64IntegerAttr(1));
+    Value tokenCount;
+    if (ShapedType::isDynamic(tokens))
+      tokenCount = tensor::DimOp::create(rewriter, loc, x, 0);
     Value out = ScatterOp::create(rewriter, loc,
                                   RankedTensorType::get(xType.getShape(), ct),
-                                  down, perm, rowWeights, kAttr);
+                                  down, perm, rowWeights, tokenCount, kAttr);
 
     auto shared = op.getSharedWeights();
     if (!shared.empty()) {
@@ -403,9 +413,14 @@ struct CascadeDecomposePass
                            "run-time number of heads or head dim";
         return WalkResult::interrupt();
       }
-      if (isa<MoeOp>(op)) {
-        op->emitError() << "cannot decompose '" << op->getName()
-                        << "' with dynamic shapes yet";
+      if (auto moe = dyn_cast<MoeOp>(op)) {
+        if (moe.getCapacityFactor() &&
+            cast<RankedTensorType>(moe.getInput().getType()).isDynamicDim(0))
+          op->emitError() << "cannot decompose 'cascade.moe' with a capacity "
+                             "factor and a run-time number of tokens";
+        else
+          op->emitError() << "cannot decompose 'cascade.moe' with a run-time "
+                             "hidden size or number of experts";
         return WalkResult::interrupt();
       }
       return WalkResult::advance();

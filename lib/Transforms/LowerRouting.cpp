@@ -147,7 +147,7 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
                                })
                          .getResult();
   Value scattered = ScatterOp::create(b, loc, permType, idsPlusOne, positions,
-                                      Value(), b.getI64IntegerAttr(1));
+                                      Value(), Value(), b.getI64IntegerAttr(1));
   Value perm = eb.mapped("s->s", {scattered}, i64,
                          [&](OpBuilder &r, Location l, ValueRange a) {
                            return arith::SubIOp::create(

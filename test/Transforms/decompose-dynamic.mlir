@@ -33,9 +33,36 @@ func.func @dynamic_head_dim(%q: tensor<1x2x8x?xf32>, %k: tensor<1x2x8x?xf32>, %v
 
 // -----
 
-// MoE with a run-time token count is not decomposed yet.
+// MoE with a run-time token count (a serving batch): every op of the
+// routing chain keeps the count as a run-time size, and the combine takes
+// it as its rows.
+// CHECK-LABEL: func @dynamic_tokens
+// CHECK: cascade.einsum "th,he->te" {{.*}} -> tensor<?x4xf32>
+// CHECK: cascade.topk {{.*}} k(2) : tensor<?x4xf32> -> tensor<?x2xf32>, tensor<?x2xi64>
+// CHECK: %[[PERM:.*]], %[[OFF:.*]] = cascade.permute %{{.*}} groups(4) : tensor<?x2xi64> -> tensor<?xi64>, tensor<5xi64>
+// CHECK: cascade.gather %arg0[%[[PERM]]] divisor(2) : tensor<?x16xf32>, tensor<?xi64> -> tensor<?x16xf32>
+// CHECK: cascade.grouped_einsum "rh,ehi->ri" {{.*}} offsets(%[[OFF]] : tensor<5xi64>) -> tensor<?x32xf32>
+// CHECK: %[[T:.*]] = tensor.dim %arg0, %c0
+// CHECK: cascade.scatter %{{.*}}[%[[PERM]]] weights(%{{.*}} : tensor<?xf32>) divisor(2) rows(%[[T]]) : tensor<?x16xf32>, tensor<?xi64> -> tensor<?x16xf32>
+// CHECK-NOT: cascade.moe
 func.func @dynamic_tokens(%x: tensor<?x16xf32>, %r: tensor<16x4xf32>, %g: tensor<4x16x32xf32>, %u: tensor<4x16x32xf32>, %d: tensor<4x32x16xf32>) -> tensor<?x16xf32> {
-  // expected-error @+1 {{cannot decompose 'cascade.moe' with dynamic shapes yet}}
   %y = cascade.moe %x router(softmax_topk %r : tensor<16x4xf32>) k(2) experts(swiglu %g, %u, %d : tensor<4x16x32xf32>, tensor<4x16x32xf32>, tensor<4x32x16xf32>) : tensor<?x16xf32> -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// A capacity is a fraction of the T * k slots: it needs T at compile time.
+func.func @dynamic_tokens_capacity(%x: tensor<?x16xf32>, %r: tensor<16x4xf32>, %g: tensor<4x16x32xf32>, %u: tensor<4x16x32xf32>, %d: tensor<4x32x16xf32>) -> tensor<?x16xf32> {
+  // expected-error @+1 {{cannot decompose 'cascade.moe' with a capacity factor and a run-time number of tokens}}
+  %y = cascade.moe %x router(softmax_topk %r : tensor<16x4xf32>) k(2) experts(swiglu %g, %u, %d : tensor<4x16x32xf32>, tensor<4x16x32xf32>, tensor<4x32x16xf32>) {capacity_factor = 1.25 : f64} : tensor<?x16xf32> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @dynamic_hidden(%x: tensor<8x?xf32>, %r: tensor<?x4xf32>, %g: tensor<4x?x32xf32>, %u: tensor<4x?x32xf32>, %d: tensor<4x32x?xf32>) -> tensor<8x?xf32> {
+  // expected-error @+1 {{cannot decompose 'cascade.moe' with a run-time hidden size or number of experts}}
+  %y = cascade.moe %x router(softmax_topk %r : tensor<?x4xf32>) k(2) experts(swiglu %g, %u, %d : tensor<4x?x32xf32>, tensor<4x?x32xf32>, tensor<4x32x?xf32>) : tensor<8x?xf32> -> tensor<8x?xf32>
+  return %y : tensor<8x?xf32>
 }

@@ -30,6 +30,16 @@
 // RUN: cascade-run %s --entry decode_static --random-inputs %seed --save-inputs %t/d_ --output %t/d.npy
 // RUN: cascade-run %t/sparse.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// MoE with a run-time token count (decomposed; the routing chain stays
+// whole ops with run-time sizes): 13 tokens and a 1-token decode through
+// the same @moe_dynamic; the sigmoid router's bias keeps expert 0 empty.
+// RUN: cascade-run %s --entry moe_static --random-inputs %seed --save-inputs %t/m_ --output %t/m.npy
+// RUN: cascade-run %t/sparse.mlir --entry moe_dynamic --input 0=%t/m_arg0.npy --input 1=%t/m_arg1.npy --input 2=%t/m_arg2.npy --input 3=%t/m_arg3.npy --input 4=%t/m_arg4.npy --input 5=%t/m_arg5.npy --input 6=%t/m_arg6.npy --expect 0=%t/m.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/tiles.mlir --entry moe_dynamic --input 0=%t/m_arg0.npy --input 1=%t/m_arg1.npy --input 2=%t/m_arg2.npy --input 3=%t/m_arg3.npy --input 4=%t/m_arg4.npy --input 5=%t/m_arg5.npy --input 6=%t/m_arg6.npy --expect 0=%t/m.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry moe_one_static --random-inputs %seed --save-inputs %t/o_ --output %t/o.npy
+// RUN: cascade-run %t/tiles.mlir --entry moe_dynamic --input 0=%t/o_arg0.npy --input 1=%t/o_arg1.npy --input 2=%t/o_arg2.npy --input 3=%t/o_arg3.npy --input 4=%t/o_arg4.npy --input 5=%t/o_arg5.npy --input 6=%t/o_arg6.npy --expect 0=%t/o.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry moe_sigmoid_static --random-inputs %seed --save-inputs %t/s_ --output %t/s.npy
+// RUN: cascade-run %t/tiles.mlir --entry moe_sigmoid_dynamic --input 0=%t/s_arg0.npy --input 1=%t/s_arg1.npy --input 2=%t/s_arg2.npy --input 3=%t/s_arg3.npy --expect 0=%t/s.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
 // CHECK: expect 0: {{.*}}, 0 mismatches
 
 // GQA (4 query heads over 2), bottom-right causal, more queries than keys.
@@ -60,4 +70,31 @@ func.func @decode_static(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x29x8xf64>, %v: 
 func.func @decode_dynamic(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x?x8xf64>, %v: tensor<1x4x?x8xf64>) -> tensor<1x4x1x8xf64> {
   %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x?x8xf64>, tensor<1x4x?x8xf64> -> tensor<1x4x1x8xf64>
   return %o : tensor<1x4x1x8xf64>
+}
+
+// Softmax router, SwiGLU experts, a shared expert.
+func.func @moe_static(%x: tensor<13x16xf64>, %wr: tensor<16x8xf64>, %wg: tensor<8x16x24xf64>, %wu: tensor<8x16x24xf64>, %wd: tensor<8x24x16xf64>, %sg: tensor<16x20xf64>, %sd: tensor<20x16xf64>) -> tensor<13x16xf64> {
+  %y = cascade.moe %x router(softmax_topk %wr : tensor<16x8xf64>) k(2) experts(swiglu %wg, %wu, %wd : tensor<8x16x24xf64>, tensor<8x16x24xf64>, tensor<8x24x16xf64>) shared(%sg, %sg, %sd : tensor<16x20xf64>, tensor<16x20xf64>, tensor<20x16xf64>) {normalize} : tensor<13x16xf64> -> tensor<13x16xf64>
+  return %y : tensor<13x16xf64>
+}
+func.func @moe_one_static(%x: tensor<1x16xf64>, %wr: tensor<16x8xf64>, %wg: tensor<8x16x24xf64>, %wu: tensor<8x16x24xf64>, %wd: tensor<8x24x16xf64>, %sg: tensor<16x20xf64>, %sd: tensor<20x16xf64>) -> tensor<1x16xf64> {
+  %y = cascade.moe %x router(softmax_topk %wr : tensor<16x8xf64>) k(2) experts(swiglu %wg, %wu, %wd : tensor<8x16x24xf64>, tensor<8x16x24xf64>, tensor<8x24x16xf64>) shared(%sg, %sg, %sd : tensor<16x20xf64>, tensor<16x20xf64>, tensor<20x16xf64>) {normalize} : tensor<1x16xf64> -> tensor<1x16xf64>
+  return %y : tensor<1x16xf64>
+}
+func.func @moe_dynamic(%x: tensor<?x16xf64>, %wr: tensor<16x8xf64>, %wg: tensor<8x16x24xf64>, %wu: tensor<8x16x24xf64>, %wd: tensor<8x24x16xf64>, %sg: tensor<16x20xf64>, %sd: tensor<20x16xf64>) -> tensor<?x16xf64> {
+  %y = cascade.moe %x router(softmax_topk %wr : tensor<16x8xf64>) k(2) experts(swiglu %wg, %wu, %wd : tensor<8x16x24xf64>, tensor<8x16x24xf64>, tensor<8x24x16xf64>) shared(%sg, %sg, %sd : tensor<16x20xf64>, tensor<16x20xf64>, tensor<20x16xf64>) {normalize} : tensor<?x16xf64> -> tensor<?x16xf64>
+  return %y : tensor<?x16xf64>
+}
+
+// Group-limited sigmoid router, GELU experts; the bias steers every token
+// away from expert 0 (an empty expert).
+func.func @moe_sigmoid_static(%x: tensor<11x16xf64>, %wr: tensor<16x16xf64>, %wu: tensor<16x16x8xf64>, %wd: tensor<16x8x16xf64>) -> tensor<11x16xf64> {
+  %b = arith.constant dense<[-100.0, 0.0, 0.5, 0.0, 0.25, 0.0, 0.0, 0.0, 0.0, 0.125, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf64>
+  %y = cascade.moe %x router(sigmoid_bias %wr : tensor<16x16xf64>) router_bias(%b : tensor<16xf64>) k(4) experts(gelu %wu, %wd : tensor<16x16x8xf64>, tensor<16x8x16xf64>) {num_groups = 4, groups_kept = 2, routed_scale = 2.5 : f64} : tensor<11x16xf64> -> tensor<11x16xf64>
+  return %y : tensor<11x16xf64>
+}
+func.func @moe_sigmoid_dynamic(%x: tensor<?x16xf64>, %wr: tensor<16x16xf64>, %wu: tensor<16x16x8xf64>, %wd: tensor<16x8x16xf64>) -> tensor<?x16xf64> {
+  %b = arith.constant dense<[-100.0, 0.0, 0.5, 0.0, 0.25, 0.0, 0.0, 0.0, 0.0, 0.125, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf64>
+  %y = cascade.moe %x router(sigmoid_bias %wr : tensor<16x16xf64>) router_bias(%b : tensor<16xf64>) k(4) experts(gelu %wu, %wd : tensor<16x16x8xf64>, tensor<16x8x16xf64>) {num_groups = 4, groups_kept = 2, routed_scale = 2.5 : f64} : tensor<?x16xf64> -> tensor<?x16xf64>
+  return %y : tensor<?x16xf64>
 }

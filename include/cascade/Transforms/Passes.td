@@ -22,8 +22,12 @@ def CascadeDecompose : Pass<"cascade-decompose"> {
     einsums and `cascade.topk`), `cascade.permute` of the chosen slots by
     expert, `cascade.gather` of token rows, `cascade.grouped_einsum` per
     expert with the activation as an einsum map region, and a weighted
-    `cascade.scatter` back to tokens, plus dense shared experts (static
-    shapes only).
+    `cascade.scatter` back to tokens, plus dense shared experts. The token
+    count may be a run-time size (a serving batch): every op of the chain
+    keeps it as one, and the scatter takes it as its `rows`. The hidden
+    size and the number of experts must be static, and so must the token
+    count when a capacity factor is given (the capacity is a fraction of
+    the slots).
 
     Intermediates of f16/bf16 graphs are kept in f32. What cannot be
     decomposed is reported as an error naming the reason.

@@ -417,6 +417,22 @@ func.func @scatter_weights(%y: tensor<10x16xf32>, %i: tensor<10xi64>, %w: tensor
 
 // -----
 
+func.func @scatter_dynamic_rows(%y: tensor<10x16xf32>, %i: tensor<10xi64>) {
+  // expected-error @+1 {{needs 'rows' for a run-time number of result rows}}
+  %r = cascade.scatter %y[%i] : tensor<10x16xf32>, tensor<10xi64> -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_static_rows(%y: tensor<10x16xf32>, %i: tensor<10xi64>, %n: index) {
+  // expected-error @+1 {{has 'rows' but a static number of result rows}}
+  %r = cascade.scatter %y[%i] rows(%n) : tensor<10x16xf32>, tensor<10xi64> -> tensor<5x16xf32>
+  return
+}
+
+// -----
+
 func.func @scatter_result(%y: tensor<10x16xf32>, %i: tensor<10xi64>) {
   // expected-error @+1 {{dimension 1 of 'result' is 8, expected 16}}
   %r = cascade.scatter %y[%i] : tensor<10x16xf32>, tensor<10xi64> -> tensor<5x8xf32>

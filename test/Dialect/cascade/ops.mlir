@@ -78,6 +78,7 @@ func.func @neighborhood(%s: tensor<16x16xf32>) -> tensor<16xf32> {
 // CHECK: cascade.grouped_einsum "rh,ehi->ri" ins(%{{.*}}, %{{.*}} : tensor<10x16xf32>, tensor<8x16x32xf32>) offsets(%{{.*}} : tensor<9xi64>) -> tensor<10x32xf32>
 // CHECK: cascade.scatter %{{.*}}[%{{.*}}] weights(%{{.*}} : tensor<10xf32>) divisor(2) : tensor<10x32xf32>, tensor<10xi64> -> tensor<5x32xf32>
 // CHECK: cascade.gather %{{.*}}[%{{.*}}] : tensor<8xf32>, tensor<5x2xi64> -> tensor<5x2xf32>
+// CHECK: cascade.scatter %{{.*}}[%{{.*}}] divisor(2) rows(%{{.*}}) : tensor<?x32xf32>, tensor<?xi64> -> tensor<?x32xf32>
 func.func @routing(%logits: tensor<5x8xf32>, %x: tensor<5x16xf32>, %w: tensor<8x16x32xf32>, %rw: tensor<10xf32>, %bias: tensor<8xf32>) -> tensor<5x32xf32> {
   %v, %i = cascade.topk %logits k(2) : tensor<5x8xf32> -> tensor<5x2xf32>, tensor<5x2xi64>
   %gv, %gi = cascade.topk %logits k(3) groups(4, 2) : tensor<5x8xf32> -> tensor<5x3xf32>, tensor<5x3xi64>
@@ -87,6 +88,11 @@ func.func @routing(%logits: tensor<5x8xf32>, %x: tensor<5x16xf32>, %w: tensor<8x
   %h = cascade.grouped_einsum "rh,ehi->ri" ins(%rows, %w : tensor<10x16xf32>, tensor<8x16x32xf32>) offsets(%off : tensor<9xi64>) -> tensor<10x32xf32>
   %out = cascade.scatter %h[%perm] weights(%rw : tensor<10xf32>) divisor(2) : tensor<10x32xf32>, tensor<10xi64> -> tensor<5x32xf32>
   %b = cascade.gather %bias[%i] : tensor<8xf32>, tensor<5x2xi64> -> tensor<5x2xf32>
+  // A run-time number of tokens: the combine's rows are an operand.
+  %c5 = arith.constant 5 : index
+  %dh = tensor.cast %h : tensor<10x32xf32> to tensor<?x32xf32>
+  %dperm = tensor.cast %perm : tensor<10xi64> to tensor<?xi64>
+  %dout = cascade.scatter %dh[%dperm] divisor(2) rows(%c5) : tensor<?x32xf32>, tensor<?xi64> -> tensor<?x32xf32>
   return %out : tensor<5x32xf32>
 }
 
