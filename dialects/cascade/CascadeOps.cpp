@@ -2,6 +2,7 @@
 
 #include "cascade/Dialect/Cascade.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -9,6 +10,27 @@
 
 using namespace mlir;
 using namespace cascade;
+
+// `mask_extent([P, %m])`, absent when the einsum has no extent.
+static ParseResult
+parseMaskExtent(OpAsmParser &parser,
+                SmallVectorImpl<OpAsmParser::UnresolvedOperand> &sizes,
+                DenseI64ArrayAttr &extent) {
+  if (failed(parser.parseOptionalKeyword("mask_extent")))
+    return success();
+  return failure(parser.parseLParen() ||
+                 parseDynamicIndexList(parser, sizes, extent) ||
+                 parser.parseRParen());
+}
+
+static void printMaskExtent(OpAsmPrinter &printer, Operation *op,
+                            OperandRange sizes, DenseI64ArrayAttr extent) {
+  if (!extent)
+    return;
+  printer << "mask_extent(";
+  printDynamicIndexList(printer, op, sizes, extent.asArrayRef());
+  printer << ")";
+}
 
 #define GET_OP_CLASSES
 #include "cascade/Dialect/CascadeOps.cpp.inc"
@@ -371,12 +393,21 @@ LogicalResult EinsumOp::verify() {
       return emitOpError() << "block classes describe a whole einsum, not a "
                               "tile with a mask_origin";
   }
+  if (!getMaskExtent() && !getMaskExtentSizes().empty())
+    return emitOpError() << "mask_extent sizes given without a mask_extent";
   if (std::optional<ArrayRef<int64_t>> extent = getMaskExtent()) {
     if (extent->size() != 2)
       return emitOpError() << "mask_extent takes [queries, keys], got "
                            << extent->size() << " values";
+    if (failed(verifyListOfOperandsOrIntegers(getOperation(), "mask_extent", 2,
+                                              *extent, getMaskExtentSizes())))
+      return failure();
     for (int side = 0; side < 2; ++side) {
       int64_t e = (*extent)[side];
+      if (ShapedType::isDynamic(e)) {
+        groupSizes[side] = e;
+        continue;
+      }
       // A tile is a window into the logical extent, which may be larger.
       if (e < 0 || (!isTile && !ShapedType::isDynamic(groupSizes[side]) &&
                     e > groupSizes[side]))
@@ -892,4 +923,11 @@ LogicalResult CheckIndicesOp::verify() {
     return emitOpError() << "range [" << lower << ", " << upper
                          << ") is empty";
   return success();
+}
+
+SmallVector<OpFoldResult> EinsumOp::getMixedMaskExtent() {
+  std::optional<ArrayRef<int64_t>> extent = getMaskExtent();
+  if (!extent)
+    return {};
+  return getMixedValues(*extent, getMaskExtentSizes(), getContext());
 }

@@ -32,7 +32,8 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     of several letters is a partitioned rank, read row-major: `on "p", "nm"`
     is key `n * size(m) + m`. `mask_extent([P, M])` gives the logical sizes
     the mask sees; coordinates past them (padding of a partitioned rank) are
-    masked. Points where the mask is false do not take part in the
+    masked. Either may be a run-time `index` (`mask_extent([%p, %m])`: a
+    run-time sequence length padded to whole blocks). Points where the mask is false do not take part in the
     reduction; without a reduction they take the `fill` value (default
     -inf). Masks that read runtime tensors get them through `mask_args`.
 
@@ -79,6 +80,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
                        Optional<AnyRankedTensor>:$block_classes,
                        Variadic<Index>:$origin_offsets,
                        Variadic<Index>:$mask_origin,
+                       Variadic<Index>:$mask_extent_sizes,
                        OptionalAttr<Cascade_MapKind>:$map,
                        OptionalAttr<Cascade_ReduceKind>:$reduce,
                        OptionalAttr<StrAttr>:$iterate,
@@ -97,7 +99,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     (`map` `(` $map^ `)`)?
     (`reduce` `(` $reduce^ `)`)?
     (`mask` `(` $mask^ `on` $mask_query `,` $mask_key `)`)?
-    (`mask_extent` `(` $mask_extent^ `)`)?
+    custom<MaskExtent>($mask_extent_sizes, $mask_extent)
     (`mask_origin` `(` $mask_origin^ `)`)?
     (`mask_args` `(` $mask_args^ `:` type($mask_args) `)`)?
     (`blocks` `(` $block_classes^ `:` type($block_classes) `)`)?
@@ -125,6 +127,9 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     Indices getIndices();
     /// Indices present in some input but not in the result, in first-seen order.
     std::string getReducedIndices();
+    /// mask_extent as [queries, keys], run-time sizes as values; empty
+    /// without one.
+    ::llvm::SmallVector<::mlir::OpFoldResult> getMixedMaskExtent();
     /// The iterative index, or 0.
     char getIterativeIndex() {
       return getIterate() ? (*getIterate())[0] : 0;

@@ -22,6 +22,7 @@
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -451,9 +452,10 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
           n = arith::MulIOp::create(rewriter, loc, n, sizes.values.lookup(c));
         return n;
       };
-      if (auto extent = op.getMaskExtent()) {
-        numQueries = indexConst(rewriter, loc, (*extent)[0]);
-        numKeys = indexConst(rewriter, loc, (*extent)[1]);
+      SmallVector<OpFoldResult> extent = op.getMixedMaskExtent();
+      if (!extent.empty()) {
+        numQueries = getValueOrCreateConstantIndexOp(rewriter, loc, extent[0]);
+        numKeys = getValueOrCreateConstantIndexOp(rewriter, loc, extent[1]);
       } else {
         numQueries = groupSize(queryGroup);
         numKeys = groupSize(keyGroup);

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -299,6 +300,16 @@ private:
     return t;
   }
   int64_t scalarOf(Value v) { return static_cast<int64_t>(get(v).data[0]); }
+  /// A static size or a run-time index value.
+  int64_t indexOf(OpFoldResult v) {
+    if (std::optional<int64_t> c = getConstantIntValue(v))
+      return *c;
+    return scalarOf(cast<Value>(v));
+  }
+  SmallVector<int64_t> indicesOf(ArrayRef<OpFoldResult> values) {
+    return llvm::map_to_vector(values,
+                               [&](OpFoldResult v) { return indexOf(v); });
+  }
   LogicalResult checkShape(Operation *op, StringRef what, unsigned i, Type type,
                            const HostTensor &t);
   LogicalResult checkIndexSizes(Operation *op);
@@ -555,8 +566,8 @@ LogicalResult Interpreter::exec(Operation *op) {
       .Case([&](scf::ForOp o) { return execFor(o); })
       .Case([&](scf::IfOp o) { return execIf(o); })
       .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
-            arith::AndIOp, arith::OrIOp, arith::CmpIOp, arith::IndexCastOp>(
-          [&](Operation *o) { return execScalar(o); })
+            arith::CeilDivUIOp, arith::AndIOp, arith::OrIOp, arith::CmpIOp,
+            arith::IndexCastOp>([&](Operation *o) { return execScalar(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
         if (auto integer = dyn_cast<IntegerAttr>(c.getValue())) {
           set(c.getResult(),
@@ -592,14 +603,24 @@ LogicalResult Interpreter::exec(Operation *op) {
         return success();
       })
       .Case([&](tensor::EmptyOp e) -> LogicalResult {
-        auto type = e.getType();
-        if (!type.hasStaticShape())
-          return e.emitError() << "reference interpreter needs static "
-                                  "tensor.empty shapes";
         TensorPtr t = make(e.getResult());
-        t->shape.assign(type.getShape().begin(), type.getShape().end());
-        t->data.assign(type.getNumElements(), 0.0);
+        for (OpFoldResult size : e.getMixedSizes())
+          t->shape.push_back(indexOf(size));
+        t->data.assign(HostTensor::numElements(t->shape), 0.0);
         set(e.getResult(), t);
+        return success();
+      })
+      .Case([&](tensor::SplatOp splat) -> LogicalResult {
+        TensorPtr t = make(splat.getResult());
+        auto dynamicSizes = splat.getDynamicSizes();
+        unsigned next = 0;
+        for (int64_t size : splat.getType().getShape())
+          t->shape.push_back(ShapedType::isDynamic(size)
+                                 ? scalarOf(dynamicSizes[next++])
+                                 : size);
+        t->data.assign(HostTensor::numElements(t->shape),
+                       get(splat.getInput()).data[0]);
+        set(splat.getResult(), t);
         return success();
       })
       .Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(
@@ -655,13 +676,13 @@ LogicalResult Interpreter::exec(Operation *op) {
           return pad.emitError()
                  << "reference interpreter supports tensor.pad with a "
                     "constant float padding value only";
-        if (ShapedType::isDynamicShape(pad.getStaticLow()) ||
-            ShapedType::isDynamicShape(pad.getStaticHigh()))
-          return pad.emitError() << "reference interpreter needs static "
-                                    "tensor.pad amounts";
         const HostTensor &src = get(pad.getSource());
         TensorPtr t = make(pad.getResult());
-        ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+        SmallVector<int64_t> low = indicesOf(pad.getMixedLowPad()),
+                             high = indicesOf(pad.getMixedHighPad());
+        if (llvm::any_of(llvm::concat<int64_t>(low, high),
+                         [](int64_t n) { return n < 0; }))
+          return pad.emitError() << "negative padding at run time";
         for (int64_t d = 0; d < src.rank(); ++d)
           t->shape.push_back(low[d] + src.shape[d] + high[d]);
         t->data.assign(HostTensor::numElements(t->shape),
@@ -676,15 +697,10 @@ LogicalResult Interpreter::exec(Operation *op) {
         return success();
       })
       .Case([&](tensor::ExtractSliceOp slice) -> LogicalResult {
-        if (ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
-            ShapedType::isDynamicShape(slice.getStaticSizes()) ||
-            ShapedType::isDynamicShape(slice.getStaticStrides()))
-          return slice.emitError() << "reference interpreter needs static "
-                                      "tensor.extract_slice parameters";
         const HostTensor &src = get(slice.getSource());
-        ArrayRef<int64_t> offsets = slice.getStaticOffsets(),
-                          sizes = slice.getStaticSizes(),
-                          strides = slice.getStaticStrides();
+        SmallVector<int64_t> offsets = indicesOf(slice.getMixedOffsets()),
+                             sizes = indicesOf(slice.getMixedSizes()),
+                             strides = indicesOf(slice.getMixedStrides());
         for (int64_t d = 0; d < src.rank(); ++d)
           if (sizes[d] > 0 &&
               (offsets[d] < 0 ||
@@ -692,8 +708,12 @@ LogicalResult Interpreter::exec(Operation *op) {
             return slice.emitError() << "slice of dimension " << d
                                      << " runs past its size " << src.shape[d];
         TensorPtr t = make(slice.getResult());
-        auto type = slice.getResultType();
-        t->shape.assign(type.getShape().begin(), type.getShape().end());
+        // Rank-reducing slices drop unit sizes the result type does not
+        // have.
+        llvm::SmallBitVector dropped = slice.getDroppedDims();
+        for (int64_t d = 0; d < src.rank(); ++d)
+          if (!dropped.test(d))
+            t->shape.push_back(sizes[d]);
         forEachIndex(sizes, [&](ArrayRef<int64_t> idx, int64_t) {
           int64_t off = 0;
           for (int64_t d = 0; d < src.rank(); ++d)
@@ -746,8 +766,13 @@ LogicalResult Interpreter::execScalar(Operation *op) {
     if (operand(1) == 0)
       return op->emitError() << "integer division by zero";
     r = operand(0) / operand(1);
-  }
-  else if (isa<arith::AndIOp>(op))
+  } else if (isa<arith::CeilDivUIOp>(op)) {
+    // Sizes: non-negative.
+    if (operand(1) <= 0 || operand(0) < 0)
+      return op->emitError()
+             << "ceildivui of " << operand(0) << " by " << operand(1);
+    r = (operand(0) + operand(1) - 1) / operand(1);
+  } else if (isa<arith::AndIOp>(op))
     r = operand(0) & operand(1);
   else if (isa<arith::OrIOp>(op))
     r = operand(0) | operand(1);
@@ -978,9 +1003,10 @@ LogicalResult Interpreter::execEinsum(EinsumOp op) {
       binding.queryOffset = scalarOf(op.getMaskOrigin()[0]);
       binding.keyOffset = scalarOf(op.getMaskOrigin()[1]);
     }
-    if (std::optional<ArrayRef<int64_t>> extent = op.getMaskExtent()) {
-      binding.queryExtent = (*extent)[0];
-      binding.keyExtent = (*extent)[1];
+    SmallVector<OpFoldResult> extent = op.getMixedMaskExtent();
+    if (!extent.empty()) {
+      binding.queryExtent = indexOf(extent[0]);
+      binding.keyExtent = indexOf(extent[1]);
     }
     SmallVector<const HostTensor *> args;
     for (Value v : op.getMaskArgs())

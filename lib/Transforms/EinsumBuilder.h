@@ -11,8 +11,10 @@
 #include "cascade/Dialect/Cascade.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 
 namespace cascade {
@@ -48,26 +50,68 @@ inline Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
+/// Dimension `d` of `v`: its static size, or a tensor.dim.
+inline OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return tensor::DimOp::create(b, loc, v, d).getResult();
+}
+
+/// Dimension `d` of `v`, a run-time one read from the einsums' leaves: a
+/// tensor.dim of an einsum's result would keep the einsum alive after a
+/// rewrite replaced it.
+inline OpFoldResult leafDimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  if (auto e = v.getDefiningOp<EinsumOp>()) {
+    EinsumOp::Indices idx = e.getIndices();
+    char c = idx.result[d];
+    if (c != e.getIterativeIndex())
+      for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
+        if (size_t p = letters.find(c); p != std::string::npos)
+          return leafDimOf(b, loc, input, p);
+  }
+  return tensor::DimOp::create(b, loc, v, d).getResult();
+}
+
 /// Slice [offset, offset + size) of `dim`; with drop, a single entry and the
-/// dimension removed.
+/// dimension removed. Offset and size may be run-time values.
 inline Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
-                 int64_t offset, int64_t size, bool drop) {
+                        OpFoldResult offset, OpFoldResult size, bool drop) {
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     bool isDim = d == static_cast<int64_t>(dim);
-    offsets.push_back(b.getIndexAttr(isDim ? offset : 0));
-    sizes.push_back(b.getIndexAttr(isDim ? size : type.getDimSize(d)));
+    offsets.push_back(isDim ? offset : b.getIndexAttr(0));
+    sizes.push_back(isDim ? size : leafDimOf(b, loc, v, d));
     strides.push_back(b.getIndexAttr(1));
     if (!isDim)
       shape.push_back(type.getDimSize(d));
     else if (!drop)
-      shape.push_back(size);
+      shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
   }
   auto resultType = RankedTensorType::get(shape, type.getElementType());
   return tensor::ExtractSliceOp::create(b, loc, resultType, v, offsets, sizes,
                                         strides);
+}
+
+inline Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
+                        int64_t offset, int64_t size, bool drop) {
+  return sliceAlong(b, loc, v, dim, b.getIndexAttr(offset),
+                    b.getIndexAttr(size), drop);
+}
+
+/// Sets `op`'s mask_extent, run-time sizes as operands.
+inline void setMaskExtent(OpBuilder &b, EinsumOp op,
+                          ArrayRef<OpFoldResult> extent) {
+  SmallVector<int64_t> statics;
+  SmallVector<Value> dynamics;
+  dispatchIndexOpFoldResults(extent, dynamics, statics);
+  op.setMaskExtentAttr(b.getDenseI64ArrayAttr(statics));
+  op.getMaskExtentSizesMutable().assign(dynamics);
 }
 
 /// Emits einsums with result shapes inferred from the spec.
@@ -114,7 +158,9 @@ struct EinsumBuilder {
     RankedTensorType type = resultType(spec, inputs, elt);
     EinsumOp::Indices indices = *EinsumOp::parseSpec(spec);
     SmallVector<int64_t> shape(type.getShape());
-    shape[indices.result.find(iterLetter)] += 1;
+    if (int64_t &steps = shape[indices.result.find(iterLetter)];
+        !ShapedType::isDynamic(steps))
+      steps += 1;
     auto op = EinsumOp::create(rewriter, loc, RankedTensorType::get(shape, elt),
                                spec, inputs, std::nullopt, std::nullopt);
     op.setIterateAttr(rewriter.getStringAttr(std::string(1, iterLetter)));
@@ -132,6 +178,17 @@ struct EinsumBuilder {
     return arith::ConstantOp::create(
         rewriter, loc, type,
         DenseElementsAttr::get(type, rewriter.getFloatAttr(elt, value)));
+  }
+
+  /// A tensor of `sizes` (run-time ones included) filled with `value`.
+  Value splat(ArrayRef<OpFoldResult> sizes, Type elt, double value) {
+    SmallVector<int64_t> shape;
+    SmallVector<Value> dynamicSizes;
+    dispatchIndexOpFoldResults(sizes, dynamicSizes, shape);
+    if (dynamicSizes.empty())
+      return splat(shape, elt, value);
+    return tensor::SplatOp::create(
+        rewriter, loc, floatConst(rewriter, loc, elt, value), sizes);
   }
 
   /// Identity einsum converting the element type (no-op when equal).

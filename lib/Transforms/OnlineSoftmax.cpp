@@ -248,8 +248,7 @@ public:
 
   static bool canPartition(Value v, unsigned dim) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type || !type.hasStaticShape() ||
-        !isa<FloatType>(type.getElementType()))
+    if (!type || !isa<FloatType>(type.getElementType()))
       return false;
     auto e = v.getDefiningOp<EinsumOp>();
     if (!e)
@@ -273,7 +272,9 @@ public:
       return done;
     auto type = cast<RankedTensorType>(v.getType());
     int64_t size = type.getDimSize(dim);
-    int64_t blocks = (size + block - 1) / block;
+    // A run-time size gives a run-time number of blocks, the last padded.
+    int64_t blocks = ShapedType::isDynamic(size) ? ShapedType::kDynamic
+                                                 : (size + block - 1) / block;
     SmallVector<int64_t> shape(type.getShape().take_front(dim));
     shape.push_back(blocks);
     shape.push_back(block);
@@ -282,29 +283,52 @@ public:
     Value result =
         v.getDefiningOp<EinsumOp>()
             ? partitionEinsum(v.getDefiningOp<EinsumOp>(), dim, newType)
-            : padAndSplit(v, dim, blocks * block, newType);
+            : padAndSplit(v, dim, newType);
     memo[key] = result;
     return result;
   }
 
 private:
-  Value padAndSplit(Value v, unsigned dim, int64_t paddedSize,
-                    RankedTensorType newType) {
+  Value padAndSplit(Value v, unsigned dim, RankedTensorType newType) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (paddedSize != type.getDimSize(dim)) {
-      SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
-      high[dim] = paddedSize - type.getDimSize(dim);
+    int64_t size = type.getDimSize(dim);
+    // The padding up to whole blocks, and the number of blocks.
+    OpFoldResult high, blocks;
+    if (ShapedType::isDynamic(size)) {
+      Value n = tensor::DimOp::create(builder, loc, v, dim);
+      Value b = arith::ConstantIndexOp::create(builder, loc, block);
+      Value count = arith::CeilDivUIOp::create(builder, loc, n, b);
+      blocks = count;
+      high = arith::SubIOp::create(
+                 builder, loc, arith::MulIOp::create(builder, loc, count, b), n)
+                 .getResult();
+    } else {
+      int64_t count = (size + block - 1) / block;
+      blocks = builder.getIndexAttr(count);
+      high = builder.getIndexAttr(count * block - size);
+    }
+    // The other dimensions as they are, for the expanded shape.
+    SmallVector<OpFoldResult> outputShape;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (d == static_cast<int64_t>(dim)) {
+        outputShape.push_back(blocks);
+        outputShape.push_back(builder.getIndexAttr(block));
+      } else {
+        outputShape.push_back(dimOf(builder, loc, v, d));
+      }
+    }
+    if (!isConstantIntValue(high, 0)) {
+      SmallVector<OpFoldResult> lowR(type.getRank(), builder.getIndexAttr(0)),
+          highR(type.getRank(), builder.getIndexAttr(0));
+      highR[dim] = high;
       SmallVector<int64_t> padded(type.getShape());
-      padded[dim] = paddedSize;
+      padded[dim] = ShapedType::isDynamic(size)
+                        ? ShapedType::kDynamic
+                        : size + *getConstantIntValue(high);
       auto paddedType = RankedTensorType::get(padded, type.getElementType());
       Value zero = arith::ConstantOp::create(
           builder, loc, type.getElementType(),
           builder.getFloatAttr(type.getElementType(), 0.0));
-      SmallVector<OpFoldResult> lowR, highR;
-      for (int64_t d = 0; d < type.getRank(); ++d) {
-        lowR.push_back(builder.getIndexAttr(low[d]));
-        highR.push_back(builder.getIndexAttr(high[d]));
-      }
       v = tensor::PadOp::create(builder, loc, paddedType, v, lowR, highR, zero);
     }
     SmallVector<ReassociationIndices> groups;
@@ -316,7 +340,8 @@ private:
       else
         groups.push_back({d + 1});
     }
-    return tensor::ExpandShapeOp::create(builder, loc, newType, v, groups);
+    return tensor::ExpandShapeOp::create(builder, loc, newType, v, groups,
+                                         outputShape);
   }
 
   Value partitionEinsum(EinsumOp e, unsigned dim, RankedTensorType newType) {
@@ -334,34 +359,44 @@ private:
     }
     spec += "->" + splitLetter(idx.result, c, outer);
 
+    // Masks keep seeing logical coordinates: the split rank reads
+    // row-major, and the padding lies past the extent (computed before the
+    // einsum, which takes its run-time sizes as operands).
+    SmallVector<OpFoldResult> extent;
+    if (e.getMaskAttr()) {
+      // The product of the group's sizes (run-time ones as tensor.dim).
+      auto extentOf = [&](StringRef group) -> OpFoldResult {
+        OpFoldResult n = builder.getIndexAttr(1);
+        for (char x : group)
+          for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
+            if (size_t p = letters.find(x); p != std::string::npos) {
+              OpFoldResult size = leafDimOf(builder, loc, input, p);
+              auto a = getConstantIntValue(n), b = getConstantIntValue(size);
+              n = a && b ? OpFoldResult(builder.getIndexAttr(*a * *b))
+                         : OpFoldResult(arith::MulIOp::create(
+                               builder, loc,
+                               getValueOrCreateConstantIndexOp(builder, loc, n),
+                               getValueOrCreateConstantIndexOp(builder, loc,
+                                                               size)));
+              break;
+            }
+        return n;
+      };
+      extent = e.getMixedMaskExtent();
+      if (extent.empty())
+        extent = {extentOf(*e.getMaskQuery()), extentOf(*e.getMaskKey())};
+    }
     auto op = EinsumOp::create(builder, loc, newType, spec, inputs, e.getMap(),
                                e.getReduce());
     op.getMaskArgsMutable().assign(e.getMaskArgs());
     op.setFillAttr(e.getFillAttr());
     if (MaskAttrInterface mask = e.getMaskAttr()) {
-      // Masks keep seeing logical coordinates: the split rank reads
-      // row-major, and the padding lies past the extent.
-      auto extentOf = [&](StringRef group) {
-        int64_t n = 1;
-        for (char x : group)
-          for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
-            if (size_t p = letters.find(x); p != std::string::npos) {
-              n *= cast<RankedTensorType>(input.getType()).getDimSize(p);
-              break;
-            }
-        return n;
-      };
-      SmallVector<int64_t> extent;
-      if (std::optional<ArrayRef<int64_t>> given = e.getMaskExtent())
-        extent.assign(given->begin(), given->end());
-      else
-        extent = {extentOf(*e.getMaskQuery()), extentOf(*e.getMaskKey())};
       op.setMaskAttr(mask);
       op.setMaskQueryAttr(
           builder.getStringAttr(splitLetter(*e.getMaskQuery(), c, outer)));
       op.setMaskKeyAttr(
           builder.getStringAttr(splitLetter(*e.getMaskKey(), c, outer)));
-      op.setMaskExtentAttr(builder.getDenseI64ArrayAttr(extent));
+      setMaskExtent(builder, op, extent);
     }
     if (!e.getBody().empty()) {
       IRMapping mapping;
@@ -436,18 +471,22 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     std::string used = contract.getSpec().str();
     char n = freshLetter(used);
     used.push_back(n);
-    // Split-KV: the blocks are dealt to `splits` independent scans.
-    char split = splits > 1 ? freshLetter(used) : 0;
+    // Split-KV: the blocks are dealt to `splits` independent scans. A
+    // run-time number of keys is one scan over a run-time number of
+    // blocks, the last one padded (masked by the run-time extent).
     int64_t keys = scoresType.getDimSize(c.scoreDim);
-    int64_t totalBlocks = (keys + block - 1) / block;
+    bool dynamicKeys = ShapedType::isDynamic(keys);
+    char split = splits > 1 && !dynamicKeys ? freshLetter(used) : 0;
+    int64_t totalBlocks = dynamicKeys ? 1 : (keys + block - 1) / block;
     int64_t numSplits = split ? std::min(splits, totalBlocks) : 1;
     int64_t blocks = (totalBlocks + numSplits - 1) / numSplits; // per scan
     numSplits = (totalBlocks + blocks - 1) / blocks; // none left empty
-    bool padded = numSplits * blocks * block != keys;
+    bool padded = dynamicKeys || numSplits * blocks * block != keys;
     // A full mask over the logical extent hides the padding; its query side
     // can be any other index (the last one, usually the query rank).
     std::string rowLetters = without(probs, c.scoreDim);
-    if (!n || (splits > 1 && !split) || (padded && rowLetters.empty()))
+    if (!n || (splits > 1 && !dynamicKeys && !split) ||
+        (padded && rowLetters.empty()))
       return rewriter.notifyMatchFailure(contract, "no letters to work with");
 
     Location loc = contract.getLoc();
@@ -482,14 +521,38 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     std::string outN = out + splitPrefix + n; // per-block numerator
     std::string outS = out + splitPrefix;     // per-scan numerator
     unsigned blockDim = c.scoreDim + (split ? 1 : 0);
-    SmallVector<int64_t> stateShape(scoresType.getShape());
-    stateShape.erase(stateShape.begin() + c.scoreDim);
+    // Blocks per scan; run-time sizes come from the cascade's leaves.
+    OpFoldResult stepCount = rewriter.getIndexAttr(blocks);
+    if (dynamicKeys)
+      stepCount = arith::CeilDivUIOp::create(
+                      rewriter, loc,
+                      getValueOrCreateConstantIndexOp(
+                          rewriter, loc,
+                          leafDimOf(rewriter, loc, c.scores, c.scoreDim)),
+                      arith::ConstantIndexOp::create(rewriter, loc, block))
+                      .getResult();
+    SmallVector<OpFoldResult> stateShape;
+    for (int64_t d = 0; d < scoresType.getRank(); ++d)
+      if (d != static_cast<int64_t>(c.scoreDim))
+        stateShape.push_back(leafDimOf(rewriter, loc, c.scores, d));
     if (split)
-      stateShape.insert(stateShape.begin() + c.scoreDim, numSplits);
-    auto outType = cast<RankedTensorType>(contract.getResult().getType());
-    SmallVector<int64_t> outStateShape(outType.getShape());
+      stateShape.insert(stateShape.begin() + c.scoreDim,
+                        rewriter.getIndexAttr(numSplits));
+    SmallVector<OpFoldResult> outStateShape;
+    for (char x : out) {
+      if (size_t p = probs.find(x); p != std::string::npos)
+        outStateShape.push_back(leafDimOf(rewriter, loc, c.scores, p));
+      else
+        outStateShape.push_back(
+            leafDimOf(rewriter, loc, c.values, vals.find(x)));
+    }
     if (split)
-      outStateShape.push_back(numSplits);
+      outStateShape.push_back(rewriter.getIndexAttr(numSplits));
+    SmallVector<OpFoldResult> paddingExtent;
+    if (padded)
+      paddingExtent = {
+          leafDimOf(rewriter, loc, c.scores, probs.find(rowLetters.back())),
+          leafDimOf(rewriter, loc, c.scores, c.scoreDim)};
 
     EinsumBuilder b{rewriter, loc};
     auto maskPadding = [&](EinsumOp op) {
@@ -499,8 +562,7 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
       op.setMaskQueryAttr(
           rewriter.getStringAttr(rowLetters.substr(rowLetters.size() - 1)));
       op.setMaskKeyAttr(rewriter.getStringAttr(splitPrefix + n + m));
-      op.setMaskExtentAttr(rewriter.getDenseI64ArrayAttr(
-          {scoresType.getDimSize(probs.find(rowLetters.back())), keys}));
+      setMaskExtent(rewriter, op, paddingExtent);
     };
     auto isNegInf = [&](OpBuilder &bld, Location l, Value x) -> Value {
       return arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, x,
@@ -538,10 +600,12 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
         [&](OpBuilder &bld, Location l, ValueRange a) {
           return arith::MaximumFOp::create(bld, l, a[0], a[1]).getResult();
         });
-    Value maxBefore = sliceAlong(rewriter, loc, runMax, blockDim, 0, blocks,
-                                 /*drop=*/false);
-    Value maxAfter = sliceAlong(rewriter, loc, runMax, blockDim, 1, blocks,
-                                /*drop=*/false);
+    Value maxBefore =
+        sliceAlong(rewriter, loc, runMax, blockDim, rewriter.getIndexAttr(0),
+                   stepCount, /*drop=*/false);
+    Value maxAfter =
+        sliceAlong(rewriter, loc, runMax, blockDim, rewriter.getIndexAttr(1),
+                   stepCount, /*drop=*/false);
     EinsumOp blockExp = b.mapped(sp + "," + rn + "->" + sp, {scores, maxAfter},
                                  elt, guardedExp(0.0));
     maskPadding(blockExp);
@@ -573,11 +637,12 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
                                      rewriter.getUnitAttr());
 
     // The state after the last block of each scan.
-    Value num = sliceAlong(rewriter, loc, runNum, outN.size() - 1, blocks, 1,
+    OpFoldResult one = rewriter.getIndexAttr(1);
+    Value num = sliceAlong(rewriter, loc, runNum, outN.size() - 1, stepCount,
+                           one, /*drop=*/true);
+    Value den = sliceAlong(rewriter, loc, runSum, blockDim, stepCount, one,
                            /*drop=*/true);
-    Value den = sliceAlong(rewriter, loc, runSum, blockDim, blocks, 1,
-                           /*drop=*/true);
-    Value finalMax = sliceAlong(rewriter, loc, runMax, blockDim, blocks, 1,
+    Value finalMax = sliceAlong(rewriter, loc, runMax, blockDim, stepCount, one,
                                 /*drop=*/true);
     if (split) {
       // Combine the scans through their maxima (log-sum-exp algebra):

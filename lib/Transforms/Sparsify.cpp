@@ -85,9 +85,10 @@ struct CascadeSparsifyPass
       int64_t numKeys = extentOf(op, keys, 1);
       bool dynamic =
           ShapedType::isDynamic(numQueries) || ShapedType::isDynamic(numKeys);
-      // A run-time extent is one rank's run-time size; a partitioned rank
-      // of unknown size has no logical extent to classify against.
-      if (dynamic && (queries.size() != 1 || keys.size() != 1))
+      // A run-time extent is a run-time mask_extent (a partitioned rank
+      // padded to whole blocks) or one rank's run-time size.
+      SmallVector<OpFoldResult> given = op.getMixedMaskExtent();
+      if (dynamic && given.empty() && (queries.size() != 1 || keys.size() != 1))
         return;
       int64_t bq = blockOf(op, queries, numQueries, queryBlock);
       int64_t bk = blockOf(op, keys, numKeys, keyBlock);
@@ -97,9 +98,13 @@ struct CascadeSparsifyPass
       // Run-time extents are classified at run time, from the sizes.
       SmallVector<Value> runtimeExtent;
       if (ShapedType::isDynamic(numQueries))
-        runtimeExtent.push_back(runtimeSizeOf(builder, op, queries[0]));
+        runtimeExtent.push_back(given.empty()
+                                    ? runtimeSizeOf(builder, op, queries[0])
+                                    : cast<Value>(given[0]));
       if (ShapedType::isDynamic(numKeys))
-        runtimeExtent.push_back(runtimeSizeOf(builder, op, keys[0]));
+        runtimeExtent.push_back(given.empty()
+                                    ? runtimeSizeOf(builder, op, keys[0])
+                                    : cast<Value>(given[1]));
       auto type = RankedTensorType::get(
           ClassifyBlocksOp::getTableShape({numQueries, numKeys}, {bq, bk}),
           builder.getI8Type());

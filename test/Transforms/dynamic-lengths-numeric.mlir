@@ -4,8 +4,11 @@
 //   - cascade-decompose + cascade-sparsify: the block classes of every mask
 //     come from a cascade.classify_blocks evaluated at run time (the
 //     reference checks each lookup of them against the mask), and
-//   - the whole cascade-lower-to-tiles pipeline (the run-time lengths stay
-//     3-pass einsums with run-time classes; not tiled, with a remark),
+//   - the whole cascade-lower-to-tiles pipeline, with the default blocks
+//     (one key block) and with blocks of 8 (5 key blocks over 37 keys, the
+//     last padded): the run-time lengths become the 1-pass form over a
+//     run-time number of key blocks, the padding masked through a run-time
+//     mask_extent, classified at run time (not tiled, with a remark),
 // and compared with the static composite. Lengths: 53 queries over 37 keys
 // (bottom-right causal: the first 16 rows fully masked, result 0), odd
 // sizes, a batch of 2, a 1-query decode.
@@ -20,16 +23,32 @@
 // IR: blocks(%{{.*}} : tensor<?x?xi8>) block([8, 8])
 // RUN: cascade-opt %s --cascade-lower-to-tiles -o %t/tiles.mlir 2> %t/tiles.log
 // RUN: not grep "error:" %t/tiles.log
+// RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=8 query-block=8" -o %t/tiles8.mlir 2> %t/tiles8.log
+// RUN: not grep "error:" %t/tiles8.log
+// RUN: FileCheck %s --check-prefix=ONEPASS < %t/tiles8.mlir
+// ONEPASS-LABEL: func.func @causal_dynamic
+// ONEPASS: %[[M:.*]] = tensor.dim %arg1, %c2
+// ONEPASS: %[[NB:.*]] = arith.ceildivui %[[M]], %c8
+// ONEPASS: tensor.pad %arg1 {{.*}} high[0, 0, %{{.*}}, 0]
+// ONEPASS: tensor.expand_shape {{.*}} output_shape [1, 2, %[[NB]], 8, 8] : tensor<1x2x?x8xf64> into tensor<1x2x?x8x8xf64>
+// ONEPASS: %[[CLS:.*]] = cascade.classify_blocks #cascade.causal<bottom_right> extent([%{{.*}}, %{{.*}}]) block([8, 8]) : tensor<?x?xi8>
+// ONEPASS: mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([%{{.*}}, %{{.*}}]) blocks(%[[CLS]] : tensor<?x?xi8>) block([8, 8])
+// ONEPASS: iterate("n" init
+// ONEPASS-NOT: tile.program
+// ONEPASS-LABEL: func.func @window_static
 //
 // RUN: cascade-run %s --entry causal_static --random-inputs %seed --save-inputs %t/c_ --output %t/c.npy
 // RUN: cascade-run %t/sparse.mlir --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy --expect 0=%t/c.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy --expect 0=%t/c.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/tiles8.mlir --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy --expect 0=%t/c.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %s --entry window_static --random-inputs %seed --save-inputs %t/w_ --output %t/w.npy
 // RUN: cascade-run %t/sparse.mlir --entry window_dynamic --input 0=%t/w_arg0.npy --input 1=%t/w_arg1.npy --input 2=%t/w_arg2.npy --expect 0=%t/w.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry window_dynamic --input 0=%t/w_arg0.npy --input 1=%t/w_arg1.npy --input 2=%t/w_arg2.npy --expect 0=%t/w.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/tiles8.mlir --entry window_dynamic --input 0=%t/w_arg0.npy --input 1=%t/w_arg1.npy --input 2=%t/w_arg2.npy --expect 0=%t/w.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %s --entry decode_static --random-inputs %seed --save-inputs %t/d_ --output %t/d.npy
 // RUN: cascade-run %t/sparse.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/tiles8.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // MoE with a run-time token count (decomposed; the routing chain stays
 // whole ops with run-time sizes): 13 tokens and a 1-token decode through
 // the same @moe_dynamic; the sigmoid router's bias keeps expert 0 empty.

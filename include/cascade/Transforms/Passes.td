@@ -93,6 +93,13 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
 
     Rows whose keys are all masked keep RM = -inf; every exp of a difference
     of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN.
+
+    A run-time number of keys (a dynamic sequence length) gives a run-time
+    number of blocks, ceil(M / block-size): the inputs are padded at run
+    time (`tensor.pad` by a computed amount, `tensor.expand_shape` with a
+    run-time `output_shape`), the masks take the logical extent as run-time
+    `mask_extent` sizes, and the state tensors are `tensor.splat`s of
+    run-time size. Such a rank is one scan (`splits` needs a static count).
     The chain's intermediates must have no other users.
 
     With `splits=S > 1` (split-KV, Flash-Decoding style, for few queries) the

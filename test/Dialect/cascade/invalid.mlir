@@ -657,6 +657,22 @@ func.func @mask_extent_too_big(%s: tensor<4x2x3xf32>) -> tensor<4x2x3xf32> {
 
 // -----
 
+func.func @mask_extent_sizes_alone(%s: tensor<4x6xf32>, %n: index) -> tensor<4x6xf32> {
+  // expected-error @+1 {{mask_extent sizes given without a mask_extent}}
+  %0 = "cascade.einsum"(%s, %n) <{spec = "pm->pm", mask = #cascade.causal, mask_query = "p", mask_key = "m", operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 1>}> ({}) : (tensor<4x6xf32>, index) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @mask_extent_sizes_count(%s: tensor<4x6xf32>, %n: index) -> tensor<4x6xf32> {
+  // expected-error @+1 {{expected 1 dynamic mask_extent values}}
+  %0 = "cascade.einsum"(%s, %n, %n) <{spec = "pm->pm", mask = #cascade.causal, mask_query = "p", mask_key = "m", mask_extent = array<i64: 4, -9223372036854775808>, operandSegmentSizes = array<i32: 1, 0, 0, 0, 0, 0, 2>}> ({}) : (tensor<4x6xf32>, index, index) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
 func.func @mask_extent_arity(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
   // expected-error @+1 {{mask_extent takes [queries, keys], got 1 values}}
   %0 = cascade.einsum "pm->pm" ins(%s : tensor<4x6xf32>) mask(#cascade.causal on "p", "m") mask_extent([4]) -> tensor<4x6xf32>

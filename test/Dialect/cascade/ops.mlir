@@ -131,6 +131,14 @@ func.func @iterative_and_partitioned(%lm: tensor<4x8xf32>, %init: tensor<8xf32>,
   return %rm, %bm : tensor<5x8xf32>, tensor<8x4xf32>
 }
 
+// A run-time number of key blocks: the extent's keys are a run-time size.
+// CHECK-LABEL: func @runtime_mask_extent
+// CHECK: cascade.einsum "pnm->pn" ins(%{{.*}} : tensor<8x?x16xf32>) reduce(max) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([8, %{{.*}}]) -> tensor<8x?xf32>
+func.func @runtime_mask_extent(%s: tensor<8x?x16xf32>, %keys: index) -> tensor<8x?xf32> {
+  %bm = cascade.einsum "pnm->pn" ins(%s : tensor<8x?x16xf32>) reduce(max) mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([8, %keys]) -> tensor<8x?xf32>
+  return %bm : tensor<8x?xf32>
+}
+
 // CHECK-LABEL: func @block_classes
 // CHECK: %[[T:.*]] = cascade.classify_blocks #cascade.document extent([8, 8]) block([4, 4]) mask_args(%{{.*}}, %{{.*}} : tensor<8xi32>, tensor<8xi32>) : tensor<2x2xi8>
 // CHECK: mask(#cascade.document on "p", "m") mask_args(%{{.*}}, %{{.*}} : tensor<8xi32>, tensor<8xi32>) blocks(%[[T]] : tensor<2x2xi8>) block([4, 4])
