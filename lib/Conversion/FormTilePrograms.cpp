@@ -262,6 +262,8 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
     auto e = cast<EinsumOp>(op);
     if (!tensorType(e.getResult()).hasStaticShape())
       return e.emitRemark() << "not tiled: tile programs need static shapes";
+    if (tensorType(e.getResult()).getNumElements() == 0)
+      return e.emitRemark() << "not tiled: a tensor has no elements";
     // Read whole, the states are the program's output (the state before
     // the first step, then the state after each); inside the loop, only
     // through slices.
@@ -345,6 +347,17 @@ bool FormTileProgramsPass::isChainable(Operation *op) {
   if (!llvm::all_of(op->getOperands(), isStatic) ||
       !llvm::all_of(op->getResults(), isStatic)) {
     op->emitRemark() << "not tiled: tile programs need static shapes";
+    consumed.insert(op);
+    return false;
+  }
+  // A size-0 tensor (no queries, no keys): no work item to give it.
+  auto isEmpty = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getNumElements() == 0;
+  };
+  if (llvm::any_of(op->getOperands(), isEmpty) ||
+      llvm::any_of(op->getResults(), isEmpty)) {
+    op->emitRemark() << "not tiled: a tensor has no elements";
     consumed.insert(op);
     return false;
   }

@@ -477,6 +477,10 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     int64_t keys = scoresType.getDimSize(c.scoreDim);
     bool dynamicKeys = ShapedType::isDynamic(keys);
     char split = splits > 1 && !dynamicKeys ? freshLetter(used) : 0;
+    // No keys or no rows: nothing to scan (the 3-pass form gives 0, and
+    // slices of a size-0 dimension do not verify).
+    if (llvm::is_contained(scoresType.getShape(), 0))
+      return rewriter.notifyMatchFailure(contract, "empty scores");
     int64_t totalBlocks = dynamicKeys ? 1 : (keys + block - 1) / block;
     int64_t numSplits = split ? std::min(splits, totalBlocks) : 1;
     int64_t blocks = (totalBlocks + numSplits - 1) / numSplits; // per scan

@@ -49,6 +49,16 @@
 // RUN: cascade-run %t/sparse.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles8.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// No keys, or no queries (static: the passes leave the empty cascade alone,
+// where the 1-pass rewrite divided by zero and tile programs crashed; at run
+// time: zero key blocks, every row fully masked, result 0).
+// RUN: cascade-run %s --entry no_keys_static --random-inputs %seed --save-inputs %t/nk_ --output %t/nk.npy
+// RUN: cascade-run %t/tiles8.mlir --entry no_keys_static --input 0=%t/nk_arg0.npy --input 1=%t/nk_arg1.npy --input 2=%t/nk_arg2.npy --expect 0=%t/nk.npy --atol 0 --rtol 0 | FileCheck %s
+// RUN: cascade-run %t/tiles8.mlir --entry causal_dynamic --input 0=%t/nk_arg0.npy --input 1=%t/nk_arg1.npy --input 2=%t/nk_arg2.npy --expect 0=%t/nk.npy --atol 0 --rtol 0 | FileCheck %s
+// RUN: cascade-run %s --entry no_queries_static --random-inputs %seed --save-inputs %t/nq_ --output %t/nq.npy
+// RUN: cascade-run %t/tiles8.mlir --entry no_queries_static --input 0=%t/nq_arg0.npy --input 1=%t/nq_arg1.npy --input 2=%t/nq_arg2.npy --expect 0=%t/nq.npy | FileCheck %s
+// RUN: cascade-run %t/tiles8.mlir --entry causal_dynamic --input 0=%t/nq_arg0.npy --input 1=%t/nq_arg1.npy --input 2=%t/nq_arg2.npy --expect 0=%t/nq.npy | FileCheck %s
+//
 // MoE with a run-time token count (decomposed; the routing chain stays
 // whole ops with run-time sizes): 13 tokens and a 1-token decode through
 // the same @moe_dynamic; the sigmoid router's bias keeps expert 0 empty.
@@ -116,4 +126,13 @@ func.func @moe_sigmoid_dynamic(%x: tensor<?x16xf64>, %wr: tensor<16x16xf64>, %wu
   %b = arith.constant dense<[-100.0, 0.0, 0.5, 0.0, 0.25, 0.0, 0.0, 0.0, 0.0, 0.125, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf64>
   %y = cascade.moe %x router(sigmoid_bias %wr : tensor<16x16xf64>) router_bias(%b : tensor<16xf64>) k(4) experts(gelu %wu, %wd : tensor<16x16x8xf64>, tensor<16x8x16xf64>) {num_groups = 4, groups_kept = 2, routed_scale = 2.5 : f64} : tensor<?x16xf64> -> tensor<?x16xf64>
   return %y : tensor<?x16xf64>
+}
+
+func.func @no_keys_static(%q: tensor<1x4x5x8xf64>, %k: tensor<1x2x0x8xf64>, %v: tensor<1x2x0x8xf64>) -> tensor<1x4x5x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x5x8xf64>, tensor<1x2x0x8xf64>, tensor<1x2x0x8xf64> -> tensor<1x4x5x8xf64>
+  return %o : tensor<1x4x5x8xf64>
+}
+func.func @no_queries_static(%q: tensor<1x4x0x8xf64>, %k: tensor<1x2x9x8xf64>, %v: tensor<1x2x9x8xf64>) -> tensor<1x4x0x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x0x8xf64>, tensor<1x2x9x8xf64>, tensor<1x2x9x8xf64> -> tensor<1x4x0x8xf64>
+  return %o : tensor<1x4x0x8xf64>
 }
