@@ -172,9 +172,11 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
       {first.getResult(),
        static_cast<unsigned>(first.getIndices().result.find(n))});
   g.loopRank = loop;
-  g.loopSize = tensorType(first.getResult())
-                   .getDimSize(first.getIndices().result.find(n)) -
-               1;
+  // Steps: the states minus the initial one (a run-time count is refused
+  // below, with the other run-time shapes).
+  int64_t states = tensorType(first.getResult())
+                       .getDimSize(first.getIndices().result.find(n));
+  g.loopSize = ShapedType::isDynamic(states) ? states : states - 1;
   llvm::DenseSet<Value> iterResults;
   for (Operation &op : body) {
     // An einsum another program already holds (one that finishes from an
