@@ -49,6 +49,18 @@
 // RUN: cascade-run %t/sparse.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles8.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// A run-time bias and the log-sum-exp (21 queries over 19 keys, the first
+// 2 rows fully masked: LSE -inf), and a document mask whose ids are
+// run-time tensors, through split-KV=2 (one scan for a run-time key count).
+// RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=8 query-block=8 splits=2" -o %t/split.mlir 2> %t/split.log
+// RUN: not grep "error:" %t/split.log
+// RUN: cascade-run %s --entry bias_lse_static --random-inputs %seed --save-inputs %t/bl_ --output %t/bl0.npy --output %t/bl1.npy
+// RUN: cascade-run %t/split.mlir --entry bias_lse_dynamic --input 0=%t/bl_arg0.npy --input 1=%t/bl_arg1.npy --input 2=%t/bl_arg2.npy --input 3=%t/bl_arg3.npy --expect 0=%t/bl0.npy --expect 1=%t/bl1.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s --check-prefix=TWO
+// RUN: cascade-run %s --entry doc_static --random-inputs %seed --save-inputs %t/dc_ --output %t/dc.npy
+// RUN: cascade-run %t/split.mlir --entry doc_dynamic --input 0=%t/dc_arg0.npy --input 1=%t/dc_arg1.npy --input 2=%t/dc_arg2.npy --input 3=%t/dc_arg3.npy --input 4=%t/dc_arg4.npy --expect 0=%t/dc.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// TWO: expect 0: {{.*}}, 0 mismatches
+// TWO: expect 1: {{.*}}, 0 mismatches
+//
 // No keys, or no queries (static: the passes leave the empty cascade alone,
 // where the 1-pass rewrite divided by zero and tile programs crashed; at run
 // time: zero key blocks, every row fully masked, result 0).
@@ -135,4 +147,20 @@ func.func @no_keys_static(%q: tensor<1x4x5x8xf64>, %k: tensor<1x2x0x8xf64>, %v: 
 func.func @no_queries_static(%q: tensor<1x4x0x8xf64>, %k: tensor<1x2x9x8xf64>, %v: tensor<1x2x9x8xf64>) -> tensor<1x4x0x8xf64> {
   %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x0x8xf64>, tensor<1x2x9x8xf64>, tensor<1x2x9x8xf64> -> tensor<1x4x0x8xf64>
   return %o : tensor<1x4x0x8xf64>
+}
+func.func @bias_lse_static(%q: tensor<1x2x21x8xf64>, %k: tensor<1x2x19x8xf64>, %v: tensor<1x2x19x8xf64>, %b: tensor<21x19xf64>) -> (tensor<1x2x21x8xf64>, tensor<1x2x21xf64>) {
+  %o, %l = cascade.attention %q, %k, %v bias(%b : tensor<21x19xf64>) mask(#cascade.causal<bottom_right>) : tensor<1x2x21x8xf64>, tensor<1x2x19x8xf64>, tensor<1x2x19x8xf64> -> tensor<1x2x21x8xf64>, tensor<1x2x21xf64>
+  return %o, %l : tensor<1x2x21x8xf64>, tensor<1x2x21xf64>
+}
+func.func @bias_lse_dynamic(%q: tensor<1x2x?x8xf64>, %k: tensor<1x2x?x8xf64>, %v: tensor<1x2x?x8xf64>, %b: tensor<?x?xf64>) -> (tensor<1x2x?x8xf64>, tensor<1x2x?xf64>) {
+  %o, %l = cascade.attention %q, %k, %v bias(%b : tensor<?x?xf64>) mask(#cascade.causal<bottom_right>) : tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64> -> tensor<1x2x?x8xf64>, tensor<1x2x?xf64>
+  return %o, %l : tensor<1x2x?x8xf64>, tensor<1x2x?xf64>
+}
+func.func @doc_static(%q: tensor<1x1x23x8xf64>, %k: tensor<1x1x23x8xf64>, %v: tensor<1x1x23x8xf64>, %qs: tensor<23xi32>, %ks: tensor<23xi32>) -> tensor<1x1x23x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.document) mask_args(%qs, %ks : tensor<23xi32>, tensor<23xi32>) : tensor<1x1x23x8xf64>, tensor<1x1x23x8xf64>, tensor<1x1x23x8xf64> -> tensor<1x1x23x8xf64>
+  return %o : tensor<1x1x23x8xf64>
+}
+func.func @doc_dynamic(%q: tensor<1x1x?x8xf64>, %k: tensor<1x1x?x8xf64>, %v: tensor<1x1x?x8xf64>, %qs: tensor<?xi32>, %ks: tensor<?xi32>) -> tensor<1x1x?x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.document) mask_args(%qs, %ks : tensor<?xi32>, tensor<?xi32>) : tensor<1x1x?x8xf64>, tensor<1x1x?x8xf64>, tensor<1x1x?x8xf64> -> tensor<1x1x?x8xf64>
+  return %o : tensor<1x1x?x8xf64>
 }
