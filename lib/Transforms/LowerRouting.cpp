@@ -47,12 +47,12 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
   auto keysType = cast<RankedTensorType>(op.getKeys().getType());
   auto permType = cast<RankedTensorType>(op.getPerm().getType());
   Type i64 = b.getI64Type();
-  if (!keysType.hasStaticShape() || keysType.getElementType() != i64 ||
-      permType.getElementType() != i64 ||
-      cast<RankedTensorType>(op.getOffsets().getType()).getElementType() !=
-          i64)
+  // A run-time number of slots (a run-time token count) stays one: the scan
+  // runs over it and perm is scattered into that many rows.
+  if (keysType.getElementType() != i64 || permType.getElementType() != i64 ||
+      cast<RankedTensorType>(op.getOffsets().getType()).getElementType() != i64)
     return std::nullopt;
-  int64_t slots = keysType.getNumElements(), experts = op.getGroups();
+  int64_t experts = op.getGroups();
   std::optional<int64_t> capacity = op.getCapacity();
   EinsumBuilder eb{b, loc};
 
@@ -68,6 +68,7 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
     keys = tensor::CollapseShapeOp::create(b, loc, keys,
                                            ArrayRef<ReassociationIndices>{all});
   }
+  OpFoldResult slots = dimOf(b, loc, keys, 0);
   auto zerosOf = [&](ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, i64);
     return arith::ConstantOp::create(
@@ -85,8 +86,10 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
                                             intConst(r, l, i64, 0));
         return arith::AddIOp::create(r, l, a[0], one).getResult();
       });
-  Value before = sliceAlong(b, loc, running, 0, 0, slots, /*drop=*/false);
-  Value counts = sliceAlong(b, loc, running, 0, slots, 1, /*drop=*/true);
+  Value before = sliceAlong(b, loc, running, 0, b.getIndexAttr(0), slots,
+                            /*drop=*/false);
+  Value counts = sliceAlong(b, loc, running, 0, slots, b.getIndexAttr(1),
+                            /*drop=*/true);
   // A slot's rank within its expert: the count of its expert before it.
   Value rank = eb.mapped(
                      "se,s->s", {before, keys}, i64,
@@ -146,8 +149,11 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
                                      .getResult();
                                })
                          .getResult();
+  Value rows;
+  if (permType.isDynamicDim(0))
+    rows = getValueOrCreateConstantIndexOp(b, loc, slots);
   Value scattered = ScatterOp::create(b, loc, permType, idsPlusOne, positions,
-                                      Value(), Value(), b.getI64IntegerAttr(1));
+                                      Value(), rows, b.getI64IntegerAttr(1));
   Value perm = eb.mapped("s->s", {scattered}, i64,
                          [&](OpBuilder &r, Location l, ValueRange a) {
                            return arith::SubIOp::create(
@@ -230,8 +236,8 @@ struct CascadeLowerRoutingPass
       OpBuilder b(op);
       std::optional<LoweredPermute> lowered = lowerPermute(op, b);
       if (!lowered) {
-        op.emitRemark() << "not lowered: counts and prefix sums need static "
-                           "i64 keys, perm and offsets";
+        op.emitRemark() << "not lowered: counts and prefix sums need i64 "
+                           "keys, perm and offsets";
         continue;
       }
       for (Operation *user : llvm::to_vector(op.getPerm().getUsers()))

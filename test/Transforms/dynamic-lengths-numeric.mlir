@@ -71,9 +71,17 @@
 // RUN: cascade-run %t/tiles8.mlir --entry no_queries_static --input 0=%t/nq_arg0.npy --input 1=%t/nq_arg1.npy --input 2=%t/nq_arg2.npy --expect 0=%t/nq.npy | FileCheck %s
 // RUN: cascade-run %t/tiles8.mlir --entry causal_dynamic --input 0=%t/nq_arg0.npy --input 1=%t/nq_arg1.npy --input 2=%t/nq_arg2.npy --expect 0=%t/nq.npy | FileCheck %s
 //
-// MoE with a run-time token count (decomposed; the routing chain stays
-// whole ops with run-time sizes): 13 tokens and a 1-token decode through
-// the same @moe_dynamic; the sigmoid router's bias keeps expert 0 empty.
+// MoE with a run-time token count (decomposed; the permutation lowered to
+// counting scans over the run-time number of slots, perm scattered into
+// that many rows; the rest whole ops with run-time sizes): 13 tokens and a
+// 1-token decode through the same @moe_dynamic; the sigmoid router's bias
+// keeps expert 0 empty.
+// RUN: FileCheck %s --check-prefix=MOEDYN < %t/tiles.mlir
+// MOEDYN-LABEL: func.func @moe_dynamic
+// MOEDYN-NOT: = cascade.permute
+// MOEDYN: cascade.einsum "s,e->se" ins(%{{.*}} : tensor<?xi64>, tensor<8xi64>) iterate("s"
+// MOEDYN: cascade.scatter %{{.*}}[%{{.*}}] rows(%{{.*}}) : tensor<?xi64>, tensor<?xi64> -> tensor<?xi64>
+// MOEDYN-LABEL: func.func @moe_sigmoid_static
 // RUN: cascade-run %s --entry moe_static --random-inputs %seed --save-inputs %t/m_ --output %t/m.npy
 // RUN: cascade-run %t/sparse.mlir --entry moe_dynamic --input 0=%t/m_arg0.npy --input 1=%t/m_arg1.npy --input 2=%t/m_arg2.npy --input 3=%t/m_arg3.npy --input 4=%t/m_arg4.npy --input 5=%t/m_arg5.npy --input 6=%t/m_arg6.npy --expect 0=%t/m.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry moe_dynamic --input 0=%t/m_arg0.npy --input 1=%t/m_arg1.npy --input 2=%t/m_arg2.npy --input 3=%t/m_arg3.npy --input 4=%t/m_arg4.npy --input 5=%t/m_arg5.npy --input 6=%t/m_arg6.npy --expect 0=%t/m.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s
