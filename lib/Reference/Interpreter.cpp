@@ -612,12 +612,9 @@ LogicalResult Interpreter::exec(Operation *op) {
       })
       .Case([&](tensor::SplatOp splat) -> LogicalResult {
         TensorPtr t = make(splat.getResult());
-        auto dynamicSizes = splat.getDynamicSizes();
-        unsigned next = 0;
-        for (int64_t size : splat.getType().getShape())
-          t->shape.push_back(ShapedType::isDynamic(size)
-                                 ? scalarOf(dynamicSizes[next++])
-                                 : size);
+        t->shape = indicesOf(getMixedValues(splat.getType().getShape(),
+                                            splat.getDynamicSizes(),
+                                            splat.getContext()));
         t->data.assign(HostTensor::numElements(t->shape),
                        get(splat.getInput()).data[0]);
         set(splat.getResult(), t);
@@ -633,11 +630,7 @@ LogicalResult Interpreter::exec(Operation *op) {
               t->shape = src.shape;
             } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(reshape)) {
               // Run-time sizes come from output_shape.
-              for (OpFoldResult size : expand.getMixedOutputShape()) {
-                std::optional<int64_t> known = getConstantIntValue(size);
-                t->shape.push_back(known ? *known
-                                         : scalarOf(cast<Value>(size)));
-              }
+              t->shape = indicesOf(expand.getMixedOutputShape());
             } else {
               auto collapse = cast<tensor::CollapseShapeOp>(reshape);
               for (const ReassociationIndices &group :

@@ -50,22 +50,12 @@ inline Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
-/// Dimension `d` of `v`: its static size, or a tensor.dim.
-inline OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto type = cast<RankedTensorType>(v.getType());
-  if (!type.isDynamicDim(d))
-    return b.getIndexAttr(type.getDimSize(d));
-  return tensor::DimOp::create(b, loc, v, d).getResult();
-}
-
 /// Dimension `d` of `v`, a run-time one read from the einsums' leaves: a
 /// tensor.dim of an einsum's result would keep the einsum alive after a
 /// rewrite replaced it.
 inline OpFoldResult leafDimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto type = cast<RankedTensorType>(v.getType());
-  if (!type.isDynamicDim(d))
-    return b.getIndexAttr(type.getDimSize(d));
-  if (auto e = v.getDefiningOp<EinsumOp>()) {
+  auto e = v.getDefiningOp<EinsumOp>();
+  if (e && cast<RankedTensorType>(v.getType()).isDynamicDim(d)) {
     EinsumOp::Indices idx = e.getIndices();
     char c = idx.result[d];
     if (c != e.getIterativeIndex())
@@ -73,7 +63,7 @@ inline OpFoldResult leafDimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
         if (size_t p = letters.find(c); p != std::string::npos)
           return leafDimOf(b, loc, input, p);
   }
-  return tensor::DimOp::create(b, loc, v, d).getResult();
+  return tensor::getMixedSize(b, loc, v, d);
 }
 
 /// Slice [offset, offset + size) of `dim`; with drop, a single entry and the

@@ -68,7 +68,7 @@ std::optional<LoweredPermute> lowerPermute(PermuteOp op, OpBuilder &b) {
     keys = tensor::CollapseShapeOp::create(b, loc, keys,
                                            ArrayRef<ReassociationIndices>{all});
   }
-  OpFoldResult slots = dimOf(b, loc, keys, 0);
+  OpFoldResult slots = tensor::getMixedSize(b, loc, keys, 0);
   auto zerosOf = [&](ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, i64);
     return arith::ConstantOp::create(

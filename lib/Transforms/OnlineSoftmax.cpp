@@ -314,7 +314,7 @@ private:
         outputShape.push_back(blocks);
         outputShape.push_back(builder.getIndexAttr(block));
       } else {
-        outputShape.push_back(dimOf(builder, loc, v, d));
+        outputShape.push_back(tensor::getMixedSize(builder, loc, v, d));
       }
     }
     if (!isConstantIntValue(high, 0)) {
