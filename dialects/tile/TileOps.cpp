@@ -2,8 +2,10 @@
 
 #include "cascade/Dialect/Tile.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace cascade;
@@ -20,17 +22,31 @@ MemRefType ProgramOp::bufferType(Type tensorType) {
 void ProgramOp::build(OpBuilder &builder, OperationState &state,
                       ArrayRef<int64_t> grid, ValueRange inputs,
                       ValueRange outputs) {
-  state.addAttribute(getGridAttrName(state.name),
-                     builder.getDenseI64ArrayAttr(grid));
+  build(builder, state, getAsIndexOpFoldResult(builder.getContext(), grid),
+        ValueRange(), inputs, outputs);
+}
+
+void ProgramOp::build(OpBuilder &builder, OperationState &state,
+                      ArrayRef<OpFoldResult> grid, ValueRange params,
+                      ValueRange inputs, ValueRange outputs) {
+  SmallVector<int64_t> staticGrid;
+  SmallVector<Value> dynamicGrid;
+  dispatchIndexOpFoldResults(grid, dynamicGrid, staticGrid);
+  state.addAttribute(getStaticGridAttrName(state.name),
+                     builder.getDenseI64ArrayAttr(staticGrid));
+  state.addOperands(dynamicGrid);
+  state.addOperands(params);
   state.addOperands(inputs);
   state.addOperands(outputs);
   state.getOrAddProperties<Properties>().operandSegmentSizes = {
-      static_cast<int32_t>(inputs.size()), static_cast<int32_t>(outputs.size())};
+      static_cast<int32_t>(dynamicGrid.size()),
+      static_cast<int32_t>(params.size()), static_cast<int32_t>(inputs.size()),
+      static_cast<int32_t>(outputs.size())};
   state.addTypes(outputs.getTypes());
   Region *region = state.addRegion();
   Block *block = new Block();
   region->push_back(block);
-  for (size_t i = 0; i < grid.size(); ++i)
+  for (size_t i = 0; i < grid.size() + params.size(); ++i)
     block->addArgument(builder.getIndexType(), state.location);
   for (Value v : llvm::concat<Value>(inputs, outputs))
     block->addArgument(bufferType(v.getType()), state.location);
@@ -39,9 +55,28 @@ void ProgramOp::build(OpBuilder &builder, OperationState &state,
   EndOp::create(builder, state.location);
 }
 
+SmallVector<OpFoldResult> ProgramOp::getMixedGrid() {
+  Builder b(getContext());
+  return getMixedValues(getStaticGrid(), getDynamicGrid(), b);
+}
+
+BlockArgument ProgramOp::getOrAddParam(Value value) {
+  for (auto [param, arg] : llvm::zip(getParams(), getParamArgs()))
+    if (param == value)
+      return arg;
+  unsigned position = getStaticGrid().size() + getParams().size();
+  getParamsMutable().append(value);
+  return getBody().front().insertArgument(position, value.getType(),
+                                          value.getLoc());
+}
+
 LogicalResult ProgramOp::verify() {
-  for (auto [d, n] : llvm::enumerate(getGrid()))
-    if (n < 1)
+  if (failed(verifyListOfOperandsOrIntegers(*this, "grid",
+                                            getStaticGrid().size(),
+                                            getStaticGrid(), getDynamicGrid())))
+    return failure();
+  for (auto [d, n] : llvm::enumerate(getStaticGrid()))
+    if (!ShapedType::isDynamic(n) && n < 1)
       return emitOpError() << "grid dimension " << d << " is " << n
                            << "; every dimension needs at least one work item";
   // A program only writes its outputs (it is Pure): without one it would
@@ -59,25 +94,25 @@ LogicalResult ProgramOp::verify() {
       return emitOpError() << "result #" << i << " has type "
                            << std::get<0>(pair) << " but output #" << i
                            << " has type " << std::get<1>(pair);
-  for (auto [i, v] : llvm::enumerate(getOutputs()))
-    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
-      return emitOpError() << "output #" << i << " needs a static shape";
   return success();
 }
 
 LogicalResult ProgramOp::verifyRegions() {
   Block &block = getBody().front();
-  size_t grid = getGrid().size();
+  size_t grid = getStaticGrid().size() + getParams().size();
   size_t expected = grid + getInputs().size() + getOutputs().size();
   if (block.getNumArguments() != expected)
     return emitOpError() << "body has " << block.getNumArguments()
                          << " arguments, expected " << expected << " ("
-                         << grid << " work-item ids, one buffer per input "
-                         << "and output)";
+                         << getStaticGrid().size() << " work-item ids, "
+                         << getParams().size()
+                         << " parameters, one buffer per input and output)";
   for (size_t i = 0; i < grid; ++i)
     if (!block.getArgument(i).getType().isIndex())
-      return emitOpError() << "body argument #" << i
-                           << " (a work-item id) must be an index";
+      return emitOpError() << "body argument #" << i << " ("
+                           << (i < getStaticGrid().size() ? "a work-item id"
+                                                          : "a parameter")
+                           << ") must be an index";
   for (auto [i, v] :
        llvm::enumerate(llvm::concat<Value>(getInputs(), getOutputs()))) {
     Type arg = block.getArgument(grid + i).getType();

@@ -13,9 +13,13 @@ def Tile_ProgramOp : Tile_Op<"program", [
     Seen from outside, a program is a pure function of its tensors.
     The body runs once for every point of `grid` (work items are
     independent and may run in any order or in parallel; `grid([])` is one
-    work item, e.g. a sequential scan). Its block takes
+    work item, e.g. a sequential scan). A grid dimension is a constant or,
+    for run-time lengths, an `index` value (`grid([%blocks, 4])`; zero work
+    items at run time leave the outputs as `outs`). Its block takes
     one `index` per grid dimension (the work item's coordinates), then one
-    memref per input and per output, of the same shapes and element types:
+    `index` per value of `params` (run-time sizes the body needs: a loop's
+    trip count, a mask's extent), then one memref per input and per output,
+    of the same shapes and element types:
     the program reads its inputs and writes its outputs through them with
     `tile.load` and `tile.store`. Outputs start with the values of `outs`;
     the results are the outputs after every work item ran. A program has
@@ -33,14 +37,30 @@ def Tile_ProgramOp : Tile_Op<"program", [
       tile.store %t, %Y[%i, %col] : tensor<1x64xf32> -> memref<2x256xf32>
     } -> tensor<2x256xf32>
     ```
+
+    With a run-time number of rows:
+
+    ```mlir
+    %r = tile.program grid([%tiles]) params(%rows) ins(%x : tensor<?x64xf32>)
+           outs(%init : tensor<?x64xf32>) {
+    ^bb0(%i: index, %n: index, %X: memref<?x64xf32>, %Y: memref<?x64xf32>):
+      %c16 = arith.constant 16 : index
+      %row = arith.muli %i, %c16 : index
+      %t = tile.load %X[%row, %c0] : memref<?x64xf32> -> tensor<16x64xf32>
+      tile.store %t, %Y[%row, %c0] : tensor<16x64xf32> -> memref<?x64xf32>
+    } -> tensor<?x64xf32>
+    ```
   }];
-  let arguments = (ins DenseI64ArrayAttr:$grid,
+  let arguments = (ins Variadic<Index>:$dynamic_grid,
+                       DenseI64ArrayAttr:$static_grid,
+                       Variadic<Index>:$params,
                        Variadic<AnyRankedTensor>:$inputs,
                        Variadic<AnyRankedTensor>:$outputs);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    `grid` `(` $grid `)` (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    `grid` `(` custom<DynamicIndexList>($dynamic_grid, $static_grid) `)`
+    (`params` `(` $params^ `)`)? (`ins` `(` $inputs^ `:` type($inputs) `)`)?
     `outs` `(` $outputs `:` type($outputs) `)` $body attr-dict
     `->` type($results)
   }];
@@ -50,17 +70,32 @@ def Tile_ProgramOp : Tile_Op<"program", [
   let builders = [
     OpBuilder<(ins "::llvm::ArrayRef<int64_t>":$grid,
                    "::mlir::ValueRange":$inputs,
+                   "::mlir::ValueRange":$outputs)>,
+    OpBuilder<(ins "::llvm::ArrayRef<::mlir::OpFoldResult>":$grid,
+                   "::mlir::ValueRange":$params,
+                   "::mlir::ValueRange":$inputs,
                    "::mlir::ValueRange":$outputs)>
   ];
   let extraClassDeclaration = [{
-    /// Work-item coordinates, input buffers and output buffers of the body.
+    /// The grid's dimensions: constants and run-time values.
+    ::llvm::SmallVector<::mlir::OpFoldResult> getMixedGrid();
+    /// Work-item coordinates, parameters, input buffers and output buffers
+    /// of the body.
     ::mlir::Block::BlockArgListType getWorkItemIds() {
-      return getBody().front().getArguments().take_front(getGrid().size());
+      return getBody().front().getArguments().take_front(
+          getStaticGrid().size());
+    }
+    ::mlir::Block::BlockArgListType getParamArgs() {
+      return getBody().front().getArguments().slice(getStaticGrid().size(),
+                                                    getParams().size());
     }
     ::mlir::Block::BlockArgListType getInputBuffers() {
-      return getBody().front().getArguments().slice(getGrid().size(),
-                                                    getInputs().size());
+      return getBody().front().getArguments().slice(
+          getStaticGrid().size() + getParams().size(), getInputs().size());
     }
+    /// `value` (an index defined outside) as a parameter of the body: its
+    /// block argument, added when it is not one yet.
+    ::mlir::BlockArgument getOrAddParam(::mlir::Value value);
     ::mlir::Block::BlockArgListType getOutputBuffers() {
       return getBody().front().getArguments().take_back(getOutputs().size());
     }

@@ -15,6 +15,13 @@
 // analysis (cascade/Analysis/Ranks.h), so the rewrite reads the dataflow, not
 // index letters.
 //
+// Run-time lengths: a grid rank or the iterative rank may have a run-time
+// size (tiles still have static shapes, so what a work item holds whole may
+// not). The grid then takes a run-time number of work items, the loop a
+// run-time trip count, and the run-time sizes the body needs (trip count,
+// mask extent) become the program's parameters. Each size is read from the
+// program's inputs, never from an einsum the program replaces.
+//
 //===----------------------------------------------------------------------===//
 
 #include "cascade/Analysis/Ranks.h"
@@ -81,18 +88,25 @@ enum class DimKind { Grid, Loop, Whole };
 struct Group {
   SmallVector<Operation *> loopOps, postOps;
   llvm::SmallPtrSet<Operation *, 16> members;
-  // Grid dimensions: rank, size, tile.
+  // Grid dimensions: rank, size (kDynamic: run-time), the dimension of a
+  // value of the group the size is read from, tile.
   SmallVector<Dim> gridRanks;
   SmallVector<int64_t> gridSizes, gridTiles;
+  SmallVector<Dim> gridSizeDims;
   std::optional<Dim> loopRank;
+  // Steps of the loop (kDynamic: run-time), and a per-step input's dimension
+  // along the loop, whose size is the number of steps.
   int64_t loopSize = 0;
+  std::optional<Dim> stepsDim;
   // Block skipping: the einsum with the classes and the grid dim of rows.
   EinsumOp classified;
   int rowGridDim = -1;
   bool skipEmpty = false, fullWithoutMask = false;
-  // Key blocks before this one hold no padding (-1: every block); a full
-  // block at or past it still needs the mask to drop its padded keys.
-  int64_t fullKeyBlocks = -1;
+  // The mask's key extent when the keys do not fill whole blocks of
+  // `keyBlock` (null otherwise): a full block at or past extent / keyBlock
+  // still needs the mask to drop its padded keys.
+  OpFoldResult paddedKeyExtent;
+  int64_t keyBlock = 1;
 };
 
 class ProgramBuilder;
@@ -106,6 +120,7 @@ struct FormTileProgramsPass
   bool isChainable(Operation *op);
   Group planChain(Block &body, Operation *first);
   bool isBatchRank(const Group &g, Dim r);
+  LogicalResult checkWholeDimsStatic(Group &g);
   void planTiles(Group &g, ArrayRef<Value> shapeSources,
                  std::optional<Dim> rowRank, int64_t preferred);
   LogicalResult emit(Group &g, Block &body);
@@ -132,6 +147,68 @@ static RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
+/// The dimension an einsum's or top-k's result dimension takes its size
+/// from: the first input dimension with its letter (the iterative index has
+/// one more state than steps: not followed), the rows of a top-k.
+static std::optional<Dim> sizeOperand(Dim dim) {
+  auto [v, d] = dim;
+  if (auto e = v.getDefiningOp<EinsumOp>()) {
+    EinsumOp::Indices idx = e.getIndices();
+    char c = idx.result[d];
+    if (c == e.getIterativeIndex())
+      return std::nullopt;
+    for (auto [letters, input] :
+         llvm::zip(ArrayRef<std::string>(idx.inputs), e.getInputs()))
+      if (size_t p = letters.find(c); p != std::string::npos)
+        return Dim{input, static_cast<unsigned>(p)};
+    return std::nullopt;
+  }
+  if (auto topk = v.getDefiningOp<TopKOp>();
+      topk && d + 1 < tensorType(v).getRank())
+    return Dim{topk.getInput(), d};
+  return std::nullopt;
+}
+
+/// The sizes `v` was built with (a reshape's output shape, an empty or
+/// splat tensor's sizes, a slice's), when they are visible.
+static SmallVector<OpFoldResult> builtSizes(Value v) {
+  MLIRContext *ctx = v.getContext();
+  if (auto op = v.getDefiningOp<tensor::ExpandShapeOp>())
+    return op.getMixedOutputShape();
+  if (auto op = v.getDefiningOp<tensor::EmptyOp>())
+    return op.getMixedSizes();
+  if (auto op = v.getDefiningOp<tensor::SplatOp>())
+    return getMixedValues(op.getType().getShape(), op.getDynamicSizes(), ctx);
+  if (auto op = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    llvm::SmallBitVector dropped = droppedDims(op);
+    SmallVector<OpFoldResult> sizes;
+    for (auto [d, size] : llvm::enumerate(op.getMixedSizes()))
+      if (!dropped.test(d))
+        sizes.push_back(size);
+    return sizes;
+  }
+  return {};
+}
+
+/// Whether `size` is provably the size of `dim`: the same constant, or a
+/// run-time value that is a tensor.dim of it or the size it was built with,
+/// here or at a dimension of an einsum input it takes its size from.
+static bool isSizeOf(OpFoldResult size, Dim dim) {
+  if (std::optional<int64_t> n = getConstantIntValue(size))
+    return tensorType(dim.first).getDimSize(dim.second) == *n;
+  Value value = cast<Value>(size);
+  for (std::optional<Dim> at = dim; at; at = sizeOperand(*at)) {
+    auto [v, d] = *at;
+    if (auto dimOp = value.getDefiningOp<tensor::DimOp>())
+      if (dimOp.getSource() == v && dimOp.getConstantIndex() == d)
+        return true;
+    SmallVector<OpFoldResult> built = builtSizes(v);
+    if (d < built.size() && built[d] == size)
+      return true;
+  }
+  return false;
+}
+
 /// What a slice of an iterative result reads: the states before each step
 /// ([0, N)), after each step ([1, N]), or the final state ([N]).
 enum class StateSlice { Before, After, Final, Other };
@@ -147,14 +224,22 @@ static StateSlice classifyStateSlice(RankClasses &ranks, const Group &g,
             stride = slice.getStaticStrides()[d];
     if (stride != 1)
       return StateSlice::Other;
+    OpFoldResult mixedOffset = slice.getMixedOffsets()[d],
+                 mixedSize = slice.getMixedSizes()[d];
     if (ranks.leader({slice.getSource(), d}) != *g.loopRank) {
-      if (offset != 0 || size != source.getDimSize(d))
+      if (offset != 0 || !isSizeOf(mixedSize, {slice.getSource(), d}))
         return StateSlice::Other;
       continue;
     }
-    if (offset == g.loopSize && size == 1)
+    auto isSteps = [&](OpFoldResult n) {
+      if (std::optional<int64_t> c = getConstantIntValue(n))
+        return *c == g.loopSize;
+      return g.stepsDim && isSizeOf(n, *g.stepsDim);
+    };
+    bool offsetIsSteps = isSteps(mixedOffset), sizeIsSteps = isSteps(mixedSize);
+    if (offsetIsSteps && size == 1)
       kind = StateSlice::Final;
-    if (!dropped.test(d) && size == g.loopSize && (offset == 0 || offset == 1))
+    if (!dropped.test(d) && sizeIsSteps && (offset == 0 || offset == 1))
       kind = offset == 0 ? StateSlice::Before : StateSlice::After;
   }
   return kind;
@@ -177,6 +262,13 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
   int64_t states = tensorType(first.getResult())
                        .getDimSize(first.getIndices().result.find(n));
   g.loopSize = ShapedType::isDynamic(states) ? states : states - 1;
+  EinsumOp::Indices firstIdx = first.getIndices();
+  for (auto [letters, input] :
+       llvm::zip(ArrayRef<std::string>(firstIdx.inputs), first.getInputs()))
+    if (size_t p = letters.find(n); p != std::string::npos) {
+      g.stepsDim = Dim{input, static_cast<unsigned>(p)};
+      break;
+    }
   llvm::DenseSet<Value> iterResults;
   for (Operation &op : body) {
     // An einsum another program already holds (one that finishes from an
@@ -248,6 +340,7 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
     if (everywhere && !llvm::is_contained(g.gridRanks, r)) {
       g.gridRanks.push_back(r);
       g.gridSizes.push_back(tensorType(first.getResult()).getDimSize(d));
+      g.gridSizeDims.push_back({first.getResult(), d});
     }
   }
   for (Operation *op : g.loopOps)
@@ -262,9 +355,7 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
       continue;
     }
     auto e = cast<EinsumOp>(op);
-    if (!tensorType(e.getResult()).hasStaticShape())
-      return e.emitRemark() << "not tiled: tile programs need static shapes";
-    if (tensorType(e.getResult()).getNumElements() == 0)
+    if (llvm::is_contained(tensorType(e.getResult()).getShape(), 0))
       return e.emitRemark() << "not tiled: a tensor has no elements";
     // Read whole, the states are the program's output (the state before
     // the first step, then the state after each); inside the loop, only
@@ -336,26 +427,17 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
   return success();
 }
 
-/// Einsums (not iterative) and row-wise top-k with static shapes can be
-/// chained into one program.
+/// Einsums (not iterative) and row-wise top-k can be chained into one
+/// program (a run-time size is checked once the grid is known: only grid
+/// ranks may have one).
 bool FormTileProgramsPass::isChainable(Operation *op) {
   auto e = dyn_cast<EinsumOp>(op);
   if (!(e && !e.getIterativeIndex()) && !isa<TopKOp>(op))
     return false;
-  auto isStatic = [](Value v) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
-    return type && type.hasStaticShape();
-  };
-  if (!llvm::all_of(op->getOperands(), isStatic) ||
-      !llvm::all_of(op->getResults(), isStatic)) {
-    op->emitRemark() << "not tiled: tile programs need static shapes";
-    consumed.insert(op);
-    return false;
-  }
   // A size-0 tensor (no queries, no keys): no work item to give it.
   auto isEmpty = [](Value v) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
-    return type && type.getNumElements() == 0;
+    return type && llvm::is_contained(type.getShape(), 0);
   };
   if (llvm::any_of(op->getOperands(), isEmpty) ||
       llvm::any_of(op->getResults(), isEmpty)) {
@@ -432,6 +514,7 @@ Group FormTileProgramsPass::planChain(Block &body, Operation *first) {
       for (unsigned d = 0; d < type.getRank() && !found; ++d)
         if (ranks.leader({op->getResult(0), d}) == r) {
           g.gridSizes.push_back(type.getDimSize(d));
+          g.gridSizeDims.push_back({op->getResult(0), d});
           found = true;
         }
       if (found)
@@ -470,6 +553,28 @@ bool FormTileProgramsPass::isBatchRank(const Group &g, Dim r) {
   return found;
 }
 
+/// Tiles have static shapes: what a work item holds whole (every dimension
+/// not on the grid or the loop) needs a static size.
+LogicalResult FormTileProgramsPass::checkWholeDimsStatic(Group &g) {
+  for (Operation *op : llvm::concat<Operation *>(g.loopOps, g.postOps))
+    for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      // Block classes are read as a table, not loaded as tiles.
+      auto e = dyn_cast<EinsumOp>(op);
+      if (!type || isa<tensor::ExtractSliceOp>(op) ||
+          (e && v == e.getBlockClasses()))
+        continue;
+      for (unsigned d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d) &&
+            kindOf(ranks, g, v, d).first == DimKind::Whole)
+          return op->emitRemark()
+                 << "not tiled: dimension " << d << " of a " << type
+                 << " has a run-time size, and each work item would hold "
+                    "it whole";
+    }
+  return success();
+}
+
 /// Tile sizes: the row rank (if any) gets a tile chosen from the target, the
 /// others one work item per entry.
 void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
@@ -491,11 +596,14 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
   for (auto [i, r] : llvm::enumerate(g.gridRanks)) {
     if (!rowRank || r != *rowRank)
       continue;
+    // A run-time number of rows: as many as the fast memory holds.
+    int64_t rows = ShapedType::isDynamic(g.gridSizes[i])
+                       ? std::numeric_limits<int64_t>::max()
+                       : g.gridSizes[i];
     int64_t tile = queryBlock > 0  ? static_cast<int64_t>(queryBlock)
                    : preferred > 0 ? preferred
-                                   : chooseRowTile(target, rowBytes,
-                                                   g.gridSizes[i]);
-    g.gridTiles[i] = std::min(tile, g.gridSizes[i]);
+                                   : chooseRowTile(target, rowBytes, rows);
+    g.gridTiles[i] = std::min(tile, rows);
     g.rowGridDim = i;
   }
 }
@@ -584,14 +692,22 @@ void FormTileProgramsPass::runOnOperation() {
           }
       }
       if (!rowRank) {
+        // A run-time size counts as the largest.
+        auto sizeOf = [&](size_t i) {
+          return ShapedType::isDynamic(g.gridSizes[i])
+                     ? std::numeric_limits<int64_t>::max()
+                     : g.gridSizes[i];
+        };
         std::optional<size_t> best;
         for (size_t i = 0; i < g.gridRanks.size(); ++i)
-          if ((!best || g.gridSizes[i] >= g.gridSizes[*best]) &&
+          if ((!best || sizeOf(i) >= sizeOf(*best)) &&
               !isBatchRank(g, g.gridRanks[i]))
             best = i;
         if (best)
           rowRank = g.gridRanks[*best];
       }
+      if (failed(checkWholeDimsStatic(g)))
+        continue;
       planTiles(g, shapeSources, rowRank, preferred);
       if (failed(emit(g, body)))
         return signalPassFailure();
@@ -619,6 +735,46 @@ void FormTileProgramsPass::runOnOperation() {
 // Emission
 //===----------------------------------------------------------------------===//
 
+/// Dimension `dim` of a value of `g`: a constant, or a value computed at
+/// `b`'s insertion point (before the program) from the program's inputs or
+/// the run-time sizes the group's slices were built with; null when neither
+/// gives it.
+static OpFoldResult sizeOutside(OpBuilder &b, Location loc, const Group &g,
+                                Dim dim) {
+  auto [v, d] = dim;
+  int64_t n = tensorType(v).getDimSize(d);
+  if (!ShapedType::isDynamic(n))
+    return b.getIndexAttr(n);
+  Operation *def = v.getDefiningOp();
+  if (!def || !g.members.contains(def)) {
+    // The size it was built with, else a tensor.dim of it.
+    SmallVector<OpFoldResult> built = builtSizes(v);
+    return d < built.size() ? built[d] : tensor::getMixedSize(b, loc, v, d);
+  }
+  if (auto e = dyn_cast<EinsumOp>(def);
+      e && e.getIndices().result[d] == e.getIterativeIndex()) {
+    // The states: one more than the steps.
+    OpFoldResult steps =
+        g.stepsDim ? sizeOutside(b, loc, g, *g.stepsDim) : OpFoldResult();
+    if (!steps)
+      return {};
+    return arith::AddIOp::create(b, loc,
+                                 getValueOrCreateConstantIndexOp(b, loc, steps),
+                                 arith::ConstantIndexOp::create(b, loc, 1))
+        .getResult();
+  }
+  if (isa<tensor::ExtractSliceOp>(def)) {
+    OpFoldResult size = builtSizes(v)[d];
+    Operation *sizeDef = cast<Value>(size).getDefiningOp();
+    if (sizeDef && g.members.contains(sizeDef))
+      return {};
+    return size;
+  }
+  if (std::optional<Dim> from = sizeOperand(dim))
+    return sizeOutside(b, loc, g, *from);
+  return {};
+}
+
 namespace {
 
 /// Builds the body of one program.
@@ -626,8 +782,8 @@ class ProgramBuilder {
 public:
   ProgramBuilder(RankClasses &ranks, Group &g, tile::ProgramOp program,
                  ArrayRef<Value> inputs, ArrayRef<Value> outputs)
-      : ranks(ranks), g(g), program(program), inputs(inputs),
-        outputs(outputs) {}
+      : ranks(ranks), g(g), program(program), inputs(inputs), outputs(outputs),
+        outside(program) {}
 
   LogicalResult build();
 
@@ -636,6 +792,31 @@ private:
     return arith::ConstantIndexOp::create(b, loc(), v);
   }
   Location loc() { return program.getLoc(); }
+
+  /// A size in the body: a constant, or the parameter of a run-time value
+  /// computed before the program.
+  Value inside(OpBuilder &b, OpFoldResult size) {
+    if (std::optional<int64_t> n = getConstantIntValue(size))
+      return constIndex(b, *n);
+    return program.getOrAddParam(cast<Value>(size));
+  }
+
+  /// Index values `op` (a clone in the body) reads from outside the program
+  /// (run-time sizes) become parameters; anything else from outside cannot
+  /// be read by an isolated body.
+  void importOutsideValues(Operation *op) {
+    op->walk([&](Operation *nested) {
+      for (OpOperand &use : nested->getOpOperands()) {
+        Region *region = use.get().getParentRegion();
+        if (program.getBody().isAncestor(region))
+          continue;
+        if (use.get().getType().isIndex())
+          use.set(program.getOrAddParam(use.get()));
+        else
+          unsupported = true;
+      }
+    });
+  }
 
   /// Offsets of `v`'s tile: grid origin, `step` (the loop index unless
   /// given), or 0.
@@ -721,7 +902,7 @@ private:
       // The offsets are computed before the einsum that reads them.
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(clone);
-      int64_t extent[2] = {1, 1};
+      SmallVector<OpFoldResult> extent;
       SmallVector<Value> maskOrigin;
       bool tiled = false;
       for (int side = 0; side < 2; ++side) {
@@ -733,6 +914,9 @@ private:
         Value offset = zero;
         int64_t stride = 1;
         bool wholeAfter = true;
+        // Run-time sizes in the group: they multiply the extent, and an
+        // offset past one would need a run-time stride.
+        SmallVector<Dim> runTimeSizes;
         for (char c : llvm::reverse(group)) {
           auto [v, d] = locate(c);
           int64_t whole = tensorType(v).getDimSize(d);
@@ -741,6 +925,8 @@ private:
           if (tileSize > 1 && !wholeAfter)
             unsupported = true;
           if (kind != DimKind::Whole && tileSize != whole) {
+            if (!runTimeSizes.empty())
+              unsupported = true;
             Value at = kind == DimKind::Grid ? gridOrigin[i] : iv;
             Value term = stride == 1
                              ? at
@@ -754,13 +940,35 @@ private:
             tiled = true;
           }
           wholeAfter &= tileSize == whole;
-          stride *= whole;
+          if (ShapedType::isDynamic(whole))
+            runTimeSizes.push_back({v, d});
+          else
+            stride *= whole;
         }
-        extent[side] = stride;
+        if (!e.getMaskExtent()) {
+          // The whole group's extent, its run-time factors as parameters.
+          OpFoldResult size = b.getIndexAttr(stride);
+          for (Dim factor : runTimeSizes) {
+            OpFoldResult n = sizeOutside(outside, loc(), g, factor);
+            if (!n) {
+              unsupported = true;
+              break;
+            }
+            size =
+                arith::MulIOp::create(b, loc(), inside(b, size), inside(b, n))
+                    .getResult();
+          }
+          extent.push_back(size);
+        }
         maskOrigin.push_back(offset);
       }
-      if (!e.getMaskExtent())
-        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(extent));
+      if (!e.getMaskExtent()) {
+        SmallVector<int64_t> statics;
+        SmallVector<Value> dynamics;
+        dispatchIndexOpFoldResults(extent, dynamics, statics);
+        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(statics));
+        clone.getMaskExtentSizesMutable().assign(dynamics);
+      }
       if (tiled)
         clone.getMaskOriginMutable().assign(maskOrigin);
     } else {
@@ -768,10 +976,12 @@ private:
       clone.removeMaskQueryAttr();
       clone.removeMaskKeyAttr();
       clone.removeMaskExtentAttr();
+      clone.getMaskExtentSizesMutable().clear();
       clone.removeFillAttr();
       clone.getMaskArgsMutable().clear();
     }
     setCoordOrigin(b, e, clone);
+    importOutsideValues(clone);
     return clone.getResult();
   }
 
@@ -855,6 +1065,10 @@ private:
   Group &g;
   tile::ProgramOp program;
   ArrayRef<Value> inputs, outputs;
+  /// Inserts before the program: run-time sizes it takes as parameters.
+  OpBuilder outside;
+  /// Key blocks before this one hold no padding (null: every block).
+  Value fullKeyBlocks;
   IRMapping mapping;
   llvm::DenseMap<Value, Value> hoisted;
   SmallVector<Value> gridOrigin;
@@ -906,6 +1120,7 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
       e.getBody().cloneInto(&step.getBody(), none);
       // Its coordinates are the tile's and step's, as for any einsum here.
       setCoordOrigin(b, e, step);
+      importOutsideValues(step);
       after[e.getResult()] = step.getResult();
       // States read whole: the state after step n is entry n + 1.
       if (llvm::is_contained(outputs, e.getResult()))
@@ -927,11 +1142,11 @@ SmallVector<Value> ProgramBuilder::emitStep(OpBuilder &b, ValueRange states,
           arith::ConstantIntOp::create(
               b, loc(), b.getI8Type(),
               static_cast<int64_t>(BlockClass::Full)));
-      if (g.fullKeyBlocks >= 0)
+      if (fullKeyBlocks)
         full = arith::AndIOp::create(
             b, loc(), full,
             arith::CmpIOp::create(b, loc(), arith::CmpIPredicate::slt, iv,
-                                  constIndex(b, g.fullKeyBlocks)));
+                                  fullKeyBlocks));
       auto branch = scf::IfOp::create(b, loc(), tileTypeOf(e.getResult()),
                                       full, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
@@ -983,8 +1198,18 @@ LogicalResult ProgramBuilder::build() {
       auto it = llvm::find(inputs, g.classified.getBlockClasses());
       classes = program.getInputBuffers()[it - inputs.begin()];
     }
-    auto loop = scf::ForOp::create(b, loc(), zero,
-                                   constIndex(b, g.loopSize),
+    if (g.fullWithoutMask && g.paddedKeyExtent)
+      fullKeyBlocks = arith::DivUIOp::create(
+          b, loc(), inside(b, g.paddedKeyExtent), constIndex(b, g.keyBlock));
+    // The number of steps: a per-step input's size along the loop.
+    OpFoldResult steps = b.getIndexAttr(g.loopSize);
+    if (ShapedType::isDynamic(g.loopSize)) {
+      steps = g.stepsDim ? sizeOutside(outside, loc(), g, *g.stepsDim)
+                         : OpFoldResult();
+      if (!steps)
+        return failure();
+    }
+    auto loop = scf::ForOp::create(b, loc(), zero, inside(b, steps),
                                    preheader->getResult(0), inits);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -1044,6 +1269,7 @@ LogicalResult ProgramBuilder::build() {
     for (Value v : op->getOperands())
       operands.map(v, tileOf(b, v));
     Operation *clone = b.clone(*op, operands);
+    importOutsideValues(clone);
     for (auto [r, t] : llvm::zip(op->getResults(), clone->getResults())) {
       t.setType(tileTypeOf(r));
       mapping.map(r, t);
@@ -1063,8 +1289,10 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
     if (!g.members.contains(&op))
       continue;
     last = &op;
+    // Index operands (run-time sizes) become parameters, not buffers.
     for (Value v : op.getOperands())
-      if (!v.getDefiningOp() || !g.members.contains(v.getDefiningOp()))
+      if ((!v.getDefiningOp() || !g.members.contains(v.getDefiningOp())) &&
+          isa<RankedTensorType>(v.getType()))
         inputs.insert(v);
     for (Value r : op.getResults())
       for (Operation *user : r.getUsers())
@@ -1117,11 +1345,17 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
     });
     g.skipEmpty = stateSafe && !stepsStored;
     // Full blocks hold no padding, except the last key block when the keys
-    // do not fill whole blocks: that one keeps the mask.
-    int64_t keyExtent = e.getMaskExtent() ? (*e.getMaskExtent())[1] : 0;
+    // do not fill whole blocks (or may not, at run time): that one keeps the
+    // mask.
     g.fullWithoutMask = true;
-    if (e.getMaskExtent() && keyExtent % block[1] != 0)
-      g.fullKeyBlocks = keyExtent / block[1];
+    if (e.getMaskExtent()) {
+      OpFoldResult keyExtent = e.getMixedMaskExtent()[1];
+      std::optional<int64_t> n = getConstantIntValue(keyExtent);
+      if (!n || *n % block[1] != 0) {
+        g.paddedKeyExtent = keyExtent;
+        g.keyBlock = block[1];
+      }
+    }
     break;
   }
 
@@ -1134,21 +1368,58 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
     return success();
   }
   OpBuilder b(last);
+  Location loc = last->getLoc();
+  Operation *first = g.loopOps.empty() ? g.postOps[0] : g.loopOps[0];
+  // Run-time sizes are computed before the program; what cannot be read
+  // from its inputs leaves the einsums whole. What was built before `last`
+  // for a program that is not formed is erased again (pure ops the
+  // canonicalizer would remove; erased here so the IR stays as it was).
+  Operation *before = last->getPrevNode();
+  auto eraseBuilt = [&] {
+    SmallVector<Operation *> built;
+    for (Operation *op = before ? before->getNextNode() : &body.front();
+         op != last; op = op->getNextNode())
+      built.push_back(op);
+    for (Operation *op : llvm::reverse(built))
+      if (op->use_empty())
+        op->erase();
+  };
+  auto cannotSize = [&](Dim dim) {
+    eraseBuilt();
+    first->emitRemark() << "not tiled: the run-time size of dimension "
+                        << dim.second << " of a " << dim.first.getType()
+                        << " is not read from the program's inputs";
+    return success();
+  };
   SmallVector<Value> outs;
   for (Value v : outputs) {
     auto type = tensorType(v);
-    if (!type.hasStaticShape())
-      return g.postOps.empty() ? failure()
-                               : (g.postOps[0]->emitError()
-                                      << "tile programs need static shapes",
-                                  failure());
-    outs.push_back(tensor::EmptyOp::create(b, last->getLoc(), type.getShape(),
-                                           type.getElementType()));
+    SmallVector<OpFoldResult> sizes;
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      sizes.push_back(sizeOutside(b, loc, g, {v, d}));
+      if (!sizes.back())
+        return cannotSize({v, d});
+    }
+    outs.push_back(
+        tensor::EmptyOp::create(b, loc, sizes, type.getElementType()));
   }
-  SmallVector<int64_t> grid;
-  for (auto [size, tile] : llvm::zip(g.gridSizes, g.gridTiles))
-    grid.push_back((size + tile - 1) / tile);
-  auto program = tile::ProgramOp::create(b, last->getLoc(), grid,
+  SmallVector<OpFoldResult> grid;
+  for (auto [size, tile, dim] :
+       llvm::zip(g.gridSizes, g.gridTiles, g.gridSizeDims)) {
+    if (!ShapedType::isDynamic(size)) {
+      grid.push_back(b.getIndexAttr((size + tile - 1) / tile));
+      continue;
+    }
+    OpFoldResult n = sizeOutside(b, loc, g, dim);
+    if (!n)
+      return cannotSize(dim);
+    grid.push_back(tile == 1 ? n
+                             : arith::CeilDivUIOp::create(
+                                   b, loc, cast<Value>(n),
+                                   arith::ConstantIndexOp::create(b, loc, tile))
+                                   .getResult());
+  }
+  auto program = tile::ProgramOp::create(b, loc, grid, ValueRange(),
                                          inputs.getArrayRef(), outs);
   ProgramBuilder builder(ranks, g, program, inputs.getArrayRef(),
                          outputs.getArrayRef());
@@ -1162,9 +1433,7 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
   }
   if (failed(built)) {
     program.erase();
-    for (Value out : outs)
-      out.getDefiningOp()->erase();
-    Operation *first = g.loopOps.empty() ? g.postOps[0] : g.loopOps[0];
+    eraseBuilt();
     first->emitRemark() << "not tiled: this cascade's shape is not "
                            "supported by cascade-form-tile-programs yet";
     return success();

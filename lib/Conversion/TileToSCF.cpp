@@ -17,6 +17,7 @@
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -268,21 +269,24 @@ struct ProgramToParallel : OpRewritePattern<tile::ProgramOp> {
     SmallVector<Value> lower, upper, steps;
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    for (int64_t n : op.getGrid()) {
+    for (OpFoldResult n : op.getMixedGrid()) {
       lower.push_back(zero);
-      upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, n));
+      upper.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, n));
       steps.push_back(one);
     }
+    SmallVector<Value> params(op.getParams());
     Block &body = op.getBody().front();
     rewriter.eraseOp(body.getTerminator());
     if (lower.empty()) {
       // A grid of rank 0 is one work item (a scan): the body runs in place
       // (scf.parallel needs at least one dimension).
-      rewriter.inlineBlockBefore(&body, op, buffers);
+      params.append(buffers);
+      rewriter.inlineBlockBefore(&body, op, params);
     } else {
       auto parallel =
           scf::ParallelOp::create(rewriter, loc, lower, upper, steps);
       SmallVector<Value> replacements(parallel.getInductionVars());
+      replacements.append(params);
       replacements.append(buffers);
       rewriter.inlineBlockBefore(&body, parallel.getBody()->getTerminator(),
                                  replacements);

@@ -566,8 +566,9 @@ LogicalResult Interpreter::exec(Operation *op) {
       .Case([&](scf::ForOp o) { return execFor(o); })
       .Case([&](scf::IfOp o) { return execIf(o); })
       .Case<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
-            arith::CeilDivUIOp, arith::AndIOp, arith::OrIOp, arith::CmpIOp,
-            arith::IndexCastOp>([&](Operation *o) { return execScalar(o); })
+            arith::CeilDivUIOp, arith::DivUIOp, arith::AndIOp, arith::OrIOp,
+            arith::CmpIOp, arith::IndexCastOp>(
+          [&](Operation *o) { return execScalar(o); })
       .Case([&](arith::ConstantOp c) -> LogicalResult {
         if (auto integer = dyn_cast<IntegerAttr>(c.getValue())) {
           set(c.getResult(),
@@ -759,12 +760,13 @@ LogicalResult Interpreter::execScalar(Operation *op) {
     if (operand(1) == 0)
       return op->emitError() << "integer division by zero";
     r = operand(0) / operand(1);
-  } else if (isa<arith::CeilDivUIOp>(op)) {
+  } else if (isa<arith::CeilDivUIOp, arith::DivUIOp>(op)) {
     // Sizes: non-negative.
     if (operand(1) <= 0 || operand(0) < 0)
       return op->emitError()
-             << "ceildivui of " << operand(0) << " by " << operand(1);
-    r = (operand(0) + operand(1) - 1) / operand(1);
+             << op->getName() << " of " << operand(0) << " by " << operand(1);
+    r = isa<arith::DivUIOp>(op) ? operand(0) / operand(1)
+                                : (operand(0) + operand(1) - 1) / operand(1);
   } else if (isa<arith::AndIOp>(op))
     r = operand(0) & operand(1);
   else if (isa<arith::OrIOp>(op))
@@ -810,7 +812,14 @@ LogicalResult Interpreter::execProgram(tile::ProgramOp op) {
   for (Value v : op.getOutputs())
     outputs.push_back(std::make_shared<HostTensor>(get(v)));
   buffers.append(outputs.begin(), outputs.end());
-  ArrayRef<int64_t> grid = op.getGrid();
+  SmallVector<int64_t> grid = indicesOf(op.getMixedGrid());
+  for (auto [d, n] : llvm::enumerate(grid))
+    if (n < 0)
+      return op.emitError()
+             << "grid dimension " << d << " is " << n << " at run time";
+  SmallVector<TensorPtr> params;
+  for (Value v : op.getParams())
+    params.push_back(values.lookup(v));
   Block &body = op.getBody().front();
   LogicalResult status = success();
   forEachIndex(grid, [&](ArrayRef<int64_t> ids, int64_t) {
@@ -819,6 +828,7 @@ LogicalResult Interpreter::execProgram(tile::ProgramOp op) {
     SmallVector<TensorPtr> args;
     for (int64_t id : ids)
       args.push_back(scalar(static_cast<double>(id)));
+    args.append(params.begin(), params.end());
     args.append(buffers.begin(), buffers.end());
     if (failed(run(body, args)))
       status = failure();

@@ -133,3 +133,31 @@ func.func @one_work_item(%x: tensor<5xf64>) -> tensor<f64> {
   } -> tensor<f64>
   return %r : tensor<f64>
 }
+
+// -----
+
+// A run-time grid and parameters: the grid values bound the scf.parallel,
+// the body's parameters are the values given to the program, and a
+// run-time-sized output is allocated with its run-time size.
+// CHECK-LABEL: func.func @run_time_grid
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf64>, %[[TILES:.*]]: index, %[[LIMIT:.*]]: index)
+// CHECK: %[[INIT:.*]] = tensor.empty
+// CHECK: %[[N:.*]] = tensor.dim %[[INIT]], %c0
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) {alignment = 64 : i64} : memref<?xf64>
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0{{.*}}) to (%[[TILES]]) step (%c1{{.*}})
+// CHECK:   arith.minsi %{{.*}}, %[[LIMIT]] : index
+// CHECK:   bufferization.materialize_in_destination
+// CHECK-NOT: tile.program
+func.func @run_time_grid(%x: tensor<?xf64>, %tiles: index, %limit: index) -> tensor<?xf64> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf64>
+  %init = tensor.empty(%n) : tensor<?xf64>
+  %r = tile.program grid([%tiles]) params(%limit) ins(%x : tensor<?xf64>) outs(%init : tensor<?xf64>) {
+  ^bb0(%i: index, %bound: index, %X: memref<?xf64>, %Y: memref<?xf64>):
+    %c4 = arith.constant 4 : index
+    %o = arith.muli %i, %c4 : index
+    %t = tile.load %X[%o] bounds[%bound] : memref<?xf64> -> tensor<4xf64>
+    tile.store %t, %Y[%o] : tensor<4xf64> -> memref<?xf64>
+  } -> tensor<?xf64>
+  return %r : tensor<?xf64>
+}

@@ -5,10 +5,13 @@
 // RUN: cascade-run %s --entry skipped_sum --print | FileCheck %s --check-prefix=SKIP
 // RUN: cascade-run %s --entry causal_tiles --print | FileCheck %s --check-prefix=CAUSAL
 // RUN: not cascade-run %s --entry class_out_of_range 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: cascade-run %s --entry run_time_rows --print | FileCheck %s --check-prefix=ROWS
+// RUN: cascade-run %s --entry no_rows --print | FileCheck %s --check-prefix=NOROWS
 // The CPU target runs the same programs (cascade-convert-tile-to-scf):
 // RUN: cascade-run %s --target cpu --entry doubled --print | FileCheck %s --check-prefix=DOUBLED
 // RUN: cascade-run %s --target cpu --entry skipped_sum --print | FileCheck %s --check-prefix=SKIP
 // RUN: cascade-run %s --target cpu --entry causal_tiles --print | FileCheck %s --check-prefix=CAUSAL
+// RUN: cascade-run %s --target cpu --entry run_time_rows --print | FileCheck %s --check-prefix=ROWS
 
 // 10 values in tiles of 4: the last tile reads 2 padded values (-1) and
 // writes only its 2 in-bounds values.
@@ -92,4 +95,42 @@ func.func @class_out_of_range() -> tensor<1xf64> {
     %cls = memref.load %C[%i, %c3] : memref<1x3xi8>
   } -> tensor<1xf64>
   return %r : tensor<1xf64>
+}
+
+// A run-time grid and a parameter: 7 rows of a run-time-sized tensor in
+// ceil(7 / 2) = 4 work items of 2 rows; each doubles its rows up to a
+// run-time bound of 7 - 2 = 5 rows (the parameter); rows past it keep their
+// `outs` values.
+// ROWS: result0 = [2, 4, 6, 8, 10, 6, 7]
+func.func @run_time_rows() -> tensor<7xf64> {
+  %x = arith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]> : tensor<7xf64>
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %xd = tensor.cast %x : tensor<7xf64> to tensor<?xf64>
+  %n = tensor.dim %xd, %c0 : tensor<?xf64>
+  %tiles = arith.ceildivui %n, %c2 : index
+  %limit = arith.subi %n, %c2 : index
+  %r = tile.program grid([%tiles]) params(%limit) ins(%xd : tensor<?xf64>) outs(%xd : tensor<?xf64>) {
+  ^bb0(%i: index, %bound: index, %X: memref<?xf64>, %Y: memref<?xf64>):
+    %c2_ = arith.constant 2 : index
+    %o = arith.muli %i, %c2_ : index
+    %t = tile.load %X[%o] : memref<?xf64> -> tensor<2xf64>
+    %d = cascade.einsum "m,m->m" ins(%t, %t : tensor<2xf64>, tensor<2xf64>) map(add) -> tensor<2xf64>
+    tile.store %d, %Y[%o] bounds[%bound] : tensor<2xf64> -> memref<?xf64>
+  } -> tensor<?xf64>
+  %s = tensor.cast %r : tensor<?xf64> to tensor<7xf64>
+  return %s : tensor<7xf64>
+}
+
+// Zero work items at run time: the outputs stay as `outs`.
+// NOROWS: result0 = [5, 5, 5]
+func.func @no_rows() -> tensor<3xf64> {
+  %c0 = arith.constant 0 : index
+  %init = arith.constant dense<5.0> : tensor<3xf64>
+  %r = tile.program grid([%c0]) outs(%init : tensor<3xf64>) {
+  ^bb0(%i: index, %Y: memref<3xf64>):
+    %t = arith.constant dense<1.0> : tensor<3xf64>
+    tile.store %t, %Y[%i] : tensor<3xf64> -> memref<3xf64>
+  } -> tensor<3xf64>
+  return %r : tensor<3xf64>
 }

@@ -8,7 +8,10 @@
 //     (one key block) and with blocks of 8 (5 key blocks over 37 keys, the
 //     last padded): the run-time lengths become the 1-pass form over a
 //     run-time number of key blocks, the padding masked through a run-time
-//     mask_extent, classified at run time (not tiled, with a remark),
+//     mask_extent, classified at run time, and one tile program per
+//     attention with a run-time number of query tiles, a loop over the
+//     run-time number of key blocks that skips empty blocks, and the
+//     lengths as the program's parameters,
 // and compared with the static composite. Lengths: 53 queries over 37 keys
 // (bottom-right causal: the first 16 rows fully masked, result 0), odd
 // sizes, a batch of 2, a 1-query decode.
@@ -31,10 +34,26 @@
 // ONEPASS: %[[NB:.*]] = arith.ceildivui %[[M]], %c8
 // ONEPASS: tensor.pad %arg1 {{.*}} high[0, 0, %{{.*}}, 0]
 // ONEPASS: tensor.expand_shape {{.*}} output_shape [1, 2, %[[NB]], 8, 8] : tensor<1x2x?x8xf64> into tensor<1x2x?x8x8xf64>
-// ONEPASS: %[[CLS:.*]] = cascade.classify_blocks #cascade.causal<bottom_right> extent([%{{.*}}, %{{.*}}]) block([8, 8]) : tensor<?x?xi8>
-// ONEPASS: mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([%{{.*}}, %{{.*}}]) blocks(%[[CLS]] : tensor<?x?xi8>) block([8, 8])
-// ONEPASS: iterate("n" init
-// ONEPASS-NOT: tile.program
+// ONEPASS: %[[P:.*]] = tensor.dim %expanded, %c3
+// ONEPASS: %[[CLS:.*]] = cascade.classify_blocks #cascade.causal<bottom_right> extent([%[[P]], %[[M]]]) block([8, 8]) : tensor<?x?xi8>
+// One program: a run-time number of query tiles on the grid, the key
+// length, the number of key blocks and the query length as parameters.
+// ONEPASS: %[[OUT:.*]] = tensor.empty(%[[P]]) : tensor<1x2x2x?x8xf64>
+// ONEPASS: %[[ROWS:.*]] = arith.ceildivui %{{.*}}, %c8
+// ONEPASS: tile.program grid([1, 2, 2, %[[ROWS]]]) params(%[[M]], %[[NB]], %[[P]]) ins({{.*}}, %[[CLS]], {{.*}}) outs(%[[OUT]] : tensor<1x2x2x?x8xf64>)
+// ONEPASS-NEXT: ^bb0({{.*}}, %[[ROW:[a-z0-9]+]]: index, %[[MARG:[a-z0-9]+]]: index, %[[NBARG:[a-z0-9]+]]: index, %[[PARG:[a-z0-9]+]]: index, %{{.*}}: memref<1x2x2x?x8xf64>, %[[K:[a-z0-9]+]]: memref<1x2x?x8x8xf64>, %[[CLSARG:[a-z0-9]+]]: memref<?x?xi8>,
+// Full blocks before the one the key length ends in skip the mask test.
+// ONEPASS: %[[FULLBLOCKS:.*]] = arith.divui %[[MARG]], %c8
+// ONEPASS: scf.for %[[N:.*]] = %c0 to %[[NBARG]]
+// ONEPASS: %[[CLASS:.*]] = memref.load %[[CLSARG]][%[[ROW]], %[[N]]]
+// ONEPASS: %[[EMPTY:.*]] = arith.cmpi eq, %[[CLASS]], %c0_i8
+// Empty blocks: the states as they were, K and V not loaded.
+// ONEPASS: scf.if %[[EMPTY]]
+// ONEPASS-NEXT: scf.yield %{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %{{[a-z0-9]+}} :
+// ONEPASS-NEXT: } else {
+// ONEPASS: tile.load %[[K]][%{{.*}}, %{{.*}}, %[[N]], %c0, %c0]
+// ONEPASS: arith.cmpi slt, %[[N]], %[[FULLBLOCKS]]
+// ONEPASS: mask(#cascade.causal<bottom_right> on "p", "nm") mask_extent([%[[PARG]], %[[MARG]]]) mask_origin(
 // ONEPASS-LABEL: func.func @window_static
 //
 // RUN: cascade-run %s --entry causal_static --random-inputs %seed --save-inputs %t/c_ --output %t/c.npy
@@ -73,14 +92,27 @@
 //
 // MoE with a run-time token count (decomposed; the permutation lowered to
 // counting scans over the run-time number of slots, perm scattered into
-// that many rows; the rest whole ops with run-time sizes): 13 tokens and a
-// 1-token decode through the same @moe_dynamic; the sigmoid router's bias
-// keeps expert 0 empty.
+// that many rows; the router, the scans and the positions become tile
+// programs over run-time grids; gathers, scatters and grouped contractions
+// stay whole ops with run-time sizes): 13 tokens and a 1-token decode
+// through the same @moe_dynamic; the sigmoid router's bias keeps expert 0
+// empty.
 // RUN: FileCheck %s --check-prefix=MOEDYN < %t/tiles.mlir
 // MOEDYN-LABEL: func.func @moe_dynamic
 // MOEDYN-NOT: = cascade.permute
-// MOEDYN: cascade.einsum "s,e->se" ins(%{{.*}} : tensor<?xi64>, tensor<8xi64>) iterate("s"
-// MOEDYN: cascade.scatter %{{.*}}[%{{.*}}] rows(%{{.*}}) : tensor<?xi64>, tensor<?xi64> -> tensor<?xi64>
+// The router: a run-time number of token tiles.
+// MOEDYN: %[[T:.*]] = tensor.dim %arg0, %c0 : tensor<?x16xf64>
+// MOEDYN: %[[TILES:.*]] = arith.ceildivui %[[T]], %c64
+// MOEDYN: tile.program grid([%[[TILES]]]) ins(%arg0, %arg1 : tensor<?x16xf64>, tensor<16x8xf64>)
+// The counting scan: one work item stepping over the run-time number of
+// slots, a parameter.
+// MOEDYN: %[[SLOTS:.*]] = tensor.dim %collapsed, %c0 : tensor<?xi64>
+// MOEDYN: tile.program grid([]) params(%[[SLOTS]]) ins(%collapsed, %{{.*}} : tensor<?xi64>, tensor<8xi64>)
+// MOEDYN-NEXT: ^bb0(%[[STEPS:[a-z0-9]+]]: index,
+// MOEDYN: scf.for %[[S:.*]] = %{{.*}} to %[[STEPS]]
+// MOEDYN: tile.load %{{.*}}[%[[S]]] : memref<?xi64> -> tensor<1xi64>
+// MOEDYN: cascade.einsum "se,s,e->se"
+// MOEDYN: cascade.scatter %{{.*}}[%{{.*}}] rows(%[[SLOTS]]) : tensor<?xi64>, tensor<?xi64> -> tensor<?xi64>
 // MOEDYN-LABEL: func.func @moe_sigmoid_static
 // RUN: cascade-run %s --entry moe_static --random-inputs %seed --save-inputs %t/m_ --output %t/m.npy
 // RUN: cascade-run %t/sparse.mlir --entry moe_dynamic --input 0=%t/m_arg0.npy --input 1=%t/m_arg1.npy --input 2=%t/m_arg2.npy --input 3=%t/m_arg3.npy --input 4=%t/m_arg4.npy --input 5=%t/m_arg5.npy --input 6=%t/m_arg6.npy --expect 0=%t/m.npy --atol 1e-9 --rtol 1e-10 | FileCheck %s

@@ -14,7 +14,7 @@ func.func @empty_grid(%x: tensor<4xf32>) -> tensor<4xf32> {
 // Only the generic form can spell it: the custom one needs an output.
 func.func @no_outputs() {
   // expected-error @+1 {{needs at least one output; a program without outputs has no effect}}
-  "tile.program"() <{grid = array<i64: 1>, operandSegmentSizes = array<i32: 0, 0>}> ({
+  "tile.program"() <{static_grid = array<i64: 1>, operandSegmentSizes = array<i32: 0, 0, 0, 0>}> ({
   ^bb0(%i: index):
     "tile.end"() : () -> ()
   }) : () -> ()
@@ -34,7 +34,7 @@ func.func @result_type(%x: tensor<4xf32>) -> tensor<8xf32> {
 // -----
 
 func.func @body_arity(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{body has 1 arguments, expected 2 (1 work-item ids, one buffer per input and output)}}
+  // expected-error @+1 {{body has 1 arguments, expected 2 (1 work-item ids, 0 parameters, one buffer per input and output)}}
   %r = tile.program grid([1]) outs(%x : tensor<4xf32>) {
   ^bb0(%i: index):
   } -> tensor<4xf32>
@@ -63,12 +63,35 @@ func.func @work_item_type(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-func.func @dynamic_output(%x: tensor<?xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{output #0 needs a static shape}}
-  %r = tile.program grid([1]) outs(%x : tensor<?xf32>) {
+func.func @param_type(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  // expected-error @+1 {{body argument #1 (a parameter) must be an index}}
+  %r = tile.program grid([%n]) params(%n) outs(%x : tensor<?xf32>) {
+  ^bb0(%i: index, %m: i64, %Y: memref<?xf32>):
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+func.func @param_arity(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  // expected-error @+1 {{body has 2 arguments, expected 3 (1 work-item ids, 1 parameters, one buffer per input and output)}}
+  %r = tile.program grid([4]) params(%n) outs(%x : tensor<?xf32>) {
   ^bb0(%i: index, %Y: memref<?xf32>):
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
+}
+
+// -----
+
+// Only the generic form can spell it: a run-time grid dimension without its
+// value.
+func.func @grid_values(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expected 1 dynamic grid values}}
+  %r = "tile.program"(%x) <{static_grid = array<i64: -9223372036854775808>, operandSegmentSizes = array<i32: 0, 0, 0, 1>}> ({
+  ^bb0(%i: index, %Y: memref<4xf32>):
+    "tile.end"() : () -> ()
+  }) : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
 }
 
 // -----

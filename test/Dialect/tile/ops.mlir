@@ -68,4 +68,27 @@ func.func @one_work_item(%x: tensor<4xi64>) -> tensor<4xi64> {
   return %r : tensor<4xi64>
 }
 
+// Run-time lengths: a grid dimension given as a value, and a parameter the
+// body reads (the rows' count, bounding the loads).
+// CHECK-LABEL: func @dynamic_rows
+// CHECK: tile.program grid([%[[T:.*]], 2]) params(%[[N:.*]]) ins(%{{.*}} : tensor<?x64xf32>) outs(%{{.*}} : tensor<?x64xf32>) {
+// CHECK-NEXT: ^bb0(%{{.*}}: index, %{{.*}}: index, %[[R:.*]]: index, %{{.*}}: memref<?x64xf32>, %{{.*}}: memref<?x64xf32>):
+// CHECK: tile.load %{{.*}} bounds[%[[R]], %{{.*}}]
+// CHECK: } -> tensor<?x64xf32>
+func.func @dynamic_rows(%x: tensor<?x64xf32>, %tiles: index, %n: index) -> tensor<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %init = tensor.empty(%n) : tensor<?x64xf32>
+  %r = tile.program grid([%tiles, 2]) params(%n) ins(%x : tensor<?x64xf32>) outs(%init : tensor<?x64xf32>) {
+  ^bb0(%i: index, %j: index, %rows: index, %X: memref<?x64xf32>, %Y: memref<?x64xf32>):
+    %c16 = arith.constant 16 : index
+    %c32 = arith.constant 32 : index
+    %c64 = arith.constant 64 : index
+    %row = arith.muli %i, %c16 : index
+    %col = arith.muli %j, %c32 : index
+    %t = tile.load %X[%row, %col] bounds[%rows, %c64] : memref<?x64xf32> -> tensor<16x32xf32>
+    tile.store %t, %Y[%row, %col] : tensor<16x32xf32> -> memref<?x64xf32>
+  } -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
+
 }
