@@ -820,7 +820,8 @@ struct GroupedEinsumToLoop : OpRewritePattern<GroupedEinsumOp> {
 
 /// Classes of blocks for masks only known at run time: over every point of
 /// a block, bit 0 collects "kept" and bit 1 "dropped"; then 1 -> full,
-/// 2 -> empty, 3 -> partial.
+/// 2 -> empty, 3 -> partial. A run-time extent (sequence lengths) gives a
+/// table of run-time size.
 struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -831,17 +832,27 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
     auto resultType = cast<RankedTensorType>(op.getClasses().getType());
     Type i8 = rewriter.getI8Type();
     int64_t bq = op.getBlock()[0], bk = op.getBlock()[1];
-    int64_t numQ = op.getExtent()[0], numK = op.getExtent()[1];
-    if (ShapedType::isDynamic(numQ) || ShapedType::isDynamic(numK) ||
-        !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic extent");
+    int64_t numK = op.getExtent()[1];
+    SmallVector<OpFoldResult> extent =
+        getMixedValues(op.getExtent(), op.getDynamicExtent(), rewriter);
+    // Key block lists of a dynamic block-sparse mask are checked against a
+    // static number of keys only.
+    if (ShapedType::isDynamic(numK) && !op.getMaskArgs().empty())
+      return rewriter.notifyMatchFailure(op, "run-time extent with mask args");
+    // The table's run-time sizes: ceil(extent / block).
+    SmallVector<Value> tableSizes;
+    for (int d = 0; d < 2; ++d)
+      if (resultType.isDynamicDim(d))
+        tableSizes.push_back(arith::CeilDivUIOp::create(
+            rewriter, loc,
+            getValueOrCreateConstantIndexOp(rewriter, loc, extent[d]),
+            indexConst(rewriter, loc, op.getBlock()[d])));
     auto bitsType = RankedTensorType::get(resultType.getShape(), i8);
     Value zero8 = arith::ConstantIntOp::create(rewriter, loc, i8, 0);
-    Value bits = linalg::FillOp::create(
-                     rewriter, loc, zero8,
-                     tensor::EmptyOp::create(rewriter, loc, bitsType.getShape(),
-                                             i8)
-                         .getResult())
+    Value bits = linalg::FillOp::create(rewriter, loc, zero8,
+                                        tensor::EmptyOp::create(
+                                            rewriter, loc, bitsType, tableSizes)
+                                            .getResult())
                      .getResult(0);
     // A dummy operand gives the in-block dimensions their sizes.
     Value inBlock = tensor::EmptyOp::create(rewriter, loc,
@@ -869,7 +880,8 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
                 .getResult();
           };
           Value q = coord(0, 2, bq), k = coord(1, 3, bk);
-          Value nq = indexConst(b, l, numQ), nk = indexConst(b, l, numK);
+          Value nq = getValueOrCreateConstantIndexOp(b, l, extent[0]),
+                nk = getValueOrCreateConstantIndexOp(b, l, extent[1]);
           FailureOr<Value> keep =
               buildMaskPredicate(b, l, op.getMask(), q, k, nq, nk, maskArgs);
           if (failed(keep)) {
@@ -895,10 +907,9 @@ struct ClassifyBlocksToGeneric : OpRewritePattern<ClassifyBlocksOp> {
     auto id = AffineMap::getMultiDimIdentityMap(2, ctx);
     auto classes = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{collect.getResult(0)},
-        ValueRange{tensor::EmptyOp::create(rewriter, loc,
-                                           resultType.getShape(),
-                                           resultType.getElementType())
-                       .getResult()},
+        ValueRange{
+            tensor::EmptyOp::create(rewriter, loc, resultType, tableSizes)
+                .getResult()},
         SmallVector<AffineMap>{id, id},
         SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {

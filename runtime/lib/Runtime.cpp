@@ -56,10 +56,12 @@ const char *dtypeName(cascade_dtype_t dtype) {
   return validDType(dtype) ? names[dtype] : "?";
 }
 
+/// Negative entries (run-time sizes of an entry point) print as '?'.
 std::string shapeString(int rank, const int64_t *shape) {
   std::string s = "[";
   for (int i = 0; i < rank; ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
+    s += (i ? ", " : "") +
+         (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -224,7 +226,10 @@ cascade_status_t cascade_launch_check(cascade_context_t ctx,
     return fail(ctx, CASCADE_ERROR_INVALID_ARGUMENT,
                 std::string(what) + ": null buffer");
   bool sameShape = static_cast<int>(buffer->shape.size()) == rank &&
-                   std::equal(shape, shape + rank, buffer->shape.begin());
+                   std::equal(shape, shape + rank, buffer->shape.begin(),
+                              [](int64_t want, int64_t have) {
+                                return want < 0 || want == have;
+                              });
   if (buffer->dtype != dtype || !sameShape)
     return fail(ctx, CASCADE_ERROR_INVALID_ARGUMENT,
                 std::string(what) + ": expected " + dtypeName(dtype) + " " +

@@ -68,6 +68,18 @@
 // RUN: cascade-run %t/sparse.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %t/tiles8.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// The CPU target compiles an entry point whose arguments have run-time
+// sizes (its results need static shapes): the decode step over 29 keys, in
+// one block and in 4 blocks of 8, and over an empty cache.
+// RUN: cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --target cpu --block-size 8 --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry decode_empty_static --random-inputs %seed --save-inputs %t/de_ --output %t/de.npy
+// RUN: cascade-run %s --target cpu --block-size 8 --entry decode_dynamic --input 0=%t/de_arg0.npy --input 1=%t/de_arg1.npy --input 2=%t/de_arg2.npy --expect 0=%t/de.npy --atol 0 --rtol 0 | FileCheck %s
+// RUN: not cascade-run %s --target cpu --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy 2>&1 | FileCheck %s --check-prefix=CPURESULT
+// A run-time size takes any length, the static ones must match.
+// RUN: not cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/d_arg2.npy 2>&1 | FileCheck %s --check-prefix=CPUSHAPE
+// CPUSHAPE: error: argument 'arg1' has shape 1x2x37x8xf64, the entry point takes tensor<1x4x?x8xf64>
+// CPURESULT: error: the CPU target needs results of static shapes at entry points (arguments may have run-time sizes); result 'result0' is 'tensor<1x4x?x8xf64>'
 // A run-time bias and the log-sum-exp (21 queries over 19 keys, the first
 // 2 rows fully masked: LSE -inf), and a document mask whose ids are
 // run-time tensors, through split-KV=2 (one scan for a run-time key count).
@@ -203,4 +215,11 @@ func.func @doc_static(%q: tensor<1x1x23x8xf64>, %k: tensor<1x1x23x8xf64>, %v: te
 func.func @doc_dynamic(%q: tensor<1x1x?x8xf64>, %k: tensor<1x1x?x8xf64>, %v: tensor<1x1x?x8xf64>, %qs: tensor<?xi32>, %ks: tensor<?xi32>) -> tensor<1x1x?x8xf64> {
   %o = cascade.attention %q, %k, %v mask(#cascade.document) mask_args(%qs, %ks : tensor<?xi32>, tensor<?xi32>) : tensor<1x1x?x8xf64>, tensor<1x1x?x8xf64>, tensor<1x1x?x8xf64> -> tensor<1x1x?x8xf64>
   return %o : tensor<1x1x?x8xf64>
+}
+
+// A decode step over an empty cache (the static form: the passes leave it
+// alone; its inputs feed @decode_dynamic with zero keys: result 0).
+func.func @decode_empty_static(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x0x8xf64>, %v: tensor<1x4x0x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x0x8xf64>, tensor<1x4x0x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
 }

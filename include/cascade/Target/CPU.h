@@ -67,9 +67,11 @@ struct EntryPoint {
 };
 
 /// Collects the public functions of `module` as entry points and marks
-/// them for the C interface. Fails (with a diagnostic) on a function the
-/// CPU target cannot take: non-tensor or dynamically shaped arguments,
-/// element types without a runtime dtype.
+/// them for the C interface. Arguments may have run-time sizes (`?`: the
+/// caller's buffer gives them); results need static shapes (the caller
+/// allocates them before the launch). Fails (with a diagnostic) on a
+/// function the CPU target cannot take: non-tensor operands, results with
+/// run-time sizes, element types without a runtime dtype.
 mlir::FailureOr<llvm::SmallVector<EntryPoint>>
 prepareEntryPoints(mlir::ModuleOp module);
 

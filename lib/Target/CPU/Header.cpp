@@ -2,8 +2,10 @@
 //
 // One inline launch function per entry point: it checks every buffer's dtype
 // and shape against the compiled signature (a mismatch is an
-// invalid-argument status naming the operand, never a wrong read), builds
-// the memref descriptors and calls `_mlir_ciface_<name>` between
+// invalid-argument status naming the operand, never a wrong read; a
+// run-time size `?` accepts the buffer's), builds the memref descriptors
+// (sizes and strides of run-time-sized operands from the buffer's shape)
+// and calls `_mlir_ciface_<name>` between
 // cascade_launch_begin/end, which apply the context's thread count and turn
 // a kernel's run-time error into a status.
 //
@@ -80,7 +82,8 @@ std::string cpu::emitHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     for (auto [i, op] : llvm::enumerate(operands)) {
       os << (i ? "," : "") << " " << op.first << " ";
       for (int64_t d : op.second.getShape())
-        os << d << "x";
+        os << (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d))
+           << "x";
       std::string elt;
       llvm::raw_string_ostream es(elt);
       op.second.getElementType().print(es);
@@ -94,9 +97,10 @@ std::string cpu::emitHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     os << ") {\n  cascade_status_t status;\n";
     for (auto [i, op] : llvm::enumerate(operands)) {
       RankedTensorType t = op.second;
+      // -1: a run-time size, any.
       os << "  static const int64_t " << op.first << "_shape[] = {";
       for (int64_t d : t.getShape())
-        os << d << ", ";
+        os << (ShapedType::isDynamic(d) ? -1 : d) << ", ";
       os << "0};\n";
       os << "  if ((status = cascade_launch_check(ctx, " << op.first << ", \""
          << fn << ": " << kinds[i] << "\", "
@@ -108,6 +112,16 @@ std::string cpu::emitHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       os << "  cascade_memref_" << t.getRank() << "d_t " << op.first
          << "_d = {cascade_buffer_data(" << op.first
          << "), cascade_buffer_data(" << op.first << "), 0";
+      if (!t.hasStaticShape()) {
+        // Run-time sizes: the buffer's shape, row-major strides of it.
+        os << "};\n  {\n    const int64_t *dims = cascade_buffer_shape("
+           << op.first << ");\n    int64_t stride = 1;\n    for (int d = "
+           << t.getRank() - 1 << "; d >= 0; --d) {\n      " << op.first
+           << "_d.sizes[d] = dims[d];\n      " << op.first
+           << "_d.strides[d] = stride;\n      stride *= dims[d];\n    }\n"
+           << "  }\n";
+        continue;
+      }
       if (t.getRank()) {
         os << ", {";
         for (int64_t d : t.getShape())

@@ -9,6 +9,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
@@ -180,12 +181,20 @@ cpu::JitModule::run(StringRef name, ArrayRef<HostTensor> args,
                   llvm::Twine(args.size()));
   std::vector<Operand> operands;
   for (auto [i, type] : llvm::enumerate(entry->argTypes)) {
-    if (ArrayRef<int64_t>(args[i].shape) != type.getShape())
+    // Run-time sizes (`?`) take the argument's.
+    ArrayRef<int64_t> shape = args[i].shape;
+    bool fits = shape.size() == static_cast<size_t>(type.getRank());
+    for (size_t d = 0; fits && d < shape.size(); ++d)
+      fits = type.isDynamicDim(d) || type.getDimSize(d) == shape[d];
+    if (!fits) {
+      std::string expected;
+      llvm::raw_string_ostream os(expected);
+      os << type;
       return errorf("argument '" + entry->argNames[i] + "' has shape " +
-                    args[i].describe() + ", the entry point takes " +
-                    llvm::Twine(type.getNumElements()) + " elements of " +
-                    "its static shape");
-    operands.push_back(makeOperand(type));
+                    args[i].describe() + ", the entry point takes " + expected);
+    }
+    RankedTensorType actual = type.clone(shape);
+    operands.push_back(makeOperand(actual));
     store(type.getElementType(), dataOf(operands.back()), args[i].data);
   }
   for (RankedTensorType type : entry->resultTypes)

@@ -152,20 +152,28 @@ cpu::prepareEntryPoints(ModuleOp module) {
       continue;
     EntryPoint entry;
     entry.name = func.getSymName().str();
-    auto check = [&](Type type, const Twine &what) -> FailureOr<RankedTensorType> {
+    auto check = [&](Type type, const Twine &what,
+                     bool isResult) -> FailureOr<RankedTensorType> {
       auto tensor = dyn_cast<RankedTensorType>(type);
-      if (!tensor || !tensor.hasStaticShape() ||
-          !runtimeDType(tensor.getElementType()))
+      if (!tensor || !runtimeDType(tensor.getElementType()))
         return func.emitError()
-               << "the CPU target needs statically shaped tensors of f64, "
-                  "f32, f16, bf16, i64, i32 or i8 at entry points; "
+               << "the CPU target needs ranked tensors of f64, f32, f16, "
+                  "bf16, i64, i32 or i8 at entry points; "
+               << what << " is " << type;
+      // The caller allocates the results before the launch: their sizes
+      // must be known from the signature.
+      if (isResult && !tensor.hasStaticShape())
+        return func.emitError()
+               << "the CPU target needs results of static shapes at entry "
+                  "points (arguments may have run-time sizes); "
                << what << " is " << type;
       return tensor;
     };
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
       auto name = func.getArgAttrOfType<StringAttr>(i, "cascade.name");
       std::string argName = name ? name.str() : "arg" + std::to_string(i);
-      FailureOr<RankedTensorType> t = check(type, "argument '" + argName + "'");
+      FailureOr<RankedTensorType> t =
+          check(type, "argument '" + argName + "'", /*isResult=*/false);
       if (failed(t))
         return failure();
       entry.argNames.push_back(argName);
@@ -174,7 +182,8 @@ cpu::prepareEntryPoints(ModuleOp module) {
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
       auto name = func.getResultAttrOfType<StringAttr>(i, "cascade.name");
       std::string resultName = name ? name.str() : "result" + std::to_string(i);
-      FailureOr<RankedTensorType> t = check(type, "result '" + resultName + "'");
+      FailureOr<RankedTensorType> t =
+          check(type, "result '" + resultName + "'", /*isResult=*/true);
       if (failed(t))
         return failure();
       entry.resultNames.push_back(resultName);

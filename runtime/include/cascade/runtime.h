@@ -92,8 +92,9 @@ void cascade_release_cached_memory(void);
 size_t cascade_cached_memory_bytes(void);
 
 /* Used by the launch functions of generated headers. */
-/* Checks that `buffer` has dtype and shape; on mismatch records a message
- * naming `what` on ctx and returns CASCADE_ERROR_INVALID_ARGUMENT. */
+/* Checks that `buffer` has dtype and shape (a negative entry of `shape`, a
+ * run-time size, accepts any size); on mismatch records a message naming
+ * `what` on ctx and returns CASCADE_ERROR_INVALID_ARGUMENT. */
 cascade_status_t cascade_launch_check(cascade_context_t ctx,
                                       cascade_buffer_t buffer,
                                       const char *what, cascade_dtype_t dtype,
