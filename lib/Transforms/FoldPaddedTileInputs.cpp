@@ -20,7 +20,9 @@
 // one dimension, ends within that dimension (unless it leads the group), and
 // is whole (from offset 0) after it, so that it reads one contiguous range
 // of the unpadded dimension; and when its own pad value is the padding's
-// (both are what it reads past the original bounds).
+// (both are what it reads past the original bounds). The padding may be a
+// run-time amount (a run-time number of keys): only the dimension leading
+// a group may then have a run-time size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,8 +68,14 @@ std::optional<PaddedInput> matchPaddedInput(Value input) {
       result.groups.push_back({d});
   }
   auto pad = padded.getDefiningOp<tensor::PadOp>();
-  if (!pad || !inputType.hasStaticShape() ||
-      !pad.getSourceType().hasStaticShape() ||
+  // Run-time sizes only where a group starts (the number of blocks of a
+  // run-time length): the strides of the loads' offsets are the static
+  // sizes after it.
+  bool innerStatic = llvm::all_of(result.groups, [&](const auto &group) {
+    return llvm::all_of(llvm::drop_begin(group),
+                        [&](int64_t d) { return !inputType.isDynamicDim(d); });
+  });
+  if (!pad || !innerStatic ||
       !llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
     return std::nullopt;
   Value value = pad.getConstantPaddingValue();

@@ -4,6 +4,9 @@
 // RUN: cascade-run %s --entry block_sums --print | FileCheck %s --check-prefix=SUMS
 // RUN: cascade-opt %s --cascade-fold-padded-tile-inputs | cascade-run - --entry block_sums --print | FileCheck %s --check-prefix=SUMS
 // RUN: cascade-opt %s --cascade-fold-padded-tile-inputs | cascade-run - --target cpu --entry block_sums --print | FileCheck %s --check-prefix=SUMS
+// RUN: cascade-run %s --entry block_sums_run_time --print | FileCheck %s --check-prefix=SUMS
+// RUN: cascade-opt %s --cascade-fold-padded-tile-inputs | cascade-run - --entry block_sums_run_time --print | FileCheck %s --check-prefix=SUMS
+// RUN: cascade-opt %s --cascade-fold-padded-tile-inputs | cascade-run - --target cpu --entry block_sums_run_time --print | FileCheck %s --check-prefix=SUMS
 
 // 10 values padded with 0 to 3 blocks of 4: block sums 0+1+2+3, 4+..+7, 8+9.
 // SUMS: result0 = [6, 22, 17]
@@ -33,6 +36,45 @@ func.func @block_sums() -> tensor<3xf64> {
     tile.store %s, %Y[%n] : tensor<1xf64> -> memref<3xf64>
   } -> tensor<3xf64>
   return %r : tensor<3xf64>
+}
+
+// -----
+
+// The same with a run-time length: padded by a run-time amount into a
+// run-time number of blocks. The blocks' static size is all the loads'
+// offsets need; the run-time length is the unpadded buffer's own.
+// CHECK-LABEL: func.func @block_sums_run_time
+// CHECK: %[[XD:.*]] = tensor.cast
+// CHECK-NOT: tensor.pad
+// CHECK: tile.program grid([%{{.*}}]) ins(%[[XD]] : tensor<?xf64>)
+// CHECK: ^bb0(%[[N:.*]]: index, %[[XB:.*]]: memref<?xf64>, %{{.*}}: memref<?xf64>):
+// CHECK:   %[[ROW:.*]] = arith.muli %[[N]], %c4
+// CHECK:   tile.load %[[XB]][%[[ROW]]] pad(0.000000e+00) : memref<?xf64> -> tensor<4xf64>
+func.func @block_sums_run_time() -> tensor<3xf64> {
+  %x = arith.constant dense<[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]> : tensor<10xf64>
+  %xd = tensor.cast %x : tensor<10xf64> to tensor<?xf64>
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f64
+  %len = tensor.dim %xd, %c0 : tensor<?xf64>
+  %nb = arith.ceildivui %len, %c4 : index
+  %padded = arith.muli %nb, %c4 : index
+  %high = arith.subi %padded, %len : index
+  %p = tensor.pad %xd low[0] high[%high] {
+  ^bb0(%i: index):
+    tensor.yield %zero : f64
+  } : tensor<?xf64> to tensor<?xf64>
+  %e = tensor.expand_shape %p [[0, 1]] output_shape [%nb, 4] : tensor<?xf64> into tensor<?x4xf64>
+  %init = tensor.empty(%nb) : tensor<?xf64>
+  %r = tile.program grid([%nb]) ins(%e : tensor<?x4xf64>) outs(%init : tensor<?xf64>) {
+  ^bb0(%n: index, %E: memref<?x4xf64>, %Y: memref<?xf64>):
+    %c0_ = arith.constant 0 : index
+    %t = tile.load %E[%n, %c0_] : memref<?x4xf64> -> tensor<1x4xf64>
+    %s = cascade.einsum "nm->n" ins(%t : tensor<1x4xf64>) reduce(add) -> tensor<1xf64>
+    tile.store %s, %Y[%n] : tensor<1xf64> -> memref<?xf64>
+  } -> tensor<?xf64>
+  %fixed = tensor.cast %r : tensor<?xf64> to tensor<3xf64>
+  return %fixed : tensor<3xf64>
 }
 
 // -----
