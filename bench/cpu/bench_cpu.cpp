@@ -5,6 +5,8 @@
 // Prints one line per measurement: name, threads, median ms, GFLOP/s.
 //   bench_cpu [THREADS] [ITERS] [FILTER]
 #include "attention_causal.h"
+#include "attention_decode.h"
+#include "attention_decode4096.h"
 #include "attention_dense.h"
 #include "attention_odd.h"
 #include "attention_window512.h"
@@ -168,6 +170,37 @@ double fmaPeak(int threads, bool avx512) {
   return flops / (ms * 1e-3) / 1e9;
 }
 
+// Read bandwidth: each thread sums its part of a 1 GiB array (the ceiling
+// of a decode step, which reads its KV cache once). GB/s.
+double readBandwidth(int threads) {
+  const size_t n = (size_t(1) << 30) / sizeof(float);
+  std::vector<float> data(n, 1.0f);
+  std::vector<double> partial(threads);
+  auto pass = [&] {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        size_t begin = n / threads * t, end = n / threads * (t + 1);
+        v16 acc[4] = {};
+        for (size_t i = begin; i + 64 <= end; i += 64)
+          for (int j = 0; j < 4; ++j) {
+            v16 x;
+            std::memcpy(&x, &data[i + 16 * j], sizeof x);
+            acc[j] += x;
+          }
+        double s = 0;
+        for (int j = 0; j < 4; ++j)
+          for (int l = 0; l < 16; ++l)
+            s += acc[j][l];
+        partial[t] = s;
+      });
+    for (auto &th : pool)
+      th.join();
+  };
+  double ms = timeIt(5, pass);
+  return n * sizeof(float) / (ms * 1e-3) * 1e-9;
+}
+
 double attentionFlops(double h, double s, double d, double fraction) {
   return 4.0 * h * s * s * d * fraction * 1e-9;
 }
@@ -276,6 +309,45 @@ int main(int argc, char **argv) {
   cascade_buffer_destroy(k);
   cascade_buffer_destroy(v);
   cascade_buffer_destroy(o);
+
+  if (want("bandwidth"))
+    std::printf("%-28s threads %2d  %10s     %8.1f GB/s\n", "read-bandwidth",
+                threads, "", readBandwidth(threads));
+  // Decode: one token's 32 query heads against 8 KV heads, head dim 128,
+  // over caches of run-time length (one compiled kernel) and, for 4096
+  // keys, the kernel compiled for that static length. GB/s of the cache
+  // read (what bounds a decode step), then GFLOP/s.
+  for (int64_t len : {4096, 32768}) {
+    std::string name = "cascade decode " + std::to_string(len);
+    std::string fixed = "cascade decode static " + std::to_string(len);
+    bool dynamicWanted = want(name), fixedWanted = len == 4096 && want(fixed);
+    if (!dynamicWanted && !fixedWanted)
+      continue;
+    cascade_buffer_t dq = buffer(ctx, {1, 32, 1, 128}, 21),
+                     dk = buffer(ctx, {1, 8, len, 128}, 22),
+                     dv = buffer(ctx, {1, 8, len, 128}, 23),
+                     dout = buffer(ctx, {1, 32, 1, 128}, 24);
+    double bytes = 2.0 * 8 * len * 128 * sizeof(float);
+    double gflop = 4.0 * 32 * len * 128 * 1e-9;
+    auto decodeRun = [&](const std::string &label,
+                         const std::function<cascade_status_t()> &fn) {
+      double ms =
+          timeIt(std::max(iters, 20), [&] { check(ctx, fn(), label.c_str()); });
+      std::printf("%-28s threads %2d  %10.3f ms  %8.1f GB/s  %8.1f GFLOP/s\n",
+                  label.c_str(), threads, ms, bytes / (ms * 1e-3) * 1e-9,
+                  gflop / (ms * 1e-3));
+      std::fflush(stdout);
+    };
+    if (dynamicWanted)
+      decodeRun(name,
+                [&] { return attention_decode_main(ctx, dq, dk, dv, dout); });
+    if (fixedWanted)
+      decodeRun(fixed, [&] {
+        return attention_decode4096_main(ctx, dq, dk, dv, dout);
+      });
+    for (auto b : {dq, dk, dv, dout})
+      cascade_buffer_destroy(b);
+  }
 
   if (want("odd")) {
     cascade_buffer_t q2 = buffer(ctx, {1, 16, 1000, 80}, 5), k2 = buffer(ctx, {1, 16, 1000, 80}, 6),

@@ -14,7 +14,7 @@ compile() { # name source
   "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \
     --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h"
 }
-for k in dense causal window512 odd; do
+for k in dense causal window512 odd decode decode4096; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
 done
 compile moe_example "$root/examples/moe.mlir"

@@ -47,6 +47,26 @@ with torch.no_grad():
     bench("torch sdpa S1000 D80", 4.0 * 16 * 1000 * 1000 * 80 * 1e-9,
           lambda: F.scaled_dot_product_attention(q2, k2, v2))
 
+    # Decode: one token's 32 query heads against 8 KV heads over a cache of
+    # L keys (grouped-query through enable_gqa), as bench_cpu's decode.
+    for L in (4096, 32768):
+        dq = torch.randn(1, 32, 1, 128)
+        dk, dv = torch.randn(1, 8, L, 128), torch.randn(1, 8, L, 128)
+        name = "torch sdpa decode %d" % L
+        if only and not any(part and part in name for part in only.split(",")):
+            continue
+        fn = lambda: F.scaled_dot_product_attention(dq, dk, dv, enable_gqa=True)
+        fn()
+        times = []
+        for _ in range(max(iters, 20)):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1e3)
+        ms = statistics.median(times)
+        print("%-28s threads %2d  %10.3f ms  %8.1f GB/s  %8.1f GFLOP/s"
+              % (name, threads, ms, 2.0 * 8 * L * 128 * 4 / (ms * 1e-3) * 1e-9,
+                 4.0 * 32 * L * 128 * 1e-9 / (ms * 1e-3)), flush=True)
+
     def moe(x, router, gate, up, down, k=2):
         probs = torch.softmax(x @ router, dim=-1)
         w, e = torch.topk(probs, k, dim=-1)

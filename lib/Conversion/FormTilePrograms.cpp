@@ -606,6 +606,32 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
     g.gridTiles[i] = std::min(tile, rows);
     g.rowGridDim = i;
   }
+  // Decode (one row per work item): a tile's rows may instead be the
+  // entries of a grid rank that a per-step input does not carry (the query
+  // heads sharing one key/value head), so that the work item loads each key
+  // and value block once for all of them instead of once per head. Only
+  // one such rank, so that the rows stay one dimension of the contractions.
+  bool oneRow = g.rowGridDim < 0 || g.gridSizes[g.rowGridDim] == 1;
+  if (!g.loopRank || !oneRow)
+    return;
+  auto sharedBy = [&](Dim r) {
+    return llvm::any_of(g.loopOps, [&](Operation *op) {
+      auto e = dyn_cast<EinsumOp>(op);
+      return e && llvm::any_of(e.getInputs(), [&](Value v) {
+               Operation *def = v.getDefiningOp();
+               return (!def || !g.members.contains(def)) &&
+                      ranks.carries(v, *g.loopRank) && !ranks.carries(v, r);
+             });
+    });
+  };
+  for (auto [i, r] : llvm::enumerate(g.gridRanks)) {
+    int64_t size = g.gridSizes[i];
+    if (static_cast<int>(i) == g.rowGridDim || ShapedType::isDynamic(size) ||
+        size == 1 || !sharedBy(r))
+      continue;
+    g.gridTiles[i] = std::min<int64_t>(size, 128);
+    break;
+  }
 }
 
 void FormTileProgramsPass::runOnOperation() {

@@ -60,6 +60,13 @@ inline mlir::FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
   if (result.size() != 2 || reduced.size() != 1)
     return mlir::failure();
   char i = result[0], j = result[1], k = reduced[0];
+  // Products of a few rows or columns (a decode step's query heads against
+  // a block of keys) stay generated loops: the microkernel's 6-row blocks
+  // and 32-column panels would be mostly padding, and packing B for a few
+  // rows costs a copy of it. Measured on a decode step (bench/RESULTS.md).
+  constexpr int64_t kMinRowsOrColumns = 8;
+  if (size[i] < kMinRowsOrColumns || size[j] < kMinRowsOrColumns)
+    return mlir::failure();
   std::string in0 = nonUnit(indices.inputs[0]);
   std::string in1 = nonUnit(indices.inputs[1]);
   auto holds = [](llvm::StringRef s, char a, char b) {
