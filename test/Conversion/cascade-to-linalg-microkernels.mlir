@@ -44,6 +44,24 @@ func.func @f64_stays_generic(%p: tensor<64x32xf64>, %v: tensor<32x80xf64>) -> te
 
 // -----
 
+// A decode step's 4 query heads against a block of keys: too few rows for
+// the microkernel's blocks and panels, a generic; 8 rows take it.
+// CHECK-LABEL: func.func @few_rows_stay_generic
+// CHECK-NOT: call @cascade_rt_matmul
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @eight_rows
+// CHECK: call @cascade_rt_matmul_f32
+func.func @few_rows_stay_generic(%q: tensor<4x128xf32>, %k: tensor<64x128xf32>) -> tensor<4x64xf32> {
+  %s = cascade.einsum "gd,md->gm" ins(%q, %k : tensor<4x128xf32>, tensor<64x128xf32>) map(mul) reduce(add) -> tensor<4x64xf32>
+  return %s : tensor<4x64xf32>
+}
+func.func @eight_rows(%q: tensor<8x128xf32>, %k: tensor<64x128xf32>) -> tensor<8x64xf32> {
+  %s = cascade.einsum "gd,md->gm" ins(%q, %k : tensor<8x128xf32>, tensor<64x128xf32>) map(mul) reduce(add) -> tensor<8x64xf32>
+  return %s : tensor<8x64xf32>
+}
+
+// -----
+
 // Epilogues done in the microkernel's registers: the scores' scale (a
 // constant) becomes cascade_rt_matmul_scaled_f32's alpha, no pass of its own.
 // CHECK-LABEL: func.func @scaled_scores
