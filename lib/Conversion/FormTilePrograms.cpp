@@ -609,8 +609,10 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
   // Decode (one row per work item): a tile's rows may instead be the
   // entries of a grid rank that a per-step input does not carry (the query
   // heads sharing one key/value head), so that the work item loads each key
-  // and value block once for all of them instead of once per head. Only
-  // one such rank, so that the rows stay one dimension of the contractions.
+  // and value block once for several of them instead of once per head: as
+  // many as keep `minWorkItems` work items (grouping all 4 query heads of
+  // 8 key/value heads left 8 of 16 cores idle: bench/RESULTS.md). Only one
+  // such rank, so that the rows stay one dimension of the contractions.
   bool oneRow = g.rowGridDim < 0 || g.gridSizes[g.rowGridDim] == 1;
   if (!g.loopRank || !oneRow)
     return;
@@ -629,7 +631,18 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
     if (static_cast<int>(i) == g.rowGridDim || ShapedType::isDynamic(size) ||
         size == 1 || !sharedBy(r))
       continue;
-    g.gridTiles[i] = std::min<int64_t>(size, 128);
+    // Work items of the other grid ranks (a run-time size counts as many).
+    int64_t others = 1;
+    for (auto [j, n] : llvm::enumerate(g.gridSizes))
+      if (j != i)
+        others = ShapedType::isDynamic(n)
+                     ? std::max<int64_t>(minWorkItems, 1)
+                     : others * ((n + g.gridTiles[j] - 1) / g.gridTiles[j]);
+    int64_t tile = std::min<int64_t>(size, 128);
+    while (tile > 1 &&
+           (size % tile != 0 || others * (size / tile) < minWorkItems))
+      --tile;
+    g.gridTiles[i] = tile;
     break;
   }
 }

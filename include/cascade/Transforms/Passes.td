@@ -206,7 +206,11 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
     the target description (`tile.target` on the module, or `target-desc`,
     a file holding a `#tile.target<...>`); every other grid rank gets one
     work item per entry. A row-wise `cascade.topk` joins the program of the
-    einsums it reads (a router's logits, softmax and top-k).
+    einsums it reads (a router's logits, softmax and top-k). When a work
+    item has one query row (decode), its tiles hold instead several of the
+    query heads that share a key/value head (a grid rank K and V do not
+    carry), so that it loads each key and value block once for them: as
+    many as keep at least `min-work-items` work items (the cores to fill).
 
     A `cascade.grouped_einsum` becomes a program over (group, row block,
     column block): a work item reads its group's offsets, skips itself when
@@ -250,7 +254,10 @@ def CascadeFormTilePrograms : Pass<"cascade-form-tile-programs",
            "target's own lowering)">,
     Option<"scatterPrograms", "scatter-programs", "bool", /*default=*/"true",
            "Form programs of scatters (false: leave them to the target's "
-           "own lowering)">
+           "own lowering)">,
+    Option<"minWorkItems", "min-work-items", "int64_t", /*default=*/"16",
+           "Work items a decode program keeps when its tiles group query "
+           "heads sharing a key/value head (the cores to fill)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
