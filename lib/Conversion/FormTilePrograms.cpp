@@ -951,11 +951,36 @@ private:
         // after one that varies within the tile is whole.
         StringRef group = side ? *e.getMaskKey() : *e.getMaskQuery();
         Value offset = zero;
+        // The stride: a constant times, past a run-time size (the blocks of
+        // a split-KV scan over a run-time number of keys), a product of
+        // parameters in the body.
         int64_t stride = 1;
+        Value runTimeStride;
+        // Run-time sizes not multiplied in yet: parameters only when used.
+        SmallVector<Dim> pending;
+        auto strideValue = [&]() -> Value {
+          for (Dim factor : pending) {
+            OpFoldResult n = sizeOutside(outside, loc(), g, factor);
+            if (!n) {
+              unsupported = true;
+              return constIndex(b, stride);
+            }
+            Value size = inside(b, n);
+            runTimeStride =
+                runTimeStride
+                    ? arith::MulIOp::create(b, loc(), runTimeStride, size)
+                          .getResult()
+                    : size;
+          }
+          pending.clear();
+          if (!runTimeStride)
+            return constIndex(b, stride);
+          if (stride == 1)
+            return runTimeStride;
+          return arith::MulIOp::create(b, loc(), runTimeStride,
+                                       constIndex(b, stride));
+        };
         bool wholeAfter = true;
-        // Run-time sizes in the group: they multiply the extent, and an
-        // offset past one would need a run-time stride.
-        SmallVector<Dim> runTimeSizes;
         for (char c : llvm::reverse(group)) {
           auto [v, d] = locate(c);
           int64_t whole = tensorType(v).getDimSize(d);
@@ -964,14 +989,12 @@ private:
           if (tileSize > 1 && !wholeAfter)
             unsupported = true;
           if (kind != DimKind::Whole && tileSize != whole) {
-            if (!runTimeSizes.empty())
-              unsupported = true;
             Value at = kind == DimKind::Grid ? gridOrigin[i] : iv;
-            Value term = stride == 1
-                             ? at
-                             : arith::MulIOp::create(b, loc(), at,
-                                                     constIndex(b, stride))
-                                   .getResult();
+            Value term =
+                stride == 1 && !runTimeStride && pending.empty()
+                    ? at
+                    : arith::MulIOp::create(b, loc(), at, strideValue())
+                          .getResult();
             offset = offset == zero
                          ? term
                          : arith::AddIOp::create(b, loc(), offset, term)
@@ -979,26 +1002,17 @@ private:
             tiled = true;
           }
           wholeAfter &= tileSize == whole;
-          if (ShapedType::isDynamic(whole))
-            runTimeSizes.push_back({v, d});
-          else
+          if (!ShapedType::isDynamic(whole)) {
             stride *= whole;
-        }
-        if (!e.getMaskExtent()) {
-          // The whole group's extent, its run-time factors as parameters.
-          OpFoldResult size = b.getIndexAttr(stride);
-          for (Dim factor : runTimeSizes) {
-            OpFoldResult n = sizeOutside(outside, loc(), g, factor);
-            if (!n) {
-              unsupported = true;
-              break;
-            }
-            size =
-                arith::MulIOp::create(b, loc(), inside(b, size), inside(b, n))
-                    .getResult();
+            continue;
           }
-          extent.push_back(size);
+          pending.push_back({v, d});
         }
+        // The whole group's extent, when the einsum does not give it.
+        if (!e.getMaskExtent())
+          extent.push_back(runTimeStride || !pending.empty()
+                               ? OpFoldResult(strideValue())
+                               : b.getIndexAttr(stride));
         maskOrigin.push_back(offset);
       }
       if (!e.getMaskExtent()) {

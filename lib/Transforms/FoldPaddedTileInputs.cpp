@@ -21,8 +21,10 @@
 // is whole (from offset 0) after it, so that it reads one contiguous range
 // of the unpadded dimension; and when its own pad value is the padding's
 // (both are what it reads past the original bounds). The padding may be a
-// run-time amount (a run-time number of keys): only the dimension leading
-// a group may then have a run-time size.
+// run-time amount (a run-time number of keys); a run-time size inside a
+// group (the blocks of a split-KV scan over a run-time number of keys) is
+// a stride of the loads' offsets, which the program then takes as a
+// parameter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,6 +56,9 @@ struct PaddedInput {
   Value unpadded;
   double padValue;
   SmallVector<ReassociationIndices> groups;
+  /// The sizes of the blocked input (run-time ones as the values the
+  /// reshape was built with).
+  SmallVector<OpFoldResult> sizes;
 };
 
 std::optional<PaddedInput> matchPaddedInput(Value input) {
@@ -63,19 +68,16 @@ std::optional<PaddedInput> matchPaddedInput(Value input) {
   if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>()) {
     padded = expand.getSrc();
     result.groups = expand.getReassociationIndices();
+    result.sizes = expand.getMixedOutputShape();
   } else {
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       result.groups.push_back({d});
+    // Without blocks no size is a stride (run-time ones are never read).
+    result.sizes =
+        getAsIndexOpFoldResult(input.getContext(), inputType.getShape());
   }
   auto pad = padded.getDefiningOp<tensor::PadOp>();
-  // Run-time sizes only where a group starts (the number of blocks of a
-  // run-time length): the strides of the loads' offsets are the static
-  // sizes after it.
-  bool innerStatic = llvm::all_of(result.groups, [&](const auto &group) {
-    return llvm::all_of(llvm::drop_begin(group),
-                        [&](int64_t d) { return !inputType.isDynamicDim(d); });
-  });
-  if (!pad || !innerStatic ||
+  if (!pad ||
       !llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
     return std::nullopt;
   Value value = pad.getConstantPaddingValue();
@@ -131,9 +133,11 @@ bool canFold(tile::LoadOp load, const PaddedInput &padded) {
 }
 
 /// `load` (which canFold) as a load of the unpadded buffer, reshaped back
-/// into the tile.
+/// into the tile. `runTimeSizes` holds the body's values of the blocked
+/// input's run-time sizes inside a group.
 Value foldLoad(PatternRewriter &rewriter, tile::LoadOp load,
-               Value unpaddedBuffer, const PaddedInput &padded) {
+               Value unpaddedBuffer, const PaddedInput &padded,
+               const llvm::DenseMap<int64_t, Value> &runTimeSizes) {
   auto tileType = cast<RankedTensorType>(load.getResult().getType());
   auto sourceType = cast<MemRefType>(load.getSource().getType());
   Location loc = load.getLoc();
@@ -146,17 +150,30 @@ Value foldLoad(PatternRewriter &rewriter, tile::LoadOp load,
     // offset = sum over the group of offset_i * (product of later sizes).
     Value offset;
     int64_t stride = 1;
+    Value runTimeStride; // times stride
     for (size_t i = group.size(); i-- > 0;) {
       Value term = load.getOffsets()[group[i]];
       if (stride != 1)
         term = arith::MulIOp::create(
             rewriter, loc, term,
             arith::ConstantIndexOp::create(rewriter, loc, stride));
+      if (runTimeStride)
+        term = arith::MulIOp::create(rewriter, loc, term, runTimeStride);
       offset =
           offset
               ? arith::AddIOp::create(rewriter, loc, offset, term).getResult()
               : term;
-      stride *= sourceType.getDimSize(group[i]);
+      if (i == 0)
+        break;
+      if (!sourceType.isDynamicDim(group[i])) {
+        stride *= sourceType.getDimSize(group[i]);
+        continue;
+      }
+      Value size = runTimeSizes.lookup(group[i]);
+      runTimeStride = runTimeStride ? arith::MulIOp::create(rewriter, loc,
+                                                            runTimeStride, size)
+                                          .getResult()
+                                    : size;
     }
     offsets.push_back(offset);
     shape.push_back(size);
@@ -187,6 +204,18 @@ struct FoldPaddedInput : OpRewritePattern<tile::ProgramOp> {
             return canFold(cast<tile::LoadOp>(user), *padded);
           }))
         continue;
+      // Run-time sizes inside a group are strides of the folded offsets:
+      // parameters of the program (added before the buffers' positions are
+      // read).
+      llvm::DenseMap<int64_t, Value> runTimeSizes;
+      auto inputType = cast<RankedTensorType>(input.getType());
+      for (const ReassociationIndices &group : padded->groups)
+        for (int64_t d : llvm::drop_begin(group))
+          if (inputType.isDynamicDim(d))
+            rewriter.modifyOpInPlace(op, [&] {
+              runTimeSizes[d] = op.getOrAddParam(cast<Value>(padded->sizes[d]));
+            });
+      buffer = op.getInputBuffers()[index];
       Block &body = op.getBody().front();
       unsigned position = buffer.getArgNumber();
       BlockArgument unpaddedBuffer = body.insertArgument(
@@ -195,8 +224,8 @@ struct FoldPaddedInput : OpRewritePattern<tile::ProgramOp> {
       for (Operation *user : llvm::to_vector(buffer.getUsers())) {
         auto load = cast<tile::LoadOp>(user);
         rewriter.setInsertionPoint(load);
-        rewriter.replaceOp(load,
-                           foldLoad(rewriter, load, unpaddedBuffer, *padded));
+        rewriter.replaceOp(load, foldLoad(rewriter, load, unpaddedBuffer,
+                                          *padded, runTimeSizes));
       }
       unsigned inputIndex = index; // a lambda may not capture a binding
       rewriter.modifyOpInPlace(op, [&] {

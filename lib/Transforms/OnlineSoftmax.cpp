@@ -241,12 +241,22 @@ std::string splitLetter(StringRef s, char c, char outer) {
 /// Splits rank `dim` of tensors into [ceil(M / block), block]. Producers that
 /// are einsums are rebuilt over partitioned operands (so the blocks can be
 /// computed one at a time); other tensors are zero-padded and reshaped.
+/// Split-KV over a run-time number of keys splits into a static number of
+/// scans of a run-time size instead ([count, block], padded to count *
+/// block), then each scan into blocks of a size it is known to be a
+/// multiple of (`exact`: no padding).
 class RankPartitioner {
 public:
   RankPartitioner(OpBuilder &builder, Location loc, int64_t block)
-      : builder(builder), loc(loc), block(block) {}
+      : builder(builder), loc(loc), block(builder.getIndexAttr(block)) {}
+  RankPartitioner(OpBuilder &builder, Location loc, OpFoldResult block,
+                  OpFoldResult count, bool exact)
+      : builder(builder), loc(loc), block(block), count(count), exact(exact) {}
 
-  static bool canPartition(Value v, unsigned dim) {
+  /// With `runTimeBlock`, a coordinate of the split rank in an einsum's
+  /// body (outer * block + inner) would need the run-time block size
+  /// there: not partitioned.
+  static bool canPartition(Value v, unsigned dim, bool runTimeBlock = false) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!type || !isa<FloatType>(type.getElementType()))
       return false;
@@ -259,9 +269,17 @@ public:
     char c = idx.result[dim];
     if (!freshLetter(e.getSpec()))
       return false;
+    if (runTimeBlock && e.getBody()
+                            .walk([&](CoordOp coord) {
+                              return coord.getName() == StringRef(&c, 1)
+                                         ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+                            })
+                            .wasInterrupted())
+      return false;
     for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
       if (size_t p = letters.find(c);
-          p != std::string::npos && !canPartition(input, p))
+          p != std::string::npos && !canPartition(input, p, runTimeBlock))
         return false;
     return true;
   }
@@ -273,11 +291,15 @@ public:
     auto type = cast<RankedTensorType>(v.getType());
     int64_t size = type.getDimSize(dim);
     // A run-time size gives a run-time number of blocks, the last padded.
-    int64_t blocks = ShapedType::isDynamic(size) ? ShapedType::kDynamic
-                                                 : (size + block - 1) / block;
+    std::optional<int64_t> staticBlock = getConstantIntValue(block);
+    int64_t blocks =
+        count ? getConstantIntValue(count).value_or(ShapedType::kDynamic)
+        : ShapedType::isDynamic(size) || !staticBlock
+            ? ShapedType::kDynamic
+            : (size + *staticBlock - 1) / *staticBlock;
     SmallVector<int64_t> shape(type.getShape().take_front(dim));
     shape.push_back(blocks);
-    shape.push_back(block);
+    shape.push_back(staticBlock.value_or(ShapedType::kDynamic));
     llvm::append_range(shape, type.getShape().drop_front(dim + 1));
     auto newType = RankedTensorType::get(shape, type.getElementType());
     Value result =
@@ -294,25 +316,37 @@ private:
     int64_t size = type.getDimSize(dim);
     // The padding up to whole blocks, and the number of blocks.
     OpFoldResult high, blocks;
-    if (ShapedType::isDynamic(size)) {
-      Value n = tensor::DimOp::create(builder, loc, v, dim);
-      Value b = arith::ConstantIndexOp::create(builder, loc, block);
-      Value count = arith::CeilDivUIOp::create(builder, loc, n, b);
-      blocks = count;
-      high = arith::SubIOp::create(
-                 builder, loc, arith::MulIOp::create(builder, loc, count, b), n)
-                 .getResult();
+    std::optional<int64_t> staticBlock = getConstantIntValue(block);
+    std::optional<int64_t> staticCount =
+        count ? getConstantIntValue(count) : std::nullopt;
+    if (!ShapedType::isDynamic(size) && staticBlock &&
+        (!count || staticCount)) {
+      int64_t n =
+          count ? *staticCount : (size + *staticBlock - 1) / *staticBlock;
+      blocks = builder.getIndexAttr(n);
+      high = builder.getIndexAttr(exact ? 0 : n * *staticBlock - size);
     } else {
-      int64_t count = (size + block - 1) / block;
-      blocks = builder.getIndexAttr(count);
-      high = builder.getIndexAttr(count * block - size);
+      Value n = getValueOrCreateConstantIndexOp(
+          builder, loc, tensor::getMixedSize(builder, loc, v, dim));
+      Value b = getValueOrCreateConstantIndexOp(builder, loc, block);
+      Value blockCount =
+          count ? getValueOrCreateConstantIndexOp(builder, loc, count)
+                : arith::CeilDivUIOp::create(builder, loc, n, b).getResult();
+      blocks = count ? count : OpFoldResult(blockCount);
+      high =
+          exact ? OpFoldResult(builder.getIndexAttr(0))
+                : OpFoldResult(
+                      arith::SubIOp::create(
+                          builder, loc,
+                          arith::MulIOp::create(builder, loc, blockCount, b), n)
+                          .getResult());
     }
     // The other dimensions as they are, for the expanded shape.
     SmallVector<OpFoldResult> outputShape;
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (d == static_cast<int64_t>(dim)) {
         outputShape.push_back(blocks);
-        outputShape.push_back(builder.getIndexAttr(block));
+        outputShape.push_back(block);
       } else {
         outputShape.push_back(tensor::getMixedSize(builder, loc, v, d));
       }
@@ -322,9 +356,10 @@ private:
           highR(type.getRank(), builder.getIndexAttr(0));
       highR[dim] = high;
       SmallVector<int64_t> padded(type.getShape());
-      padded[dim] = ShapedType::isDynamic(size)
+      std::optional<int64_t> staticHigh = getConstantIntValue(high);
+      padded[dim] = ShapedType::isDynamic(size) || !staticHigh
                         ? ShapedType::kDynamic
-                        : size + *getConstantIntValue(high);
+                        : size + *staticHigh;
       auto paddedType = RankedTensorType::get(padded, type.getElementType());
       Value zero = arith::ConstantOp::create(
           builder, loc, type.getElementType(),
@@ -416,8 +451,9 @@ private:
         Value lo =
             CoordOp::create(builder, coord.getLoc(), builder.getIndexType(),
                             builder.getStringAttr(std::string(1, c)));
-        Value blockSize =
-            arith::ConstantIndexOp::create(builder, coord.getLoc(), block);
+        // canPartition refused a run-time block size here.
+        Value blockSize = arith::ConstantIndexOp::create(
+            builder, coord.getLoc(), *getConstantIntValue(block));
         Value scaled =
             arith::MulIOp::create(builder, coord.getLoc(), hi, blockSize);
         Value flat = arith::AddIOp::create(builder, coord.getLoc(), scaled, lo);
@@ -430,7 +466,10 @@ private:
 
   OpBuilder &builder;
   Location loc;
-  int64_t block;
+  OpFoldResult block;
+  /// A fixed number of blocks (split-KV scans), else ceil(size / block).
+  OpFoldResult count;
+  bool exact = false;
   llvm::DenseMap<std::pair<Value, unsigned>, Value> memo;
 };
 
@@ -472,31 +511,65 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     char n = freshLetter(used);
     used.push_back(n);
     // Split-KV: the blocks are dealt to `splits` independent scans. A
-    // run-time number of keys is one scan over a run-time number of
-    // blocks, the last one padded (masked by the run-time extent).
+    // run-time number of keys is a run-time number of blocks, the last one
+    // padded (masked by the run-time extent), dealt to `splits` scans of
+    // ceil(blocks / splits) each (the last ones padded or empty).
     int64_t keys = scoresType.getDimSize(c.scoreDim);
     bool dynamicKeys = ShapedType::isDynamic(keys);
-    char split = splits > 1 && !dynamicKeys ? freshLetter(used) : 0;
+    char split = splits > 1 ? freshLetter(used) : 0;
     // No keys or no rows: nothing to scan (the 3-pass form gives 0, and
     // slices of a size-0 dimension do not verify).
     if (llvm::is_contained(scoresType.getShape(), 0))
       return rewriter.notifyMatchFailure(contract, "empty scores");
+    // A coordinate of a key in a producer's body (ALiBi) would need the
+    // run-time size of a scan there.
+    if (split && dynamicKeys &&
+        (!RankPartitioner::canPartition(c.scores, c.scoreDim, true) ||
+         !RankPartitioner::canPartition(c.values, c.valueDim, true)))
+      split = 0;
     int64_t totalBlocks = dynamicKeys ? 1 : (keys + block - 1) / block;
-    int64_t numSplits = split ? std::min(splits, totalBlocks) : 1;
+    int64_t numSplits =
+        split ? (dynamicKeys ? splits : std::min(splits, totalBlocks)) : 1;
     int64_t blocks = (totalBlocks + numSplits - 1) / numSplits; // per scan
-    numSplits = (totalBlocks + blocks - 1) / blocks; // none left empty
+    if (!dynamicKeys)
+      numSplits = (totalBlocks + blocks - 1) / blocks; // none left empty
     bool padded = dynamicKeys || numSplits * blocks * block != keys;
     // A full mask over the logical extent hides the padding; its query side
     // can be any other index (the last one, usually the query rank).
     std::string rowLetters = without(probs, c.scoreDim);
-    if (!n || (splits > 1 && !dynamicKeys && !split) ||
+    if (!n || (splits > 1 && !split && !dynamicKeys) ||
         (padded && rowLetters.empty()))
       return rewriter.notifyMatchFailure(contract, "no letters to work with");
 
     Location loc = contract.getLoc();
     rewriter.setInsertionPoint(contract);
     Value scores, values;
-    if (split) {
+    // Run-time split-KV: the blocks of one scan, ceil(ceil(M / block) / S).
+    Value runTimeBlocks;
+    if (split && dynamicKeys) {
+      Value keyCount = getValueOrCreateConstantIndexOp(
+          rewriter, loc, leafDimOf(rewriter, loc, c.scores, c.scoreDim));
+      Value allBlocks = arith::CeilDivUIOp::create(
+          rewriter, loc, keyCount,
+          arith::ConstantIndexOp::create(rewriter, loc, block));
+      runTimeBlocks = arith::CeilDivUIOp::create(
+          rewriter, loc, allBlocks,
+          arith::ConstantIndexOp::create(rewriter, loc, numSplits));
+    }
+    if (split && dynamicKeys) {
+      Value scanKeys = arith::MulIOp::create(
+          rewriter, loc, runTimeBlocks,
+          arith::ConstantIndexOp::create(rewriter, loc, block));
+      RankPartitioner outer(rewriter, loc, scanKeys,
+                            rewriter.getIndexAttr(numSplits),
+                            /*exact=*/false);
+      RankPartitioner inner(rewriter, loc, rewriter.getIndexAttr(block),
+                            runTimeBlocks, /*exact=*/true);
+      scores = inner.partition(outer.partition(c.scores, c.scoreDim),
+                               c.scoreDim + 1);
+      values = inner.partition(outer.partition(c.values, c.valueDim),
+                               c.valueDim + 1);
+    } else if (split) {
       RankPartitioner outer(rewriter, loc, blocks * block);
       RankPartitioner inner(rewriter, loc, block);
       scores = inner.partition(outer.partition(c.scores, c.scoreDim),
@@ -527,7 +600,9 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     unsigned blockDim = c.scoreDim + (split ? 1 : 0);
     // Blocks per scan; run-time sizes come from the cascade's leaves.
     OpFoldResult stepCount = rewriter.getIndexAttr(blocks);
-    if (dynamicKeys)
+    if (runTimeBlocks)
+      stepCount = runTimeBlocks;
+    else if (dynamicKeys)
       stepCount = arith::CeilDivUIOp::create(
                       rewriter, loc,
                       getValueOrCreateConstantIndexOp(

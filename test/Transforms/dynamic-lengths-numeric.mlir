@@ -83,11 +83,39 @@
 // RUN: not cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/d_arg2.npy 2>&1 | FileCheck %s --check-prefix=CPUSHAPE
 // CPUSHAPE: error: argument 'arg1' has shape 1x2x37x8xf64, the entry point takes tensor<1x4x?x8xf64>
 // CPURESULT: error: the CPU target needs results of static shapes at entry points (arguments may have run-time sizes); result 'result0' is 'tensor<1x4x?x8xf64>'
-// A run-time bias and the log-sum-exp (21 queries over 19 keys, the first
+// Split-KV over a run-time number of keys: the ceil(M / 8) blocks dealt to
+// 2 scans of ceil(ceil(M / 8) / 2) blocks (a run-time size: the program's
+// trip count and, times 8, the stride of a scan's keys), combined through
+// their maxima. Checked on the causal, window and decode functions and on
+// a run-time bias with the log-sum-exp (21 queries over 19 keys, the first
 // 2 rows fully masked: LSE -inf), and a document mask whose ids are
-// run-time tensors, through split-KV=2 (one scan for a run-time key count).
+// run-time tensors; the CPU with 2, 3 and 7 scans (29 keys in 4 blocks of
+// 8: some scans empty) and an empty cache.
 // RUN: cascade-opt %s --cascade-lower-to-tiles="block-size=8 query-block=8 splits=2" -o %t/split.mlir 2> %t/split.log
 // RUN: not grep "error:" %t/split.log
+// RUN: FileCheck %s --check-prefix=SPLIT < %t/split.mlir
+// SPLIT-LABEL: func.func @causal_dynamic
+// SPLIT: %[[M:.*]] = tensor.dim %arg1, %c2
+// SPLIT: %[[NB:.*]] = arith.ceildivui %[[M]], %c8
+// SPLIT: %[[PER:.*]] = arith.ceildivui %[[NB]], %c2
+// SPLIT-NOT: tensor.pad
+// SPLIT: tile.program grid([1, 2, 2, %{{.*}}, 2]) params(%[[PER]], {{.*}}) ins(%expanded, %arg1,
+// SPLIT-NEXT: ^bb0(%{{[a-z0-9]+}}: index, %{{[a-z0-9]+}}: index, %{{[a-z0-9]+}}: index, %{{[a-z0-9]+}}: index, %[[SCAN:[a-z0-9]+]]: index, %[[STEPS:[a-z0-9]+]]: index,
+// SPLIT: scf.for %[[N:.*]] = %c0 to %[[STEPS]]
+// The key block (scan, n) starts at n * 8 + scan * (8 * steps).
+// SPLIT: %[[IN:.*]] = arith.muli %[[N]], %c8
+// SPLIT: %[[SCAN8:.*]] = arith.muli %[[SCAN]], %c8
+// SPLIT: %[[SCANK:.*]] = arith.muli %[[SCAN8]], %[[STEPS]]
+// SPLIT: %[[ROW:.*]] = arith.addi %[[IN]], %[[SCANK]]
+// SPLIT: tile.load %{{.*}}[%{{.*}}, %{{.*}}, %[[ROW]], %c0] pad(0.000000e+00) : memref<1x2x?x8xf64> -> tensor<1x1x8x8xf64>
+// SPLIT-LABEL: func.func @window_static
+// RUN: cascade-run %t/split.mlir --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy --expect 0=%t/c.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/split.mlir --entry window_dynamic --input 0=%t/w_arg0.npy --input 1=%t/w_arg1.npy --input 2=%t/w_arg2.npy --expect 0=%t/w.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %t/split.mlir --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --target cpu --block-size 8 --splits 2 --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --target cpu --block-size 8 --splits 3 --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --target cpu --block-size 8 --splits 7 --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --target cpu --block-size 8 --splits 3 --entry decode_dynamic --input 0=%t/de_arg0.npy --input 1=%t/de_arg1.npy --input 2=%t/de_arg2.npy --expect 0=%t/de.npy --atol 0 --rtol 0 | FileCheck %s
 // RUN: cascade-run %s --entry bias_lse_static --random-inputs %seed --save-inputs %t/bl_ --output %t/bl0.npy --output %t/bl1.npy
 // RUN: cascade-run %t/split.mlir --entry bias_lse_dynamic --input 0=%t/bl_arg0.npy --input 1=%t/bl_arg1.npy --input 2=%t/bl_arg2.npy --input 3=%t/bl_arg3.npy --expect 0=%t/bl0.npy --expect 1=%t/bl1.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s --check-prefix=TWO
 // RUN: cascade-run %s --entry doc_static --random-inputs %seed --save-inputs %t/dc_ --output %t/dc.npy

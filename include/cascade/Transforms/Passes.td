@@ -99,7 +99,10 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
     time (`tensor.pad` by a computed amount, `tensor.expand_shape` with a
     run-time `output_shape`), the masks take the logical extent as run-time
     `mask_extent` sizes, and the state tensors are `tensor.splat`s of
-    run-time size. Such a rank is one scan (`splits` needs a static count).
+    run-time size. With `splits`, the run-time blocks are dealt to that
+    many scans of ceil(blocks / splits) each (a run-time size; the last
+    scans padded or empty), unless a producer's body reads the key
+    coordinate (ALiBi), which would need that size there: then one scan.
     The chain's intermediates must have no other users.
 
     With `splits=S > 1` (split-KV, Flash-Decoding style, for few queries) the
