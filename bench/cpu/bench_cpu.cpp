@@ -7,6 +7,7 @@
 #include "attention_causal.h"
 #include "attention_decode.h"
 #include "attention_decode4096.h"
+#include "attention_decode_split4.h"
 #include "attention_dense.h"
 #include "attention_odd.h"
 #include "attention_window512.h"
@@ -314,14 +315,17 @@ int main(int argc, char **argv) {
     std::printf("%-28s threads %2d  %10s     %8.1f GB/s\n", "read-bandwidth",
                 threads, "", readBandwidth(threads));
   // Decode: one token's 32 query heads against 8 KV heads, head dim 128,
-  // over caches of run-time length (one compiled kernel) and, for 4096
-  // keys, the kernel compiled for that static length. GB/s of the cache
+  // over caches of run-time length (one compiled kernel; the same with
+  // split-KV into 4 scans) and, for 4096 keys, the kernel compiled for that
+  // static length. GB/s of the cache
   // read (what bounds a decode step), then GFLOP/s.
   for (int64_t len : {4096, 32768}) {
     std::string name = "cascade decode " + std::to_string(len);
     std::string fixed = "cascade decode static " + std::to_string(len);
-    bool dynamicWanted = want(name), fixedWanted = len == 4096 && want(fixed);
-    if (!dynamicWanted && !fixedWanted)
+    std::string split = "cascade decode split4 " + std::to_string(len);
+    bool dynamicWanted = want(name), fixedWanted = len == 4096 && want(fixed),
+         splitWanted = want(split);
+    if (!dynamicWanted && !fixedWanted && !splitWanted)
       continue;
     cascade_buffer_t dq = buffer(ctx, {1, 32, 1, 128}, 21),
                      dk = buffer(ctx, {1, 8, len, 128}, 22),
@@ -344,6 +348,10 @@ int main(int argc, char **argv) {
     if (fixedWanted)
       decodeRun(fixed, [&] {
         return attention_decode4096_main(ctx, dq, dk, dv, dout);
+      });
+    if (splitWanted)
+      decodeRun(split, [&] {
+        return attention_decode_split4_main(ctx, dq, dk, dv, dout);
       });
     for (auto b : {dq, dk, dv, dout})
       cascade_buffer_destroy(b);

@@ -10,13 +10,15 @@ cpu=${1:-x86-64-v4}
 out=$root/bench/out
 bin=$root/build/bin
 mkdir -p "$out/kernels"
-compile() { # name source
+compile() { # name source [cascade-compile options]
   "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \
-    --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h"
+    --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}"
 }
 for k in dense causal window512 odd decode decode4096; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
 done
+# The decode over a run-time cache with split-KV: 4 scans per head group.
+compile attention_decode_split4 "$root/bench/cpu/kernels/decode.mlir" --splits 4
 compile moe_example "$root/examples/moe.mlir"
 compile moe_large "$root/bench/cpu/kernels/moe_large.mlir"
 g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \

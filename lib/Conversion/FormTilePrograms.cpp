@@ -1369,10 +1369,14 @@ LogicalResult FormTileProgramsPass::emit(Group &g, Block &body) {
            llvm::zip(e.getInputs(), ArrayRef<std::string>(idx.inputs)))
         if (size_t d = letters.find(c); d != std::string::npos) {
           auto [kind, i] = kindOf(ranks, g, v, d);
+          int64_t size = tensorType(v).getDimSize(d);
           if (c == keyGroup[0])
             keyIsStep = kind == DimKind::Loop;
+          else if (ShapedType::isDynamic(size) ||
+                   ShapedType::isDynamic(keyBlock))
+            keyBlock = ShapedType::kDynamic; // not one step's keys
           else
-            keyBlock *= tensorType(v).getDimSize(d);
+            keyBlock *= size;
           break;
         }
     StringRef queryGroup = *e.getMaskQuery();
