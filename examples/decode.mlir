@@ -6,7 +6,8 @@
 //
 //   cascade-opt examples/decode.mlir --cascade-lower-to-tiles
 //   cascade-compile examples/decode.mlir -o decode.o --header decode.h
-//   (add --splits 4 for split-KV: 4 scans of the cache per key/value head)
+//   (split-KV by default on the CPU: 4 scans of the cache per key/value
+//   head; --splits 1 for one)
 //   (examples/app calls it for several cache lengths)
 func.func @main(%q: tensor<1x8x1x128xf32> {cascade.name = "q"},
                 %k: tensor<1x2x?x128xf32> {cascade.name = "k_cache"},

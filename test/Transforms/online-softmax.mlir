@@ -3,6 +3,19 @@
 // RUN: cascade-opt %s --cascade-online-softmax=block-size=8 -o %t.mlir
 // RUN: %compare-reference %s %t.mlir %seed 1e-12 1e-10 three_pass padded_with_lse
 // RUN: cascade-opt %s --cascade-online-softmax="block-size=4 splits=3" | FileCheck %s --check-prefix=SPLIT
+// splits=0: split-KV (4 scans) for a decode step only.
+// RUN: cascade-opt %s --cascade-online-softmax="block-size=4 splits=0" -o %t.auto.mlir
+// RUN: FileCheck %s --check-prefix=AUTO --input-file=%t.auto.mlir
+// RUN: %compare-reference %s %t.auto.mlir %seed 1e-12 1e-10 three_pass decode_step
+// RUN: not cascade-opt %s --cascade-online-softmax="splits=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// NEGATIVE: splits must be >= 0, got -1
+// RUN: not cascade-opt %s --cascade-online-softmax="block-size=0" 2>&1 | FileCheck %s --check-prefix=ZEROBLOCK
+// ZEROBLOCK: block-size must be >= 1, got 0
+// AUTO-LABEL: func @three_pass
+// AUTO: tensor.expand_shape %{{.*}} output_shape [8, 4, 16] : tensor<32x16xf64> into tensor<8x4x16xf64>
+// AUTO-LABEL: func @decode_step
+// AUTO: tensor.expand_shape %{{.*}} output_shape [4, 8, 16] : tensor<32x16xf64> into tensor<4x8x16xf64>
+// AUTO: tensor.expand_shape %{{.*}} output_shape [4, 2, 4, 16] : tensor<4x8x16xf64> into tensor<4x2x4x16xf64>
 
 // The textbook 3-pass cascade over 32 keys, in blocks of 8: scores and
 // values are partitioned (K's producer einsum is rebuilt over the blocked
@@ -116,3 +129,23 @@ func.func @not_a_softmax(%s: tensor<8x32xf64>, %v: tensor<32x4xf64>, %other: ten
 // SPLIT: math.exp
 // SPLIT: cascade.einsum "pN,pN->p" {{.*}} map(mul) reduce(add) -> tensor<8xf64>
 // SPLIT: cascade.einsum "pfN,pN->pf" {{.*}} map(mul) reduce(add) -> tensor<8x4xf64>
+
+// One query against 32 keys: with splits=0, 4 scans of 2 blocks of 4; one
+// scan by default.
+// CHECK-LABEL: func @decode_step
+// CHECK: tensor.expand_shape %{{.*}} output_shape [4, 8, 16] : tensor<32x16xf64> into tensor<4x8x16xf64>
+// CHECK: iterate("n"
+func.func @decode_step(%q: tensor<1x16xf64>, %k: tensor<32x16xf64>, %v: tensor<32x4xf64>) -> tensor<1x4xf64> {
+  %qk = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<1x16xf64>, tensor<32x16xf64>) map(mul) reduce(add) -> tensor<1x32xf64>
+  %gm = cascade.einsum "pm->p" ins(%qk : tensor<1x32xf64>) reduce(max) -> tensor<1xf64>
+  %sn = cascade.einsum "pm,p->pm" ins(%qk, %gm : tensor<1x32xf64>, tensor<1xf64>) {
+  ^bb0(%a: f64, %b: f64):
+    %d = arith.subf %a, %b : f64
+    %e = math.exp %d : f64
+    cascade.yield %e : f64
+  } -> tensor<1x32xf64>
+  %sd = cascade.einsum "pm->p" ins(%sn : tensor<1x32xf64>) reduce(add) -> tensor<1xf64>
+  %a = cascade.einsum "pm,p->pm" ins(%sn, %sd : tensor<1x32xf64>, tensor<1xf64>) map(div) -> tensor<1x32xf64>
+  %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<1x32xf64>, tensor<32x4xf64>) map(mul) reduce(add) -> tensor<1x4xf64>
+  return %av : tensor<1x4xf64>
+}

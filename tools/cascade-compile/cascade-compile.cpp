@@ -68,7 +68,9 @@ static cl::opt<int64_t> queryBlock("query-block",
                                    cl::desc("Queries per work item"),
                                    cl::init(cascade::cpu::Options().queryBlock),
                                    cl::cat(compileCategory));
-static cl::opt<int64_t> splits("splits", cl::desc("Split-KV scans"),
+static cl::opt<int64_t> splits("splits",
+                               cl::desc("Split-KV scans (1: none; 0: 4 for "
+                                        "a decode step, else none)"),
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(compileCategory));
 static cl::opt<std::string>

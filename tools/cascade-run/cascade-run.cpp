@@ -106,7 +106,9 @@ static cl::opt<int64_t>
     queryBlock("query-block", cl::desc("CPU target: queries per work item"),
                cl::init(cascade::cpu::Options().queryBlock),
                cl::cat(runCategory));
-static cl::opt<int64_t> splits("splits", cl::desc("CPU target: split-KV scans"),
+static cl::opt<int64_t> splits("splits",
+                               cl::desc("CPU target: split-KV scans (1: "
+                                        "none; 0: 4 for a decode step)"),
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(runCategory));
 static cl::opt<std::string>

@@ -38,7 +38,9 @@ struct Options {
   /// 64 x 64 on the H100 host's Xeon in the side-by-side run of
   /// bench/RESULTS.md (dense and causal S4096 D128, 1 and 16 threads).
   int64_t blockSize = 128;
-  int64_t splits = 1;
+  /// 0: split-KV into 4 scans for a decode step (one query row), else none
+  /// (a 32768-key decode on 16 cores: 1.9x one scan, bench/RESULTS.md).
+  int64_t splits = 0;
   int64_t queryBlock = 128;
   std::string targetDesc;
 };

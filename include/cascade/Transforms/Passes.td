@@ -109,13 +109,16 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
     blocks are dealt to S independent scans (a parallel rank s in front of
     n), and a combine step merges them with the same algebra:
     `w_s = exp(RM_s - max_s RM_s)`, `AV = sum_s w_s RNV_s / sum_s w_s RD_s`,
-    `LSE = max_s RM_s + log(sum_s w_s RD_s)`.
+    `LSE = max_s RM_s + log(sum_s w_s RD_s)`. With `splits=0` a chain
+    whose queries are one row (a decode step) gets 4 scans, others one
+    (the CPU target's default).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
            "Size of a block of the partitioned rank">,
     Option<"splits", "splits", "int64_t", /*default=*/"1",
-           "Independent scans over the blocks (split-KV), combined at the end">
+           "Independent scans over the blocks (split-KV), combined at the "
+           "end; 0: 4 for a decode step (one query row), else 1">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -34,7 +34,8 @@ struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
                             llvm::cl::desc("Keys per block of the 1-pass form"),
                             llvm::cl::init(cpu::Options().blockSize)};
   Option<int64_t> splits{*this, "splits",
-                         llvm::cl::desc("Split-KV scans (1: none)"),
+                         llvm::cl::desc("Split-KV scans (1: none; 0: 4 for a "
+                                        "decode step, else none)"),
                          llvm::cl::init(cpu::Options().splits)};
   Option<int64_t> queryBlock{*this, "query-block",
                              llvm::cl::desc("Queries per work item"),
