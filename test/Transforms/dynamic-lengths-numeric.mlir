@@ -78,6 +78,18 @@
 // RUN: cascade-run %s --target cpu --block-size 8 --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/d_arg1.npy --input 2=%t/d_arg2.npy --expect 0=%t/d.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: cascade-run %s --entry decode_empty_static --random-inputs %seed --save-inputs %t/de_ --output %t/de.npy
 // RUN: cascade-run %s --target cpu --block-size 8 --entry decode_dynamic --input 0=%t/de_arg0.npy --input 1=%t/de_arg1.npy --input 2=%t/de_arg2.npy --expect 0=%t/de.npy --atol 0 --rtol 0 | FileCheck %s
+// The CPU's defaults (blocks of 128, a decode step split into 4 scans)
+// across block boundaries: 128 keys (one whole block), 129 (a second block
+// of one key; two of the four scans empty) and 1 key, with huge logits
+// (inputs scaled by 1000: the softmax is nearly one-hot).
+// RUN: cascade-run %s --entry decode_static_128 --random-inputs %seed --save-inputs %t/d128_ --output %t/d128.npy
+// RUN: cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d128_arg0.npy --input 1=%t/d128_arg1.npy --input 2=%t/d128_arg2.npy --expect 0=%t/d128.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry decode_static_129 --random-inputs %seed --save-inputs %t/d129_ --output %t/d129.npy
+// RUN: cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d129_arg0.npy --input 1=%t/d129_arg1.npy --input 2=%t/d129_arg2.npy --expect 0=%t/d129.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry decode_static_1 --random-inputs %seed --save-inputs %t/d1_ --output %t/d1.npy
+// RUN: cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d1_arg0.npy --input 1=%t/d1_arg1.npy --input 2=%t/d1_arg2.npy --expect 0=%t/d1.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
+// RUN: cascade-run %s --entry decode_huge_static --random-inputs %seed --save-inputs %t/dh_ --output %t/dh.npy
+// RUN: cascade-run %s --target cpu --entry decode_huge_dynamic --input 0=%t/dh_arg0.npy --input 1=%t/dh_arg1.npy --input 2=%t/dh_arg2.npy --expect 0=%t/dh.npy --atol 1e-12 --rtol 1e-10 | FileCheck %s
 // RUN: not cascade-run %s --target cpu --entry causal_dynamic --input 0=%t/c_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/c_arg2.npy 2>&1 | FileCheck %s --check-prefix=CPURESULT
 // A run-time size takes any length, the static ones must match.
 // RUN: not cascade-run %s --target cpu --entry decode_dynamic --input 0=%t/d_arg0.npy --input 1=%t/c_arg1.npy --input 2=%t/d_arg2.npy 2>&1 | FileCheck %s --check-prefix=CPUSHAPE
@@ -252,5 +264,28 @@ func.func @doc_dynamic(%q: tensor<1x1x?x8xf64>, %k: tensor<1x1x?x8xf64>, %v: ten
 // alone; its inputs feed @decode_dynamic with zero keys: result 0).
 func.func @decode_empty_static(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x0x8xf64>, %v: tensor<1x4x0x8xf64>) -> tensor<1x4x1x8xf64> {
   %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x0x8xf64>, tensor<1x4x0x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
+}
+
+// Decode twins across the CPU's block of 128 keys, and huge logits.
+func.func @decode_static_128(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x128x8xf64>, %v: tensor<1x4x128x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x128x8xf64>, tensor<1x4x128x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
+}
+func.func @decode_static_129(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x129x8xf64>, %v: tensor<1x4x129x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x129x8xf64>, tensor<1x4x129x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
+}
+func.func @decode_static_1(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x1x8xf64>, %v: tensor<1x4x1x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) : tensor<1x4x1x8xf64>, tensor<1x4x1x8xf64>, tensor<1x4x1x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
+}
+// Queries and keys scaled by 1000 inside (logits ~1e6).
+func.func @decode_huge_static(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x200x8xf64>, %v: tensor<1x4x200x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) {scale = 1000.0 : f64} : tensor<1x4x1x8xf64>, tensor<1x4x200x8xf64>, tensor<1x4x200x8xf64> -> tensor<1x4x1x8xf64>
+  return %o : tensor<1x4x1x8xf64>
+}
+func.func @decode_huge_dynamic(%q: tensor<1x4x1x8xf64>, %k: tensor<1x4x?x8xf64>, %v: tensor<1x4x?x8xf64>) -> tensor<1x4x1x8xf64> {
+  %o = cascade.attention %q, %k, %v mask(#cascade.causal<bottom_right>) {scale = 1000.0 : f64} : tensor<1x4x1x8xf64>, tensor<1x4x?x8xf64>, tensor<1x4x?x8xf64> -> tensor<1x4x1x8xf64>
   return %o : tensor<1x4x1x8xf64>
 }
