@@ -575,37 +575,72 @@ std::string without(StringRef names, char c) {
 }
 
 /// Slice `v` at `pos` along `dim`, dropping the dimension.
+/// Reassociation between a shape of `rank` dims and the same shape with a
+/// unit dimension at `pos` (grouped with its neighbour; none for rank 0).
+SmallVector<ReassociationIndices> unitDimGroups(int64_t rank, int64_t pos) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d)
+    groups.push_back({d < pos ? d : d + 1});
+  if (!groups.empty()) {
+    if (pos < rank)
+      groups[pos].insert(groups[pos].begin(), pos);
+    else
+      groups.back().push_back(pos);
+  }
+  return groups;
+}
+
+/// Entry `pos` of dimension `dim` of `v`, that dimension dropped. The slice
+/// keeps the unit dimension and a reshape drops it: a rank-reducing slice
+/// of a shape with other unit dimensions is ambiguous, and with run-time
+/// sizes the canonicalizer picked the wrong one.
 Value sliceAt(OpBuilder &b, Location loc, Value v, int64_t dim, Value pos) {
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> shape, kept;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     strides.push_back(b.getIndexAttr(1));
     if (d == dim) {
       offsets.push_back(pos);
       sizes.push_back(b.getIndexAttr(1));
+      kept.push_back(1);
       continue;
     }
     offsets.push_back(b.getIndexAttr(0));
     sizes.push_back(tensor::getMixedSize(b, loc, v, d));
     shape.push_back(type.getDimSize(d));
+    kept.push_back(type.getDimSize(d));
   }
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), v, offsets,
+  Value slice = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(kept, type.getElementType()), v, offsets,
       sizes, strides);
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), slice,
+      unitDimGroups(static_cast<int64_t>(shape.size()), dim));
 }
 
+/// `slice` (dimension `dim` dropped) written as entry `pos` of that
+/// dimension of `into`; the unit dimension is put back first (see sliceAt).
 Value insertAt(OpBuilder &b, Location loc, Value slice, Value into,
                int64_t dim, Value pos) {
   auto type = cast<RankedTensorType>(into.getType());
-  SmallVector<OpFoldResult> offsets, sizes, strides;
+  auto sliceType = cast<RankedTensorType>(slice.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides, outputShape;
+  SmallVector<int64_t> kept;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     strides.push_back(b.getIndexAttr(1));
     offsets.push_back(d == dim ? OpFoldResult(pos) : b.getIndexAttr(0));
     sizes.push_back(d == dim ? b.getIndexAttr(1)
                              : tensor::getMixedSize(b, loc, into, d));
+    int64_t from = d < dim ? d : d - 1;
+    kept.push_back(d == dim ? 1 : sliceType.getDimSize(from));
+    outputShape.push_back(d == dim ? b.getIndexAttr(1)
+                                   : tensor::getMixedSize(b, loc, slice, from));
   }
-  return tensor::InsertSliceOp::create(b, loc, slice, into, offsets, sizes,
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(kept, type.getElementType()), slice,
+      unitDimGroups(sliceType.getRank(), dim), outputShape);
+  return tensor::InsertSliceOp::create(b, loc, expanded, into, offsets, sizes,
                                        strides);
 }
 

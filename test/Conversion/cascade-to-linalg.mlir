@@ -52,17 +52,23 @@ func.func @masked_map(%s: tensor<4x6xf32>) -> tensor<4x6xf32> {
 // -----
 
 // An iterative einsum: the state at n = 0 is the init, each step an
-// ordinary einsum on the previous state, inserted at n + 1.
+// ordinary einsum on the previous state, inserted at n + 1. Slices keep
+// their unit dimension and reshapes drop or add it (a rank-reducing slice
+// is ambiguous next to other unit dimensions).
 // CHECK-LABEL: func.func @running_sum
 // CHECK-SAME: (%[[X:.*]]: tensor<5x3xf32>, %[[INIT:.*]]: tensor<3xf32>)
-// CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[INIT]] into %{{.*}}[0, 0] [1, 3]
+// CHECK: %[[INIT2:.*]] = tensor.expand_shape %[[INIT]] {{\[}}[0, 1]] output_shape [1, 3]
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[INIT2]] into %{{.*}}[0, 0] [1, 3]
 // CHECK: scf.for %[[N:.*]] = %c0 to %c5 step %c1 iter_args(%[[R:.*]] = %[[FIRST]])
-// CHECK: %[[PREV:.*]] = tensor.extract_slice %[[R]][%[[N]], 0] [1, 3]
-// CHECK: %[[XN:.*]] = tensor.extract_slice %[[X]][%[[N]], 0] [1, 3]
+// CHECK: %[[PREV2:.*]] = tensor.extract_slice %[[R]][%[[N]], 0] [1, 3]
+// CHECK: %[[PREV:.*]] = tensor.collapse_shape %[[PREV2]] {{\[}}[0, 1]] : tensor<1x3xf32> into tensor<3xf32>
+// CHECK: %[[XN2:.*]] = tensor.extract_slice %[[X]][%[[N]], 0] [1, 3]
+// CHECK: %[[XN:.*]] = tensor.collapse_shape %[[XN2]]
 // CHECK: %[[NEXT:.*]] = linalg.generic {{.*}} ins(%[[PREV]], %[[XN]] :
 // CHECK: arith.addf
 // CHECK: %[[N1:.*]] = arith.addi %[[N]], %c1
-// CHECK: tensor.insert_slice %[[NEXT]] into %[[R]][%[[N1]], 0] [1, 3]
+// CHECK: %[[NEXT2:.*]] = tensor.expand_shape %[[NEXT]]
+// CHECK: tensor.insert_slice %[[NEXT2]] into %[[R]][%[[N1]], 0] [1, 3]
 func.func @running_sum(%x: tensor<5x3xf32>, %init: tensor<3xf32>) -> tensor<6x3xf32> {
   %r = cascade.einsum "nd->nd" ins(%x : tensor<5x3xf32>) iterate("n" init %init : tensor<3xf32>) {
   ^bb0(%prev: f32, %v: f32):
@@ -85,7 +91,8 @@ func.func @running_sum(%x: tensor<5x3xf32>, %init: tensor<3xf32>) -> tensor<6x3x
 // CHECK: %[[BEGIN:.*]] = arith.index_cast %[[B]]
 // CHECK: %[[ROWS:.*]] = arith.subi
 // CHECK: %[[SEG:.*]] = tensor.extract_slice %[[X]][%[[BEGIN]], 0] [%[[ROWS]], 4]
-// CHECK: %[[WG:.*]] = tensor.extract_slice %[[W]][%[[G]], 0, 0] [1, 4, 5]
+// CHECK: %[[WG1:.*]] = tensor.extract_slice %[[W]][%[[G]], 0, 0] [1, 4, 5]
+// CHECK: %[[WG:.*]] = tensor.collapse_shape %[[WG1]] {{\[}}[0, 1], [2]] : tensor<1x4x5xf32> into tensor<4x5xf32>
 // CHECK: %[[PART:.*]] = linalg.generic {{.*}} ins(%[[SEG]], %[[WG]] : tensor<?x4xf32>, tensor<4x5xf32>)
 // CHECK: tensor.insert_slice %[[PART]] into %[[OUT]][%[[BEGIN]], 0] [%[[ROWS]], 5]
 func.func @experts(%x: tensor<10x4xf32>, %w: tensor<3x4x5xf32>, %off: tensor<4xi64>) -> tensor<10x5xf32> {

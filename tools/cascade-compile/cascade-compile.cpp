@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
         if (failed(symbols.rename(func, prefix + func.getSymName().str())))
           fail("cannot rename '" + func.getSymName() + "'");
   }
-  FailureOr<SmallVector<cpu::EntryPoint>> entries =
+  FailureOr<SmallVector<cpu::EntryPoint, 0>> entries =
       cpu::prepareEntryPoints(*module);
   if (failed(entries))
     return 1;

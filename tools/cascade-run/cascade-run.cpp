@@ -308,7 +308,7 @@ int main(int argc, char **argv) {
     for (auto other : llvm::to_vector(lowered->getOps<func::FuncOp>()))
       if (other.getSymName() != func.getSymName() && other.isPublic())
         other.erase();
-    FailureOr<SmallVector<cpu::EntryPoint>> entries =
+    FailureOr<SmallVector<cpu::EntryPoint, 0>> entries =
         cpu::prepareEntryPoints(*lowered);
     if (failed(entries))
       return 1;

@@ -66,15 +66,21 @@ struct EntryPoint {
   std::string name;
   llvm::SmallVector<std::string> argNames, resultNames;
   llvm::SmallVector<mlir::RankedTensorType> argTypes, resultTypes;
+  /// For each result dimension of run-time size, the argument dimension it
+  /// equals: (argument, dimension); (-1, -1) for a static one. The caller
+  /// allocates results of those sizes before the launch.
+  std::vector<llvm::SmallVector<std::pair<int, int>, 4>> resultSizeFrom;
 };
 
 /// Collects the public functions of `module` as entry points and marks
 /// them for the C interface. Arguments may have run-time sizes (`?`: the
-/// caller's buffer gives them); results need static shapes (the caller
-/// allocates them before the launch). Fails (with a diagnostic) on a
-/// function the CPU target cannot take: non-tensor operands, results with
-/// run-time sizes, element types without a runtime dtype.
-mlir::FailureOr<llvm::SmallVector<EntryPoint>>
+/// caller's buffer gives them); a result's run-time size must be one of an
+/// argument's (the caller allocates results before the launch: the
+/// queries of an attention, the tokens of a MoE layer). Fails (with a
+/// diagnostic) on a function the CPU target cannot take: non-tensor
+/// operands, a result size not read from the arguments, element types
+/// without a runtime dtype.
+mlir::FailureOr<llvm::SmallVector<EntryPoint, 0>>
 prepareEntryPoints(mlir::ModuleOp module);
 
 /// Runs buildLowerToLLVMPipeline on `module` (in place).
@@ -100,7 +106,7 @@ public:
 private:
   JitModule() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
-  llvm::SmallVector<EntryPoint> entries;
+  llvm::SmallVector<EntryPoint, 0> entries;
 };
 
 /// Native object code for `module` (lowered to the LLVM dialect) on

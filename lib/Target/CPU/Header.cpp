@@ -2,8 +2,9 @@
 //
 // One inline launch function per entry point: it checks every buffer's dtype
 // and shape against the compiled signature (a mismatch is an
-// invalid-argument status naming the operand, never a wrong read; a
-// run-time size `?` accepts the buffer's), builds the memref descriptors
+// invalid-argument status naming the operand, never a wrong read; an
+// argument's run-time size `?` accepts the buffer's, a result's must be the
+// argument size it equals), builds the memref descriptors
 // (sizes and strides of run-time-sized operands from the buffer's shape)
 // and calls `_mlir_ciface_<name>` between
 // cascade_launch_begin/end, which apply the context's thread count and turn
@@ -97,10 +98,25 @@ std::string cpu::emitHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     os << ") {\n  cascade_status_t status;\n";
     for (auto [i, op] : llvm::enumerate(operands)) {
       RankedTensorType t = op.second;
-      // -1: a run-time size, any.
-      os << "  static const int64_t " << op.first << "_shape[] = {";
-      for (int64_t d : t.getShape())
-        os << (ShapedType::isDynamic(d) ? -1 : d) << ", ";
+      // -1: an argument's run-time size, any; a result's run-time size is
+      // the argument's it equals.
+      size_t result = i - e.argTypes.size();
+      bool fromArguments = i >= e.argTypes.size() && !t.hasStaticShape();
+      os << "  " << (fromArguments ? "" : "static ") << "const int64_t "
+         << op.first << "_shape[] = {";
+      for (auto [d, size] : llvm::enumerate(t.getShape())) {
+        if (!ShapedType::isDynamic(size)) {
+          os << size << ", ";
+          continue;
+        }
+        if (!fromArguments) {
+          os << "-1, ";
+          continue;
+        }
+        auto [arg, dim] = e.resultSizeFrom[result][d];
+        os << "cascade_buffer_shape(" << operands[arg].first << ")[" << dim
+           << "], ";
+      }
       os << "0};\n";
       os << "  if ((status = cascade_launch_check(ctx, " << op.first << ", \""
          << fn << ": " << kinds[i] << "\", "

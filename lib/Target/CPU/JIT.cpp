@@ -197,8 +197,17 @@ cpu::JitModule::run(StringRef name, ArrayRef<HostTensor> args,
     operands.push_back(makeOperand(actual));
     store(type.getElementType(), dataOf(operands.back()), args[i].data);
   }
-  for (RankedTensorType type : entry->resultTypes)
-    operands.push_back(makeOperand(type));
+  // Results of run-time size take the argument sizes they equal.
+  SmallVector<RankedTensorType> resultTypes;
+  for (auto [type, from] :
+       llvm::zip(entry->resultTypes, entry->resultSizeFrom)) {
+    SmallVector<int64_t> shape(type.getShape());
+    for (auto [d, source] : llvm::enumerate(from))
+      if (source.first >= 0)
+        shape[d] = args[source.first].shape[source.second];
+    resultTypes.push_back(type.clone(shape));
+    operands.push_back(makeOperand(resultTypes.back()));
+  }
   SmallVector<void *> packed;
   for (Operand &op : operands)
     packed.push_back(&op.descriptorPtr);
@@ -222,7 +231,7 @@ cpu::JitModule::run(StringRef name, ArrayRef<HostTensor> args,
     return errorf("run-time error: " + message);
 
   SmallVector<HostTensor> results;
-  for (auto [i, type] : llvm::enumerate(entry->resultTypes)) {
+  for (auto [i, type] : llvm::enumerate(resultTypes)) {
     HostTensor t(type.getShape(), dtypeFor(type.getElementType()));
     load(type.getElementType(), dataOf(operands[args.size() + i]), t.data);
     results.push_back(std::move(t));

@@ -2,6 +2,7 @@
 
 #include "cascade/Target/CPU.h"
 
+#include "cascade/Dialect/Cascade.h"
 #include "cascade/InitAll.h"
 
 #include "cascade/Transforms/Passes.h"
@@ -145,9 +146,62 @@ std::optional<std::string> cpu::runtimeDType(Type t) {
   return std::nullopt;
 }
 
-FailureOr<SmallVector<cpu::EntryPoint>>
+/// The argument dimension that dimension `d` of `v` equals, through the ops
+/// whose result sizes are their operands' (composites, einsums on their
+/// index letters, casts): (argument, dimension), or nullopt.
+static std::optional<std::pair<int, int>> argumentDimOf(Value v, int64_t d) {
+  for (int depth = 0; depth < 64; ++depth) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (!isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+        return std::nullopt;
+      return std::make_pair(static_cast<int>(arg.getArgNumber()),
+                            static_cast<int>(d));
+    }
+    Operation *op = v.getDefiningOp();
+    if (auto attention = dyn_cast<AttentionOp>(op)) {
+      // output [B, H, P, F] and LSE [B, H, P]: B, H, P of the query, F of
+      // the value.
+      if (v == attention.getOutput() && d == 3) {
+        v = attention.getValue();
+        continue;
+      }
+      v = attention.getQuery();
+      continue;
+    }
+    if (auto moe = dyn_cast<MoeOp>(op)) {
+      v = moe.getInput();
+      continue;
+    }
+    if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+      v = cast.getSource();
+      continue;
+    }
+    if (auto e = dyn_cast<EinsumOp>(op)) {
+      EinsumOp::Indices idx = e.getIndices();
+      char c = idx.result[d];
+      if (c == e.getIterativeIndex())
+        return std::nullopt; // one more state than steps
+      bool found = false;
+      for (auto [letters, input] :
+           llvm::zip(ArrayRef<std::string>(idx.inputs), e.getInputs()))
+        if (size_t p = letters.find(c); p != std::string::npos) {
+          v = input;
+          d = p;
+          found = true;
+          break;
+        }
+      if (!found)
+        return std::nullopt;
+      continue;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+FailureOr<SmallVector<cpu::EntryPoint, 0>>
 cpu::prepareEntryPoints(ModuleOp module) {
-  SmallVector<EntryPoint> entries;
+  SmallVector<EntryPoint, 0> entries;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
       continue;
@@ -160,13 +214,6 @@ cpu::prepareEntryPoints(ModuleOp module) {
         return func.emitError()
                << "the CPU target needs ranked tensors of f64, f32, f16, "
                   "bf16, i64, i32 or i8 at entry points; "
-               << what << " is " << type;
-      // The caller allocates the results before the launch: their sizes
-      // must be known from the signature.
-      if (isResult && !tensor.hasStaticShape())
-        return func.emitError()
-               << "the CPU target needs results of static shapes at entry "
-                  "points (arguments may have run-time sizes); "
                << what << " is " << type;
       return tensor;
     };
@@ -187,6 +234,29 @@ cpu::prepareEntryPoints(ModuleOp module) {
           check(type, "result '" + resultName + "'", /*isResult=*/true);
       if (failed(t))
         return failure();
+      // The caller allocates the results before the launch: a run-time
+      // size must be an argument's.
+      Operation *ret = func.getBody().front().getTerminator();
+      SmallVector<std::pair<int, int>, 4> from;
+      for (int64_t d = 0; d < t->getRank(); ++d) {
+        if (!t->isDynamicDim(d)) {
+          from.push_back({-1, -1});
+          continue;
+        }
+        std::optional<std::pair<int, int>> source =
+            func.getBody().hasOneBlock() && isa<func::ReturnOp>(ret)
+                ? argumentDimOf(ret->getOperand(i), d)
+                : std::nullopt;
+        if (!source)
+          return func.emitError()
+                 << "the CPU target needs each run-time size of a result to "
+                    "be an argument's (the caller allocates results before "
+                    "the launch); dimension "
+                 << d << " of result '" << resultName << "' (" << type
+                 << ") is not";
+        from.push_back(*source);
+      }
+      entry.resultSizeFrom.push_back(std::move(from));
       entry.resultNames.push_back(resultName);
       entry.resultTypes.push_back(*t);
     }
