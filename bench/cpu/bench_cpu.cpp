@@ -9,6 +9,7 @@
 #include "attention_decode4096.h"
 #include "attention_decode_split4.h"
 #include "attention_dense.h"
+#include "attention_dense_dynamic.h"
 #include "attention_odd.h"
 #include "attention_window512.h"
 #include "moe_example.h"
@@ -284,6 +285,8 @@ int main(int argc, char **argv) {
   double causal = attentionFlops(H, S, D, 0.5);
   double window = 4.0 * H * S * 512.0 * D * 1e-9;
   run("cascade dense", dense, [&] { return attention_dense_main(ctx, q, k, v, o); });
+  run("cascade run-time dense", dense,
+      [&] { return attention_dense_dynamic_main(ctx, q, k, v, o); });
   run("cascade causal", causal, [&] { return attention_causal_main(ctx, q, k, v, o); });
   run("cascade window512", window,
       [&] { return attention_window512_main(ctx, q, k, v, o); });

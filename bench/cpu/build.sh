@@ -14,7 +14,7 @@ compile() { # name source [cascade-compile options]
   "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \
     --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}"
 }
-for k in dense causal window512 odd decode decode4096; do
+for k in dense causal window512 odd decode decode4096 dense_dynamic; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
 done
 # The decode over a run-time cache with split-KV: 4 scans per head group.
