@@ -17,6 +17,7 @@
 
 #include "Microkernels.h"
 #include "RuntimeCalls.h"
+#include "UnitDims.h"
 
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Transforms/Passes.h"
@@ -575,21 +576,6 @@ std::string without(StringRef names, char c) {
 }
 
 /// Slice `v` at `pos` along `dim`, dropping the dimension.
-/// Reassociation between a shape of `rank` dims and the same shape with a
-/// unit dimension at `pos` (grouped with its neighbour; none for rank 0).
-SmallVector<ReassociationIndices> unitDimGroups(int64_t rank, int64_t pos) {
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t d = 0; d < rank; ++d)
-    groups.push_back({d < pos ? d : d + 1});
-  if (!groups.empty()) {
-    if (pos < rank)
-      groups[pos].insert(groups[pos].begin(), pos);
-    else
-      groups.back().push_back(pos);
-  }
-  return groups;
-}
-
 /// Entry `pos` of dimension `dim` of `v`, that dimension dropped. The slice
 /// keeps the unit dimension and a reshape drops it: a rank-reducing slice
 /// of a shape with other unit dimensions is ambiguous, and with run-time

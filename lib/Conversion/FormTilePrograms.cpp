@@ -24,6 +24,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "UnitDims.h"
+
 #include "cascade/Analysis/Ranks.h"
 #include "cascade/Dialect/Tile.h"
 #include "cascade/Transforms/Passes.h"
@@ -1073,22 +1075,6 @@ private:
       tiled.setOriginAttr(b.getStringAttr(origin));
       tiled.getOriginOffsetsMutable().assign(offsets);
     }
-  }
-
-  /// Reassociation between a shape of `rank` dims and the same shape with a
-  /// unit dimension at `pos` (grouped with its neighbour).
-  static SmallVector<ReassociationIndices> unitDimGroups(int64_t rank,
-                                                         int64_t pos) {
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t d = 0; d < rank; ++d)
-      groups.push_back({d < pos ? d : d + 1});
-    if (!groups.empty()) {
-      if (pos < rank)
-        groups[pos].insert(groups[pos].begin(), pos);
-      else
-        groups.back().push_back(pos);
-    }
-    return groups;
   }
 
   /// A state tile with a unit dimension put back at `pos`.
