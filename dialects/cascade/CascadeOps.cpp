@@ -931,3 +931,11 @@ SmallVector<OpFoldResult> EinsumOp::getMixedMaskExtent() {
     return {};
   return getMixedValues(*extent, getMaskExtentSizes(), getContext());
 }
+
+void EinsumOp::setMixedMaskExtent(ArrayRef<OpFoldResult> extent) {
+  SmallVector<int64_t> statics;
+  SmallVector<Value> dynamics;
+  dispatchIndexOpFoldResults(extent, dynamics, statics);
+  setMaskExtentAttr(DenseI64ArrayAttr::get(getContext(), statics));
+  getMaskExtentSizesMutable().assign(dynamics);
+}

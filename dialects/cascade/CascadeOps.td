@@ -130,6 +130,8 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     /// mask_extent as [queries, keys], run-time sizes as values; empty
     /// without one.
     ::llvm::SmallVector<::mlir::OpFoldResult> getMixedMaskExtent();
+    /// Sets mask_extent, run-time sizes as operands.
+    void setMixedMaskExtent(::llvm::ArrayRef<::mlir::OpFoldResult> extent);
     /// The iterative index, or 0.
     char getIterativeIndex() {
       return getIterate() ? (*getIterate())[0] : 0;

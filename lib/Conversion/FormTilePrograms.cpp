@@ -149,6 +149,12 @@ static RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
+/// A grid size for choosing tiles: a run-time one counts as the largest.
+static int64_t sizeOrMax(int64_t size) {
+  return ShapedType::isDynamic(size) ? std::numeric_limits<int64_t>::max()
+                                     : size;
+}
+
 /// The dimension an einsum's or top-k's result dimension takes its size
 /// from: the first input dimension with its letter (the iterative index has
 /// one more state than steps: not followed), the rows of a top-k.
@@ -259,8 +265,8 @@ LogicalResult FormTileProgramsPass::planLoopGroup(Block &body, EinsumOp first,
       {first.getResult(),
        static_cast<unsigned>(first.getIndices().result.find(n))});
   g.loopRank = loop;
-  // Steps: the states minus the initial one (a run-time count is refused
-  // below, with the other run-time shapes).
+  // Steps: the states minus the initial one (kDynamic for a run-time count,
+  // read from `stepsDim` when the program is built).
   int64_t states = tensorType(first.getResult())
                        .getDimSize(first.getIndices().result.find(n));
   g.loopSize = ShapedType::isDynamic(states) ? states : states - 1;
@@ -599,9 +605,7 @@ void FormTileProgramsPass::planTiles(Group &g, ArrayRef<Value> shapeSources,
     if (!rowRank || r != *rowRank)
       continue;
     // A run-time number of rows: as many as the fast memory holds.
-    int64_t rows = ShapedType::isDynamic(g.gridSizes[i])
-                       ? std::numeric_limits<int64_t>::max()
-                       : g.gridSizes[i];
+    int64_t rows = sizeOrMax(g.gridSizes[i]);
     int64_t tile = queryBlock > 0  ? static_cast<int64_t>(queryBlock)
                    : preferred > 0 ? preferred
                                    : chooseRowTile(target, rowBytes, rows);
@@ -733,15 +737,10 @@ void FormTileProgramsPass::runOnOperation() {
           }
       }
       if (!rowRank) {
-        // A run-time size counts as the largest.
-        auto sizeOf = [&](size_t i) {
-          return ShapedType::isDynamic(g.gridSizes[i])
-                     ? std::numeric_limits<int64_t>::max()
-                     : g.gridSizes[i];
-        };
         std::optional<size_t> best;
         for (size_t i = 0; i < g.gridRanks.size(); ++i)
-          if ((!best || sizeOf(i) >= sizeOf(*best)) &&
+          if ((!best ||
+               sizeOrMax(g.gridSizes[i]) >= sizeOrMax(g.gridSizes[*best])) &&
               !isBatchRank(g, g.gridRanks[i]))
             best = i;
         if (best)
@@ -1017,13 +1016,8 @@ private:
                                : b.getIndexAttr(stride));
         maskOrigin.push_back(offset);
       }
-      if (!e.getMaskExtent()) {
-        SmallVector<int64_t> statics;
-        SmallVector<Value> dynamics;
-        dispatchIndexOpFoldResults(extent, dynamics, statics);
-        clone.setMaskExtentAttr(b.getDenseI64ArrayAttr(statics));
-        clone.getMaskExtentSizesMutable().assign(dynamics);
-      }
+      if (!e.getMaskExtent())
+        clone.setMixedMaskExtent(extent);
       if (tiled)
         clone.getMaskOriginMutable().assign(maskOrigin);
     } else {

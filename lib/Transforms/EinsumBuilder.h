@@ -94,16 +94,6 @@ inline Value sliceAlong(OpBuilder &b, Location loc, Value v, unsigned dim,
                     b.getIndexAttr(size), drop);
 }
 
-/// Sets `op`'s mask_extent, run-time sizes as operands.
-inline void setMaskExtent(OpBuilder &b, EinsumOp op,
-                          ArrayRef<OpFoldResult> extent) {
-  SmallVector<int64_t> statics;
-  SmallVector<Value> dynamics;
-  dispatchIndexOpFoldResults(extent, dynamics, statics);
-  op.setMaskExtentAttr(b.getDenseI64ArrayAttr(statics));
-  op.getMaskExtentSizesMutable().assign(dynamics);
-}
-
 /// Emits einsums with result shapes inferred from the spec.
 struct EinsumBuilder {
   OpBuilder &rewriter;

@@ -431,7 +431,7 @@ private:
           builder.getStringAttr(splitLetter(*e.getMaskQuery(), c, outer)));
       op.setMaskKeyAttr(
           builder.getStringAttr(splitLetter(*e.getMaskKey(), c, outer)));
-      setMaskExtent(builder, op, extent);
+      op.setMixedMaskExtent(extent);
     }
     if (!e.getBody().empty()) {
       IRMapping mapping;
@@ -652,7 +652,7 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
       op.setMaskQueryAttr(
           rewriter.getStringAttr(rowLetters.substr(rowLetters.size() - 1)));
       op.setMaskKeyAttr(rewriter.getStringAttr(splitPrefix + n + m));
-      setMaskExtent(rewriter, op, paddingExtent);
+      op.setMixedMaskExtent(paddingExtent);
     };
     auto isNegInf = [&](OpBuilder &bld, Location l, Value x) -> Value {
       return arith::CmpFOp::create(bld, l, arith::CmpFPredicate::OEQ, x,
