@@ -64,8 +64,14 @@ inline mlir::FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
   // a block of keys) stay generated loops: the microkernel's 6-row blocks
   // and 32-column panels would be mostly padding, and packing B for a few
   // rows costs a copy of it. Measured on a decode step (bench/RESULTS.md).
+  // A run-time size (an expert's segment of tokens) counts as large: its
+  // kDynamic is negative, and taking it for "few" sent the MoE's grouped
+  // GEMMs to generated loops (70x slower, bench/RESULTS.md).
   constexpr int64_t kMinRowsOrColumns = 8;
-  if (size[i] < kMinRowsOrColumns || size[j] < kMinRowsOrColumns)
+  auto few = [](int64_t n) {
+    return !mlir::ShapedType::isDynamic(n) && n < kMinRowsOrColumns;
+  };
+  if (few(size[i]) || few(size[j]))
     return mlir::failure();
   std::string in0 = nonUnit(indices.inputs[0]);
   std::string in1 = nonUnit(indices.inputs[1]);

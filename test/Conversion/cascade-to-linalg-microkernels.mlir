@@ -62,6 +62,25 @@ func.func @eight_rows(%q: tensor<8x128xf32>, %k: tensor<64x128xf32>) -> tensor<8
 
 // -----
 
+// Rows of run-time size (an expert's segment of tokens in a grouped GEMM)
+// take the microkernel; a run-time number of keys against 4 static rows
+// (a decode step) does not.
+// CHECK-LABEL: func.func @runtime_rows
+// CHECK: call @cascade_rt_matmul_f32
+// CHECK-LABEL: func.func @runtime_keys_few_rows
+// CHECK-NOT: call @cascade_rt_matmul
+// CHECK: linalg.generic
+func.func @runtime_rows(%x: tensor<?x128xf32>, %w: tensor<128x256xf32>) -> tensor<?x256xf32> {
+  %y = cascade.einsum "td,df->tf" ins(%x, %w : tensor<?x128xf32>, tensor<128x256xf32>) map(mul) reduce(add) -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+func.func @runtime_keys_few_rows(%q: tensor<4x128xf32>, %k: tensor<?x128xf32>) -> tensor<4x?xf32> {
+  %s = cascade.einsum "gd,md->gm" ins(%q, %k : tensor<4x128xf32>, tensor<?x128xf32>) map(mul) reduce(add) -> tensor<4x?xf32>
+  return %s : tensor<4x?xf32>
+}
+
+// -----
+
 // Epilogues done in the microkernel's registers: the scores' scale (a
 // constant) becomes cascade_rt_matmul_scaled_f32's alpha, no pass of its own.
 // CHECK-LABEL: func.func @scaled_scores
