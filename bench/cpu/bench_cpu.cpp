@@ -14,6 +14,7 @@
 #include "attention_window512.h"
 #include "moe_example.h"
 #include "moe_large.h"
+#include "sampling_profiler.h"
 
 #include "cascade/kernel_abi.h"
 
@@ -231,6 +232,45 @@ double microkernelRate(int64_t m, int64_t n, int64_t k, bool transB) {
   return 2.0 * m * n * k * reps / (ms * 1e-3) * 1e-9;
 }
 
+/// GFLOP/s of one thread's attention step as the generated code calls the
+/// microkernel (128 queries, 128 keys, head dim 128, keys-first scores):
+/// S^T = alpha K . Q^T with Q^T packed once (scores), and O = P . V + diag(s)
+/// O with P read transposed from S^T and V packed on every call (numerator).
+std::pair<double, double> attentionStepRates() {
+  const int64_t n = 128;
+  std::vector<float> q(n * n), k(n * n), v(n * n), st(n * n), o(n * n),
+      o2(n * n), scale(n, 0.5f), packed(n * n + 64);
+  for (size_t i = 0; i < q.size(); ++i) {
+    q[i] = (float)((i * 37 % 101) / 101.0 - 0.5);
+    k[i] = (float)((i * 53 % 97) / 97.0 - 0.5);
+    v[i] = (float)((i * 29 % 89) / 89.0 - 0.5);
+  }
+  Memref2D Q{q.data(), q.data(), 0, {n, n}, {n, 1}};
+  Memref2D K{k.data(), k.data(), 0, {n, n}, {n, 1}};
+  Memref2D V{v.data(), v.data(), 0, {n, n}, {n, 1}};
+  Memref2D ST{st.data(), st.data(), 0, {n, n}, {n, 1}};
+  Memref2D O{o.data(), o.data(), 0, {n, n}, {n, 1}};
+  Memref2D O2{o2.data(), o2.data(), 0, {n, n}, {n, 1}};
+  cascade::abi::Memref1D<float> P{packed.data(), packed.data(), 0,
+                                  (int64_t)packed.size(), 1};
+  cascade::abi::Memref1D<float> L{scale.data(), scale.data(), 0, n, 1};
+  _mlir_ciface_cascade_rt_pack_b_f32(&Q, &P, 1);
+  const int reps = 1000;
+  double flops = 2.0 * n * n * n * reps;
+  double scoresMs = timeIt(5, [&] {
+    for (int r = 0; r < reps; ++r)
+      _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(&K, &Q, &P, &ST, 0.088f,
+                                                       0, 1);
+  });
+  double numeratorMs = timeIt(5, [&] {
+    for (int r = 0; r < reps; ++r)
+      _mlir_ciface_cascade_rt_matmul_acc_f32(&ST, &V, r % 2 ? &O : &O2, &L,
+                                             r % 2 ? &O2 : &O, 1, 0);
+  });
+  return {flops / (scoresMs * 1e-3) * 1e-9,
+          flops / (numeratorMs * 1e-3) * 1e-9};
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -256,6 +296,7 @@ int main(int argc, char **argv) {
   cascade_context_t ctx;
   if (cascade_context_create(CASCADE_DEVICE_CPU, threads, &ctx))
     return 1;
+  bench::SamplingProfiler::get().startFromEnvironment();
   bool avx512 = __builtin_cpu_supports("avx512f");
   if (want("peak"))
     std::printf("%-28s threads %2d  %10s     %8.1f GFLOP/s (%s)\n", "fma-peak",
@@ -269,6 +310,11 @@ int main(int argc, char **argv) {
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
                 "microkernel p.v 64x128x64", "",
                 microkernelRate(64, 128, 64, false));
+    auto [scores, numerator] = attentionStepRates();
+    std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
+                "microkernel step K.Q^T 128^3", "", scores);
+    std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
+                "microkernel step P.V 128^3", "", numerator);
   }
 
   const int H = 16, S = 4096, D = 128;
@@ -385,5 +431,6 @@ int main(int argc, char **argv) {
       cascade_buffer_destroy(b);
   }
   cascade_context_destroy(ctx);
+  bench::SamplingProfiler::get().finish();
   return 0;
 }

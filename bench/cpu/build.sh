@@ -4,6 +4,7 @@
 # the static runtime; libstdc++ static, libomp carried next to it (rpath
 # $ORIGIN), so that it runs on the benchmark machine without MLIR.
 #   bash bench/cpu/build.sh [CPU]     CPU: an LLVM CPU name (default x86-64-v4)
+# CASCADE_COMPILE_FLAGS adds options to every cascade-compile (A/B builds).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cpu=${1:-x86-64-v4}
@@ -12,7 +13,8 @@ bin=$root/build/bin
 mkdir -p "$out/kernels"
 compile() { # name source [cascade-compile options]
   "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \
-    --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}"
+    --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}" \
+    ${CASCADE_COMPILE_FLAGS:-}
 }
 for k in dense causal window512 odd decode decode4096 dense_dynamic; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"

@@ -74,6 +74,12 @@ static cl::opt<int64_t> splits("splits",
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(compileCategory));
 static cl::opt<std::string>
+    schedule("schedule",
+             cl::desc("OpenMP schedule of the work items: static, dynamic "
+                      "or guided"),
+             cl::init(cascade::cpu::Options().schedule),
+             cl::cat(compileCategory));
+static cl::opt<std::string>
     targetDesc("target-desc",
                cl::desc("File holding a #tile.target<...> attribute"),
                cl::init(""), cl::cat(compileCategory));
@@ -132,6 +138,7 @@ int main(int argc, char **argv) {
   options.queryBlock = queryBlock;
   options.splits = splits;
   options.targetDesc = targetDesc;
+  options.schedule = schedule;
   if (failed(cpu::lowerToLLVM(*module, options)))
     return 1;
   if (!emitLLVMDialect.empty()) {

@@ -112,6 +112,11 @@ static cl::opt<int64_t> splits("splits",
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(runCategory));
 static cl::opt<std::string>
+    schedule("schedule",
+             cl::desc("CPU target: OpenMP schedule of the work items "
+                      "(static, dynamic or guided)"),
+             cl::init(cascade::cpu::Options().schedule), cl::cat(runCategory));
+static cl::opt<std::string>
     dumpLowered("dump-lowered",
                 cl::desc("CPU target: write the module lowered to the LLVM "
                          "dialect to this file"),
@@ -316,6 +321,7 @@ int main(int argc, char **argv) {
     options.blockSize = blockSize;
     options.queryBlock = queryBlock;
     options.splits = splits;
+    options.schedule = schedule;
     if (failed(cpu::lowerToLLVM(*lowered, options)))
       return 1;
     if (!dumpLowered.empty()) {

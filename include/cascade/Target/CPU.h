@@ -43,6 +43,9 @@ struct Options {
   int64_t splits = 0;
   int64_t queryBlock = 128;
   std::string targetDesc;
+  /// How OpenMP hands work items to threads (cascade-schedule-work-items).
+  std::string schedule = "dynamic";
+  int64_t scheduleChunk = 1;
 };
 
 /// Everything the CPU lowering parses and translates: all upstream dialects

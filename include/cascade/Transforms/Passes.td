@@ -421,4 +421,27 @@ def CascadeConvertTileToSCF : Pass<"cascade-convert-tile-to-scf"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def CascadeScheduleWorkItems : Pass<"cascade-schedule-work-items"> {
+  let summary = "Choose how OpenMP hands work items to the threads";
+  let description = [{
+    `convert-scf-to-openmp` leaves the schedule of the parallel loops it
+    makes (a kernel's work items) unset, which OpenMP runs as `static`: each
+    thread takes an equal, contiguous share of the work items, fixed in
+    advance. When threads run at different speeds (a core shared with
+    another process, a noisy cloud host) or work items differ in cost, the
+    fast threads then wait at the loop's end. This pass sets the schedule
+    of every `omp.wsloop` that has none: `dynamic` (the default: threads
+    take the next `chunk` work items as they finish), `guided`, or
+    `static`.
+  }];
+  let options = [
+    Option<"schedule", "schedule", "std::string", "\"dynamic\"",
+           "static, dynamic or guided">,
+    Option<"chunk", "chunk", "int64_t", "1",
+           "Work items a thread takes at a time (dynamic and guided)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::omp::OpenMPDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

@@ -44,6 +44,11 @@ struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
   Option<std::string> targetDesc{
       *this, "target-desc",
       llvm::cl::desc("File holding a #tile.target<...> attribute")};
+  Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("OpenMP schedule of the work items: static, dynamic "
+                     "or guided"),
+      llvm::cl::init(cpu::Options().schedule)};
 };
 } // namespace
 
@@ -54,8 +59,8 @@ void cpu::registerPipeline() {
       "dialects, one-shot bufferization, loops with OpenMP work items, down "
       "to the LLVM dialect",
       [](OpPassManager &pm, const LowerToCpuOptions &o) {
-        buildLowerToLLVMPipeline(
-            pm, {o.blockSize, o.splits, o.queryBlock, o.targetDesc});
+        buildLowerToLLVMPipeline(pm, {o.blockSize, o.splits, o.queryBlock,
+                                      o.targetDesc, o.schedule});
       });
 }
 
@@ -107,24 +112,29 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
       "buffer-deallocation-pipeline,"
       "convert-linalg-to-loops,"
       "canonicalize,"
-      "convert-scf-to-openmp,"
-      "expand-strided-metadata,"
-      "lower-affine,"
-      "finalize-memref-to-llvm{use-generic-functions},"
-      "convert-scf-to-cf,"
-      "convert-openmp-to-llvm,"
-      "convert-math-to-llvm,"
-      "convert-math-to-libm,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm,"
-      "convert-func-to-llvm,"
-      "convert-cf-to-llvm,"
-      "finalize-memref-to-llvm{use-generic-functions},"
-      "reconcile-unrealized-casts";
+      "convert-scf-to-openmp";
+  // Then the work items' OpenMP schedule, and on to the LLVM dialect.
+  const char *toLLVM = "expand-strided-metadata,"
+                       "lower-affine,"
+                       "finalize-memref-to-llvm{use-generic-functions},"
+                       "convert-scf-to-cf,"
+                       "convert-openmp-to-llvm,"
+                       "convert-math-to-llvm,"
+                       "convert-math-to-libm,"
+                       "convert-arith-to-llvm,"
+                       "convert-index-to-llvm,"
+                       "convert-func-to-llvm,"
+                       "convert-cf-to-llvm,"
+                       "finalize-memref-to-llvm{use-generic-functions},"
+                       "reconcile-unrealized-casts";
   pm.setNesting(OpPassManager::Nesting::Implicit);
   std::string error;
   llvm::raw_string_ostream os(error);
   if (failed(parsePassPipeline(upstream, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("cpu pipeline: ") + error);
+  pm.addPass(createCascadeScheduleWorkItems(
+      {options.schedule, options.scheduleChunk}));
+  if (failed(parsePassPipeline(toLLVM, pm, os)))
     llvm::report_fatal_error(llvm::Twine("cpu pipeline: ") + error);
 }
 
