@@ -11,6 +11,7 @@
 #include "attention_dense.h"
 #include "attention_dense_dynamic.h"
 #include "attention_odd.h"
+#include "attention_step.h"
 #include "attention_window512.h"
 #include "moe_example.h"
 #include "moe_large.h"
@@ -53,9 +54,26 @@ double timeIt(int iters, const std::function<void()> &fn) {
   return median(t);
 }
 
+#ifdef CASCADE_MICROKERNEL_STATS
+extern "C" void cascade_rt_microkernel_stats(int64_t out[9]);
+#endif
+
 void report(const char *name, int threads, double ms, double gflop) {
   std::printf("%-28s threads %2d  %10.2f ms  %8.1f GFLOP/s\n", name, threads,
               ms, gflop / (ms * 1e-3));
+#ifdef CASCADE_MICROKERNEL_STATS
+  // The microkernel's share of the calls just timed (warm-up included):
+  // its rate inside the kernel, against the same products alone.
+  int64_t s[9];
+  cascade_rt_microkernel_stats(s);
+  const char *kinds[3] = {"products", "products+acc", "packing"};
+  for (int i = 0; i < 3; ++i)
+    if (s[3 * i])
+      std::printf("  in the kernel: %-12s %8lld calls %10.2f ms (all threads) "
+                  "%8.1f GFLOP/s per thread\n",
+                  kinds[i], (long long)s[3 * i], s[3 * i + 1] * 1e-6,
+                  s[3 * i + 1] ? s[3 * i + 2] / (double)s[3 * i + 1] : 0.0);
+#endif
   std::fflush(stdout);
 }
 
@@ -232,45 +250,6 @@ double microkernelRate(int64_t m, int64_t n, int64_t k, bool transB) {
   return 2.0 * m * n * k * reps / (ms * 1e-3) * 1e-9;
 }
 
-/// GFLOP/s of one thread's attention step as the generated code calls the
-/// microkernel (128 queries, 128 keys, head dim 128, keys-first scores):
-/// S^T = alpha K . Q^T with Q^T packed once (scores), and O = P . V + diag(s)
-/// O with P read transposed from S^T and V packed on every call (numerator).
-std::pair<double, double> attentionStepRates() {
-  const int64_t n = 128;
-  std::vector<float> q(n * n), k(n * n), v(n * n), st(n * n), o(n * n),
-      o2(n * n), scale(n, 0.5f), packed(n * n + 64);
-  for (size_t i = 0; i < q.size(); ++i) {
-    q[i] = (float)((i * 37 % 101) / 101.0 - 0.5);
-    k[i] = (float)((i * 53 % 97) / 97.0 - 0.5);
-    v[i] = (float)((i * 29 % 89) / 89.0 - 0.5);
-  }
-  Memref2D Q{q.data(), q.data(), 0, {n, n}, {n, 1}};
-  Memref2D K{k.data(), k.data(), 0, {n, n}, {n, 1}};
-  Memref2D V{v.data(), v.data(), 0, {n, n}, {n, 1}};
-  Memref2D ST{st.data(), st.data(), 0, {n, n}, {n, 1}};
-  Memref2D O{o.data(), o.data(), 0, {n, n}, {n, 1}};
-  Memref2D O2{o2.data(), o2.data(), 0, {n, n}, {n, 1}};
-  cascade::abi::Memref1D<float> P{packed.data(), packed.data(), 0,
-                                  (int64_t)packed.size(), 1};
-  cascade::abi::Memref1D<float> L{scale.data(), scale.data(), 0, n, 1};
-  _mlir_ciface_cascade_rt_pack_b_f32(&Q, &P, 1);
-  const int reps = 1000;
-  double flops = 2.0 * n * n * n * reps;
-  double scoresMs = timeIt(5, [&] {
-    for (int r = 0; r < reps; ++r)
-      _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(&K, &Q, &P, &ST, 0.088f,
-                                                       0, 1);
-  });
-  double numeratorMs = timeIt(5, [&] {
-    for (int r = 0; r < reps; ++r)
-      _mlir_ciface_cascade_rt_matmul_acc_f32(&ST, &V, r % 2 ? &O : &O2, &L,
-                                             r % 2 ? &O2 : &O, 1, 0);
-  });
-  return {flops / (scoresMs * 1e-3) * 1e-9,
-          flops / (numeratorMs * 1e-3) * 1e-9};
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -310,7 +289,7 @@ int main(int argc, char **argv) {
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
                 "microkernel p.v 64x128x64", "",
                 microkernelRate(64, 128, 64, false));
-    auto [scores, numerator] = attentionStepRates();
+    auto [scores, numerator] = bench::attentionStepRates(1000);
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
                 "microkernel step K.Q^T 128^3", "", scores);
     std::printf("%-28s threads  1  %10s     %8.1f GFLOP/s\n",
@@ -324,6 +303,10 @@ int main(int argc, char **argv) {
                  const std::function<cascade_status_t()> &fn) {
     if (!want(name))
       return;
+#ifdef CASCADE_MICROKERNEL_STATS
+    int64_t earlier[9];
+    cascade_rt_microkernel_stats(earlier); // count this kernel's calls only
+#endif
     double ms = timeIt(iters, [&] { check(ctx, fn(), name); });
     report(name, threads, ms, gflop);
   };

@@ -28,10 +28,36 @@ g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \
   "$root/build/lib/libcascade_runtime_static.a" \
   /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
   -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu"
+# bench_cpu_stats: the same with a copy of the runtime that times its
+# microkernel calls (CASCADE_MICROKERNEL_STATS): the microkernel's rate
+# inside the kernels.
+g++ -O3 -std=c++17 -fopenmp -DCASCADE_MICROKERNEL_STATS -Wno-psabi \
+  -I "$out/kernels" -I "$root/runtime/include" \
+  "$root/bench/cpu/bench_cpu.cpp" "$out"/kernels/*.o "$root"/runtime/lib/*.cpp \
+  /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
+  -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu_stats"
+# The dense and causal kernels, and tile-size variants of them, as a shared
+# library for paired.py (Cascade and PyTorch alternated call by call in one
+# process).
+kernels=$root/bench/cpu/kernels
+compile attention_dense_q256 "$kernels/dense.mlir" --query-block 256
+compile attention_dense_q128k64 "$kernels/dense.mlir" --block-size 64
+compile attention_dense_q256k64 "$kernels/dense.mlir" --query-block 256 --block-size 64
+compile attention_causal_q256 "$kernels/causal.mlir" --query-block 256
+# Its runtime counts the microkernel's calls (CASCADE_MICROKERNEL_STATS:
+# a clock read per call, ~0.1% of an attention step).
+g++ -O3 -std=c++17 -shared -fPIC -fopenmp -Wno-psabi -DCASCADE_MICROKERNEL_STATS \
+  -I "$out/kernels" -I "$root/runtime/include" \
+  "$root/bench/cpu/bench_lib.cpp" "$out"/kernels/attention_dense*.o \
+  "$out"/kernels/attention_causal*.o "$root"/runtime/lib/*.cpp \
+  /usr/lib/llvm-22/lib/libomp.so.5 -static-libstdc++ -static-libgcc \
+  -Wl,-rpath,'$ORIGIN' -o "$out/libcascade_bench.so"
 # Register-block variants of the microkernel (run by hand, see its header).
 g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp" \
   -static-libstdc++ -static-libgcc -o "$out/microkernel_variants"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
+  "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \
+  "$root/bench/cpu/profile_report.py" \
   "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"

@@ -5,7 +5,9 @@
 //   ./microkernel_variants [ROUNDS]
 // C[128x128] = A[128x128] . B[128x128] as in one attention step (P.V; B
 // row-major), B packed into panels of NR columns beforehand; A read in
-// place (row broadcasts, as the runtime does) or packed MR rows at a time.
+// place as the attention step's operands lie (row-major: the scores' K
+// tile; column-major: P read from the keys-first scores) or packed MR rows
+// at a time (inside the timed call, or beforehand).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,10 +20,30 @@
 typedef float v16 __attribute__((vector_size(64)));
 constexpr int M = 128, N = 128, K = 128;
 
-template <int MR, int NV, bool PackedA>
+/// How the kernel reads A: as the attention step's operands lie (the
+/// scores' K tile row-major, P.V's P read transposed from the keys-first
+/// scores: column-major), packed into MR-row panels inside the call (the
+/// packing timed), or packed beforehand (not timed).
+enum ALayout { RowMajor, ColMajor, PackedPerCall, PrePacked };
+
+template <int MR, int ALay>
+inline float aAt(const float *a, const float *ap, int i0, int r, int k) {
+  if (ALay == RowMajor)
+    return a[(i0 + r) * K + k];
+  if (ALay == ColMajor)
+    return a[k * M + i0 + r];
+  return ap[(size_t)i0 * K + k * MR + r];
+}
+
+template <int MR, int NV, int ALay>
 __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
-                                      const float *aPacked, float *c) {
+                                      float *aPacked, float *c) {
   constexpr int NR = 16 * NV;
+  if (ALay == PackedPerCall)
+    for (int i0 = 0; i0 + MR <= M; i0 += MR)
+      for (int k = 0; k < K; ++k)
+        for (int r = 0; r < MR; ++r)
+          aPacked[(size_t)i0 * K + k * MR + r] = a[(i0 + r) * K + k];
   for (int j0 = 0; j0 < N; j0 += NR) {
     const float *panel = bPacked + (size_t)j0 * K;
     for (int i0 = 0; i0 + MR <= M; i0 += MR) {
@@ -29,13 +51,12 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
       for (int r = 0; r < MR; ++r)
         for (int v = 0; v < NV; ++v)
           acc[r][v] = v16{};
-      const float *ap = aPacked + (size_t)i0 * K;
       for (int k = 0; k < K; ++k) {
         v16 b[NV];
         for (int v = 0; v < NV; ++v)
           std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
         for (int r = 0; r < MR; ++r) {
-          float x = PackedA ? ap[k * MR + r] : a[(i0 + r) * K + k];
+          float x = aAt<MR, ALay>(a, aPacked, i0, r, k);
           for (int v = 0; v < NV; ++v)
             acc[r][v] += x * b[v];
         }
@@ -51,7 +72,7 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
         for (int v = 0; v < NV; ++v) {
           v16 bv;
           std::memcpy(&bv, panel + k * NR + 16 * v, sizeof(v16));
-          acc[v] += a[i * K + k] * bv;
+          acc[v] += (ALay == ColMajor ? a[k * M + i] : a[i * K + k]) * bv;
         }
       for (int v = 0; v < NV; ++v)
         std::memcpy(c + i * N + j0 + 16 * v, &acc[v], sizeof(v16));
@@ -62,8 +83,8 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
 struct Variant {
   std::string name;
   int mr, nr;
-  bool packedA;
-  void (*fn)(const float *, const float *, const float *, float *);
+  ALayout layout;
+  void (*fn)(const float *, const float *, float *, float *);
 };
 
 double nowSec() {
@@ -75,14 +96,20 @@ double nowSec() {
 int main(int argc, char **argv) {
   int rounds = argc > 1 ? std::atoi(argv[1]) : 15;
   std::vector<Variant> variants = {
-      {"6x32 (runtime)", 6, 32, false, kernel<6, 2, false>},
-      {"6x32 packed A", 6, 32, true, kernel<6, 2, true>},
-      {"4x64", 4, 64, false, kernel<4, 4, false>},
-      {"4x64 packed A", 4, 64, true, kernel<4, 4, true>},
-      {"6x64 packed A", 6, 64, true, kernel<6, 4, true>},
-      {"8x32 packed A", 8, 32, true, kernel<8, 2, true>},
-      {"12x32 packed A", 12, 32, true, kernel<12, 2, true>},
-      {"14x32", 14, 32, false, kernel<14, 2, false>},
+      {"6x32 row (runtime)", 6, 32, RowMajor, kernel<6, 2, RowMajor>},
+      {"6x32 col (runtime)", 6, 32, ColMajor, kernel<6, 2, ColMajor>},
+      {"6x32 prepacked", 6, 32, PrePacked, kernel<6, 2, PrePacked>},
+      {"8x32 row", 8, 32, RowMajor, kernel<8, 2, RowMajor>},
+      {"8x32 col", 8, 32, ColMajor, kernel<8, 2, ColMajor>},
+      {"8x32 pack/call", 8, 32, PackedPerCall, kernel<8, 2, PackedPerCall>},
+      {"8x32 prepacked", 8, 32, PrePacked, kernel<8, 2, PrePacked>},
+      {"4x64 row", 4, 64, RowMajor, kernel<4, 4, RowMajor>},
+      {"4x64 col", 4, 64, ColMajor, kernel<4, 4, ColMajor>},
+      {"4x64 pack/call", 4, 64, PackedPerCall, kernel<4, 4, PackedPerCall>},
+      {"6x64 col", 6, 64, ColMajor, kernel<6, 4, ColMajor>},
+      {"12x32 col", 12, 32, ColMajor, kernel<12, 2, ColMajor>},
+      {"14x32 row", 14, 32, RowMajor, kernel<14, 2, RowMajor>},
+      {"14x32 col", 14, 32, ColMajor, kernel<14, 2, ColMajor>},
   };
   std::vector<float> a(M * K), b(K * N), ref(M * N, 0.0f);
   for (size_t i = 0; i < a.size(); ++i)
@@ -93,6 +120,13 @@ int main(int argc, char **argv) {
     for (int k = 0; k < K; ++k)
       for (int j = 0; j < N; ++j)
         ref[i * N + j] += a[i * K + k] * b[k * N + j];
+  std::vector<float> aT(M * K); // A column-major: P read from S^T
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k)
+      aT[k * M + i] = a[i * K + k];
+  auto aOf = [&](const Variant &v) {
+    return v.layout == ColMajor ? aT.data() : a.data();
+  };
   std::vector<std::vector<double>> rates(variants.size());
   std::vector<std::vector<float>> bp(variants.size()), ap(variants.size());
   for (size_t v = 0; v < variants.size(); ++v) {
@@ -108,7 +142,7 @@ int main(int argc, char **argv) {
         for (int r = 0; r < mr; ++r)
           ap[v][(size_t)i0 * K + k * mr + r] = a[(i0 + r) * K + k];
     std::vector<float> c(M * N);
-    variants[v].fn(a.data(), bp[v].data(), ap[v].data(), c.data());
+    variants[v].fn(aOf(variants[v]), bp[v].data(), ap[v].data(), c.data());
     double err = 0;
     for (int i = 0; i < M * N; ++i)
       err = std::max(err, (double)std::abs(c[i] - ref[i]));
@@ -124,7 +158,7 @@ int main(int argc, char **argv) {
     for (size_t v = 0; v < variants.size(); ++v) {
       double t0 = nowSec();
       for (int i = 0; i < reps; ++i)
-        variants[v].fn(a.data(), bp[v].data(), ap[v].data(), c.data());
+        variants[v].fn(aOf(variants[v]), bp[v].data(), ap[v].data(), c.data());
       double s = nowSec() - t0;
       rates[v].push_back(2.0 * M * N * K * reps / s * 1e-9);
     }
@@ -136,7 +170,7 @@ int main(int argc, char **argv) {
       std::sort(x.begin(), x.end());
       return x[x.size() / 2];
     };
-    std::printf("%-16s median %6.1f GFLOP/s  median ratio to runtime %.3f  "
+    std::printf("%-20s median %6.1f GFLOP/s  median ratio to runtime %.3f  "
                 "(min %.3f max %.3f)\n",
                 variants[v].name.c_str(), med(rates[v]), med(ratio),
                 *std::min_element(ratio.begin(), ratio.end()),

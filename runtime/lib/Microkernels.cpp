@@ -5,7 +5,8 @@
 // IREE's CPU backend calls its ukernels: C = op(A) . op(B) with A [M, K]
 // (or [K, M] when transposed), B [K, N] (or [N, K]), any strides. B is
 // packed into panels of NR columns; a block of MR x NR of C stays in vector
-// registers across the whole K loop. One copy per instruction set (AVX-512,
+// registers across the whole K loop (6 x 32, 8 x 32 or 6 x 64 by how A is
+// read, see matmul). One copy per instruction set (AVX-512,
 // AVX2+FMA, baseline), chosen at load time (GCC target_clones). A large
 // product called outside a parallel region (the expert GEMMs of a MoE)
 // spreads its column panels over the OpenMP threads; inside a work item it
@@ -17,6 +18,10 @@
 
 #include <omp.h>
 
+#ifdef CASCADE_MICROKERNEL_STATS
+#include <atomic>
+#include <chrono>
+#endif
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -29,8 +34,9 @@ using cascade::abi::Memref1D;
 using cascade::abi::Memref2D;
 
 typedef float v16 __attribute__((vector_size(64)));
-constexpr int NR = 32; // two v16 per row of a panel
-constexpr int MR = 6;  // rows of C per block: 12 accumulators
+// Register blocks of C are MR rows x NR columns (NR / 16 vectors a row);
+// panels of B packed ahead of time (cascade_rt_pack_b_f32) are 32 wide.
+constexpr int kPackedNR = 32;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -81,6 +87,7 @@ inline __attribute__((always_inline)) void transpose16(v16 *r) {
 }
 
 /// panel[k][c] = B(k, j0 + c), zero past the last column.
+template <int NR>
 inline __attribute__((always_inline)) void packPanel(const View &b, int64_t j0,
                                                      int64_t nj, float *panel) {
   int64_t k0 = 0;
@@ -127,73 +134,91 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
-template <int R>
+template <int R, int NR>
 inline __attribute__((always_inline)) void
 block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
       int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
-  v16 acc[R][2];
+  constexpr int NV = NR / 16;
+  v16 acc[R][NV];
   for (int r = 0; r < R; ++r)
-    acc[r][0] = acc[r][1] = v16{} ;
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = v16{};
   const float *arow[R];
   for (int r = 0; r < R; ++r)
     arow[r] = a.data + (i0 + r) * a.rs;
   for (int64_t k = 0; k < depth; ++k) {
-    v16 b0, b1;
-    std::memcpy(&b0, panel + k * NR, sizeof b0);
-    std::memcpy(&b1, panel + k * NR + 16, sizeof b1);
+    v16 b[NV];
+    for (int v = 0; v < NV; ++v)
+      std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
     for (int r = 0; r < R; ++r) {
       float x = arow[r][k * a.cs];
-      acc[r][0] += x * b0;
-      acc[r][1] += x * b1;
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] += x * b[v];
     }
   }
   if (epi.alpha != 1.0f)
-    for (int r = 0; r < R; ++r) {
-      acc[r][0] *= epi.alpha;
-      acc[r][1] *= epi.alpha;
-    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] *= epi.alpha;
   if (epi.acc)
     for (int r = 0; r < R; ++r) {
       int64_t i = i0 + r;
       float scale = epi.rowScale[i * epi.scaleStride];
       const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
-      v16 lo, hi;
+      v16 prev[NV];
       if (nj == NR && epi.accCs == 1) {
-        // Whole panel width, contiguous: two vector loads.
-        std::memcpy(&lo, in, sizeof lo);
-        std::memcpy(&hi, in + 16, sizeof hi);
+        // Whole panel width, contiguous: vector loads.
+        std::memcpy(prev, in, sizeof prev);
       } else {
         float tmp[NR] = {};
         for (int64_t j = 0; j < nj; ++j)
           tmp[j] = in[j * epi.accCs];
-        std::memcpy(&lo, tmp, sizeof lo);
-        std::memcpy(&hi, tmp + 16, sizeof hi);
+        std::memcpy(prev, tmp, sizeof prev);
       }
-      acc[r][0] += scale * lo;
-      acc[r][1] += scale * hi;
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] += scale * prev[v];
     }
   for (int r = 0; r < R; ++r) {
     float *out = c + (i0 + r) * ldc;
     if (nj == NR) {
-      std::memcpy(out, &acc[r][0], sizeof(v16));
-      std::memcpy(out + 16, &acc[r][1], sizeof(v16));
+      std::memcpy(out, acc[r], sizeof acc[r]);
     } else {
       float tmp[NR];
-      std::memcpy(tmp, &acc[r][0], sizeof(v16));
-      std::memcpy(tmp + 16, &acc[r][1], sizeof(v16));
+      std::memcpy(tmp, acc[r], sizeof acc[r]);
       std::memcpy(out, tmp, nj * sizeof(float));
     }
   }
 }
 
-/// Columns [p * NR, p * NR + NR) of C = op(A) . op(B): packs the panel of B,
-/// then runs the register blocks down the rows. Always inlined, so it is
-/// compiled for each instruction set of the kernel that calls it (a lambda
-/// would be compiled once, for the baseline).
-inline __attribute__((always_inline)) void panelProduct(const View &a,
-                                                        const View &b, float *c,
-                                                        int64_t ldc, int64_t p,
-                                                        const Epilogue &epi) {
+/// Each thread's panel of B packed by the call (64-byte aligned, grown on
+/// demand, freed when the thread ends).
+struct PanelStorage {
+  float *data = nullptr;
+  size_t floats = 0;
+  ~PanelStorage() { std::free(data); }
+  float *get(size_t n) {
+    if (n > floats) {
+      std::free(data);
+      size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      data = static_cast<float *>(std::aligned_alloc(64, bytes));
+      floats = data ? n : 0;
+      if (!data)
+        std::abort(); // out of memory for a few KiB
+    }
+    return data;
+  }
+};
+thread_local PanelStorage panelStorage;
+
+/// Columns [p * NR, p * NR + NR) of C = op(A) . op(B): packs the panel of B
+/// (unless it came packed), then runs the register blocks of MR rows down
+/// the rows. Always inlined, so it is compiled for each instruction set of
+/// the kernel that calls it (a lambda would be compiled once, for the
+/// baseline).
+template <int MR, int NR>
+inline __attribute__((always_inline)) void
+panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
+             const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t j0 = p * NR;
   int64_t nj = n - j0 < NR ? n - j0 : NR;
@@ -201,37 +226,47 @@ inline __attribute__((always_inline)) void panelProduct(const View &a,
   if (epi.packedB) {
     panel = epi.packedB + p * depth * NR;
   } else {
-    static thread_local std::vector<v16> storage;
-    size_t need = static_cast<size_t>(depth) * NR / 16 + 1;
-    if (storage.size() < need)
-      storage.resize(need);
-    float *own = reinterpret_cast<float *>(storage.data());
-    packPanel(b, j0, nj, own);
+    float *own = panelStorage.get(static_cast<size_t>(depth) * NR);
+    packPanel<NR>(b, j0, nj, own);
     panel = own;
   }
   float *cj = c + j0;
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
-    block<MR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-  switch (m - i0) {
-  case 5:
-    block<5>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-    break;
-  case 4:
-    block<4>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-    break;
-  case 3:
-    block<3>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-    break;
-  case 2:
-    block<2>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-    break;
-  case 1:
-    block<1>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
-    break;
-  default:
-    break;
+    block<MR, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+  // The rows left: fewer than MR, and MR is at most 8.
+  static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
+  if (m - i0 >= 4) {
+    block<4, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    i0 += 4;
   }
+  if (m - i0 >= 2) {
+    block<2, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    i0 += 2;
+  }
+  if (m - i0 == 1)
+    block<1, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+}
+
+/// All column panels of C, on this thread or spread over the OpenMP
+/// threads.
+template <int MR, int NR>
+inline __attribute__((always_inline)) void
+allPanels(const View &a, const View &b, float *c, int64_t ldc,
+          const Epilogue &epi) {
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  int64_t panels = (n + NR - 1) / NR;
+  // Tiles of attention (called inside work items, ~1 MFLOP each) run on
+  // their thread without entering OpenMP at all: even a parallel region
+  // with a false `if` costs a serialized fork per call.
+  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
+    for (int64_t p = 0; p < panels; ++p)
+      panelProduct<MR, NR>(a, b, c, ldc, p, epi);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelProduct<MR, NR>(a, b, c, ldc, p, epi);
 }
 
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
@@ -239,9 +274,10 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void packAll(const View &b, float *packed) {
   int64_t depth = b.rows, n = b.cols;
-  for (int64_t p = 0; p * NR < n; ++p) {
-    int64_t j0 = p * NR;
-    packPanel(b, j0, n - j0 < NR ? n - j0 : NR, packed + p * depth * NR);
+  for (int64_t p = 0; p * kPackedNR < n; ++p) {
+    int64_t j0 = p * kPackedNR;
+    packPanel<kPackedNR>(b, j0, n - j0 < kPackedNR ? n - j0 : kPackedNR,
+                         packed + p * depth * kPackedNR);
   }
 }
 
@@ -250,26 +286,54 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void matmul(const View &a, const View &b, float *c, int64_t ldc,
             const Epilogue &epi) {
-  int64_t m = a.rows, depth = a.cols, n = b.cols;
-  int64_t panels = (n + NR - 1) / NR;
-  // Tiles of attention (called inside work items, ~1 MFLOP each) run on
-  // their thread without entering OpenMP at all: even a parallel region
-  // with a false `if` costs a serialized fork per call.
-  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
-    for (int64_t p = 0; p < panels; ++p)
-      panelProduct(a, b, c, ldc, p, epi);
-    return;
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < panels; ++p)
-    panelProduct(a, b, c, ldc, p, epi);
+  // The register block follows how A is read. A column-major A (P.V's P,
+  // read from the keys-first scores) brings a new cache line in every step
+  // of the K loop; a wider block does more FMAs per line: over column-major
+  // A, 6 x 64 measured 1.17-1.19x of 6 x 32 on the benchmark Xeon
+  // (bench/cpu/microkernel_variants.cpp), and the attention step's P.V ran
+  // 1.17-1.25x faster inside the dense and causal kernels (bench/RESULTS.md).
+  // Row-major A (the scores' keys, a MoE's tokens) streams MR rows at once;
+  // with B packed once, 8 rows (16 accumulators) measured 1.03-1.07x of 6.
+  if (epi.packedB)
+    return allPanels<8, kPackedNR>(a, b, c, ldc, epi);
+  if (a.rs == 1 && a.cs != 1)
+    return allPanels<6, 64>(a, b, c, ldc, epi);
+  allPanels<6, 32>(a, b, c, ldc, epi);
 }
+
+#ifdef CASCADE_MICROKERNEL_STATS
+/// Time spent in the microkernel inside compiled kernels, for the benchmark
+/// only (bench/cpu/build.sh builds a copy of the runtime with it): products
+/// without and with an accumulated term (an attention step's scores and its
+/// P.V), and packing.
+struct Stats {
+  std::atomic<int64_t> calls{0}, ns{0}, flops{0};
+};
+Stats stats[3];
+struct Timed {
+  Stats &s;
+  int64_t flops;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  ~Timed() {
+    s.calls += 1;
+    s.flops += flops;
+    s.ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now() - t0)
+                .count();
+  }
+};
+#define CASCADE_TIMED(kind, flopCount)                                         \
+  Timed timed_ { stats[kind], flopCount }
+#else
+#define CASCADE_TIMED(kind, flopCount)
+#endif
 
 /// C [M, N] (contiguous rows) = alpha * op(A) . op(B) + diag(s) . Acc:
 /// what the entry points below share.
 void product(Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
              int64_t transA, int64_t transB, const Epilogue &epi) {
   View va = viewOf(a, transA), vb = viewOf(b, transB);
+  CASCADE_TIMED(epi.acc ? 1 : 0, 2 * va.rows * va.cols * vb.cols);
   float *out = c->aligned + c->offset;
   if (va.rows == 0 || vb.cols == 0)
     return;
@@ -314,6 +378,7 @@ extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
                                                    Memref1D<float> *packed,
                                                    int64_t transB) {
   View vb = viewOf(b, transB);
+  CASCADE_TIMED(2, 0);
   packAll(vb, packed->aligned + packed->offset);
 }
 
@@ -361,3 +426,15 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_acc_f32(
   Epilogue epi = accumulating(acc, scale);
   product(a, b, c, transA, transB, epi);
 }
+
+#ifdef CASCADE_MICROKERNEL_STATS
+/// calls, nanoseconds (summed over threads) and flops of the three kinds
+/// (products, products with an accumulated term, packing); then resets.
+extern "C" void cascade_rt_microkernel_stats(int64_t out[9]) {
+  for (int i = 0; i < 3; ++i) {
+    out[3 * i] = stats[i].calls.exchange(0);
+    out[3 * i + 1] = stats[i].ns.exchange(0);
+    out[3 * i + 2] = stats[i].flops.exchange(0);
+  }
+}
+#endif

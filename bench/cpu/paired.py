@@ -1,0 +1,150 @@
+"""Cascade's attention kernels against PyTorch SDPA, called alternately from
+one process (bench_lib.cpp's shared library through ctypes), so that the
+calls of one round see the machine in the same state. The loaned benchmark
+host drifts by up to 2x within minutes (bench/RESULTS.md), which separate
+processes minutes apart cannot tell from a real difference.
+
+    python3 paired.py THREADS ROUNDS [KERNELS]
+
+KERNELS: comma-separated names of bench_lib.cpp (default "dense,causal");
+each is timed against PyTorch on its workload (the name's part before "_":
+dense or causal). "base:NAME" is NAME from libcascade_bench_base.so (an
+earlier build copied there), for A/B runs. A round calls PyTorch and each kernel of the workload
+once, in an order rotated from round to round, with a pause before each
+call so that the other side's spinning OpenMP workers go idle. Prints every
+round, then per kernel the median of PyTorch / kernel over the rounds
+(above 1: the kernel is faster) and the median times. When the library's
+runtime counts its microkernel calls (build.sh builds it so), each round
+also gives the microkernel's rate inside each kernel and alone on one
+step's products (attention_step.h), measured next to each other.
+"""
+import ctypes
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+kernels = (sys.argv[3] if len(sys.argv) > 3 else "dense,causal").split(",")
+torch.set_num_threads(threads)
+here = os.path.dirname(os.path.abspath(__file__))
+# (RTLD_DEEPBIND, to keep the library's libomp apart from PyTorch's OpenMP,
+# crashed in the first kernel call on the benchmark host: plain local
+# loading works, the kernels call libomp's __kmpc_* entry points only.)
+Stats = ctypes.c_int64 * 9
+
+
+def load(name):
+    lib = ctypes.CDLL(os.path.join(here, name), mode=os.RTLD_LOCAL)
+    lib.cascade_bench_attention.argtypes = [ctypes.c_char_p] + [ctypes.c_void_p] * 4 + [ctypes.c_int]
+    lib.cascade_bench_microkernel_stats.argtypes = [Stats]
+    lib.cascade_bench_step_rates.argtypes = [ctypes.c_double * 2, ctypes.c_int]
+    return lib
+
+
+lib = load("libcascade_bench.so")
+counting = lib.cascade_bench_microkernel_stats(Stats()) == 1
+# Kernels named "base:NAME" come from libcascade_bench_base.so: an earlier
+# build (its own copy of the runtime), for A/B runs.
+base = load("libcascade_bench_base.so") if any(
+    n.startswith("base:") for n in kernels) else None
+
+
+def library(name):
+    return (base, name[5:]) if name.startswith("base:") else (lib, name)
+
+
+def workload_of(name):
+    return library(name)[1].split("_")[0]
+
+H, S, D = 16, 4096, 128
+torch.manual_seed(0)
+q, k, v = (torch.rand(1, H, S, D) * 2 - 1 for _ in range(3))
+out = torch.empty(1, H, S, D)
+
+
+inside = {}  # kernel -> [(scores GFLOP/s, numerator GFLOP/s, share of time)]
+
+
+def cascade(name):
+    where, kernel = library(name)
+    where.cascade_bench_microkernel_stats(Stats())  # reset
+    t0 = time.perf_counter()
+    if where.cascade_bench_attention(kernel.encode(), q.data_ptr(), k.data_ptr(),
+                                     v.data_ptr(), out.data_ptr(), threads):
+        raise RuntimeError("cascade kernel %s failed" % name)
+    seconds = time.perf_counter() - t0
+    s = Stats()
+    if where.cascade_bench_microkernel_stats(s) and s[1] and s[4]:
+        # The microkernel inside the kernel: its rate per thread, and its
+        # share of the threads' time.
+        share = (s[1] + s[4] + s[7]) * 1e-9 / (seconds * threads)
+        inside.setdefault(name, []).append((s[2] / s[1], s[5] / s[4], share))
+    return out
+
+
+def step_rates():
+    rates = (ctypes.c_double * 2)()
+    lib.cascade_bench_step_rates(rates, 100)
+    return rates[0], rates[1]
+
+
+def pytorch(workload):
+    return F.scaled_dot_product_attention(q, k, v, is_causal=workload == "causal")
+
+
+def timed(fn, arg):
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    fn(arg)
+    return (time.perf_counter() - t0) * 1e3
+
+
+print("# %s, %d threads, torch %s, %d rounds" % (
+    time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()), threads, torch.__version__, rounds))
+workloads = []
+for name in kernels:
+    w = workload_of(name)
+    if w not in workloads:
+        workloads.append(w)
+with torch.no_grad():
+    for workload in workloads:
+        mine = [n for n in kernels if workload_of(n) == workload]
+        ref = pytorch(workload).clone()  # warm-up, and the results must agree
+        for name in mine:
+            diff = (cascade(name) - ref).abs().max().item()
+            print("%s: max |cascade - pytorch| %.3g" % (name, diff), flush=True)
+        contenders = [("pytorch", pytorch, workload)] + [(n, cascade, n) for n in mine]
+        times = {c[0]: [] for c in contenders}
+        for r in range(rounds):
+            shift = r % len(contenders)
+            for label, fn, arg in contenders[shift:] + contenders[:shift]:
+                times[label].append(timed(fn, arg))
+            line = "%s round %2d  " % (workload, r + 1) + "  ".join(
+                "%s %.2f" % (label, times[label][-1]) for label, _, _ in contenders)
+            if counting:
+                alone = step_rates()
+                line += "  | microkernel alone %.1f / %.1f GFLOP/s" % alone
+                for name in mine:
+                    sc, nu, share = inside[name][-1]
+                    line += "; in %s %.1f / %.1f (%.0f%% of its time)" % (
+                        name, sc, nu, 100 * share)
+            print(line, flush=True)
+        print("%s, %d threads, pytorch median %.2f ms" % (
+            workload, threads, statistics.median(times["pytorch"])))
+        for name in mine:
+            ratios = [p / c for p, c in zip(times["pytorch"], times[name])]
+            print("  %-16s median %8.2f ms  pytorch/it median %.3f (min %.3f max %.3f)" % (
+                name, statistics.median(times[name]), statistics.median(ratios),
+                min(ratios), max(ratios)), flush=True)
+            if counting and name in inside:
+                rows = inside[name][-rounds:]
+                print("  %-16s microkernel inside (scores / numerator, median GFLOP/s per "
+                      "thread) %.1f / %.1f, %.0f%% of its threads' time" % (
+                          "", statistics.median(x[0] for x in rows),
+                          statistics.median(x[1] for x in rows),
+                          100 * statistics.median(x[2] for x in rows)), flush=True)
