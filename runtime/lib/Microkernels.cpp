@@ -248,27 +248,6 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
     block<1, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
 }
 
-/// All column panels of C, on this thread or spread over the OpenMP
-/// threads.
-template <int MR, int NR>
-inline __attribute__((always_inline)) void
-allPanels(const View &a, const View &b, float *c, int64_t ldc,
-          const Epilogue &epi) {
-  int64_t m = a.rows, depth = a.cols, n = b.cols;
-  int64_t panels = (n + NR - 1) / NR;
-  // Tiles of attention (called inside work items, ~1 MFLOP each) run on
-  // their thread without entering OpenMP at all: even a parallel region
-  // with a false `if` costs a serialized fork per call.
-  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
-    for (int64_t p = 0; p < panels; ++p)
-      panelProduct<MR, NR>(a, b, c, ldc, p, epi);
-    return;
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < panels; ++p)
-    panelProduct<MR, NR>(a, b, c, ldc, p, epi);
-}
-
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
@@ -278,6 +257,22 @@ void packAll(const View &b, float *packed) {
     int64_t j0 = p * kPackedNR;
     packPanel<kPackedNR>(b, j0, n - j0 < kPackedNR ? n - j0 : kPackedNR,
                          packed + p * depth * kPackedNR);
+  }
+}
+
+/// The register blocks of matmul below (a lambda would be compiled once,
+/// for the baseline; an always-inlined function is compiled in each clone).
+enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
+inline __attribute__((always_inline)) void
+panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
+            int64_t p, const Epilogue &epi) {
+  switch (kind) {
+  case BlockKind::Packed:
+    return panelProduct<8, kPackedNR>(a, b, c, ldc, p, epi);
+  case BlockKind::ColumnMajorA:
+    return panelProduct<6, 64>(a, b, c, ldc, p, epi);
+  case BlockKind::RowMajorA:
+    return panelProduct<6, 32>(a, b, c, ldc, p, epi);
   }
 }
 
@@ -294,11 +289,27 @@ void matmul(const View &a, const View &b, float *c, int64_t ldc,
   // 1.17-1.25x faster inside the dense and causal kernels (bench/RESULTS.md).
   // Row-major A (the scores' keys, a MoE's tokens) streams MR rows at once;
   // with B packed once, 8 rows (16 accumulators) measured 1.03-1.07x of 6.
-  if (epi.packedB)
-    return allPanels<8, kPackedNR>(a, b, c, ldc, epi);
-  if (a.rs == 1 && a.cs != 1)
-    return allPanels<6, 64>(a, b, c, ldc, epi);
-  allPanels<6, 32>(a, b, c, ldc, epi);
+  BlockKind kind = epi.packedB              ? BlockKind::Packed
+                   : a.rs == 1 && a.cs != 1 ? BlockKind::ColumnMajorA
+                                            : BlockKind::RowMajorA;
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  int64_t nr = kind == BlockKind::ColumnMajorA ? 64 : 32;
+  int64_t panels = (n + nr - 1) / nr;
+  // Tiles of attention (called inside work items, ~1 MFLOP each) run on
+  // their thread without entering OpenMP at all: even a parallel region
+  // with a false `if` costs a serialized fork per call.
+  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
+    for (int64_t p = 0; p < panels; ++p)
+      panelOfKind(kind, a, b, c, ldc, p, epi);
+    return;
+  }
+  // The parallel loop stays in this function: GCC outlines its body, and
+  // only a body outlined from the target_clones function is compiled for
+  // each instruction set (from a helper, it was the baseline's: a MoE
+  // layer ran 35x slower).
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelOfKind(kind, a, b, c, ldc, p, epi);
 }
 
 #ifdef CASCADE_MICROKERNEL_STATS

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# On the benchmark machine, from bench/out: the table of bench/RESULTS.md.
+# Dense and causal alternated call by call with PyTorch (paired.py) at 1
+# and 16 threads; the other shapes (window 512, S1000 D80, MoE, decode)
+# from bench_cpu and torch_reference.py back to back.
+#   OUT=DIR bash final.sh [ROUNDS]
+set -uo pipefail
+cd "$(dirname "$0")"
+out=${OUT:-.}
+rounds=${1:-10}
+{
+  echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  ./bench_cpu 1 2 "peak,microkernel"
+  python3 paired.py 1 "$rounds" dense,causal
+  python3 paired.py 16 "$rounds" dense,causal
+  echo "# other shapes, 16 threads"
+  ./bench_cpu 16 5 "cascade window512,odd,moe,decode"
+  python3 torch_reference.py 16 5 "window512,S1000,moe,decode"
+  echo "# other shapes, 1 thread"
+  ./bench_cpu 1 2 "cascade window512,odd,decode"
+  python3 torch_reference.py 1 2 "window512,S1000,decode"
+  ./bench_cpu 16 5 "cascade window512,moe"
+  python3 torch_reference.py 16 5 "window512,moe"
+} 2>&1 | tee "$out/final.txt"
