@@ -14,10 +14,10 @@ rounds=${1:-10}
   python3 paired.py 1 "$rounds" dense,causal
   python3 paired.py 16 "$rounds" dense,causal
   echo "# other shapes, 16 threads"
-  ./bench_cpu 16 5 "cascade window512,odd,moe,decode"
+  ./bench_cpu 16 5 "cascade window512,odd,S1000,moe,decode"
   python3 torch_reference.py 16 5 "window512,S1000,moe,decode"
   echo "# other shapes, 1 thread"
-  ./bench_cpu 1 2 "cascade window512,odd,decode"
+  ./bench_cpu 1 2 "cascade window512,odd,S1000,decode"
   python3 torch_reference.py 1 2 "window512,S1000,decode"
   ./bench_cpu 16 5 "cascade window512,moe"
   python3 torch_reference.py 16 5 "window512,moe"
