@@ -170,6 +170,18 @@ FailureOr<EinsumOp::Indices> EinsumOp::parseSpec(StringRef spec) {
 
 EinsumOp::Indices EinsumOp::getIndices() { return *parseSpec(getSpec()); }
 
+std::optional<std::pair<unsigned, int64_t>>
+EinsumOp::getSizeSource(int64_t resultDim) {
+  Indices idx = getIndices();
+  char c = idx.result[resultDim];
+  if (c == getIterativeIndex())
+    return std::nullopt;
+  for (auto [i, letters] : llvm::enumerate(idx.inputs))
+    if (size_t p = letters.find(c); p != std::string::npos)
+      return std::make_pair(static_cast<unsigned>(i), static_cast<int64_t>(p));
+  return std::nullopt;
+}
+
 std::string EinsumOp::getReducedIndices() {
   Indices indices = getIndices();
   std::string reduced;

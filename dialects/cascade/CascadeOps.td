@@ -132,6 +132,12 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     ::llvm::SmallVector<::mlir::OpFoldResult> getMixedMaskExtent();
     /// Sets mask_extent, run-time sizes as operands.
     void setMixedMaskExtent(::llvm::ArrayRef<::mlir::OpFoldResult> extent);
+    /// The input dimension that result dimension `resultDim` takes its size
+    /// from: the first input holding its letter, as (input number,
+    /// dimension). None for the iterative index, whose result dimension has
+    /// one more state than the input has steps.
+    std::optional<std::pair<unsigned, int64_t>>
+    getSizeSource(int64_t resultDim);
     /// The iterative index, or 0.
     char getIterativeIndex() {
       return getIterate() ? (*getIterate())[0] : 0;

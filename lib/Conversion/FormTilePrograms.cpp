@@ -161,14 +161,9 @@ static int64_t sizeOrMax(int64_t size) {
 static std::optional<Dim> sizeOperand(Dim dim) {
   auto [v, d] = dim;
   if (auto e = v.getDefiningOp<EinsumOp>()) {
-    EinsumOp::Indices idx = e.getIndices();
-    char c = idx.result[d];
-    if (c == e.getIterativeIndex())
-      return std::nullopt;
-    for (auto [letters, input] :
-         llvm::zip(ArrayRef<std::string>(idx.inputs), e.getInputs()))
-      if (size_t p = letters.find(c); p != std::string::npos)
-        return Dim{input, static_cast<unsigned>(p)};
+    if (auto source = e.getSizeSource(d))
+      return Dim{e.getInputs()[source->first],
+                 static_cast<unsigned>(source->second)};
     return std::nullopt;
   }
   if (auto topk = v.getDefiningOp<TopKOp>();

@@ -55,14 +55,9 @@ inline Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
 /// rewrite replaced it.
 inline OpFoldResult leafDimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
   auto e = v.getDefiningOp<EinsumOp>();
-  if (e && cast<RankedTensorType>(v.getType()).isDynamicDim(d)) {
-    EinsumOp::Indices idx = e.getIndices();
-    char c = idx.result[d];
-    if (c != e.getIterativeIndex())
-      for (auto [letters, input] : llvm::zip(idx.inputs, e.getInputs()))
-        if (size_t p = letters.find(c); p != std::string::npos)
-          return leafDimOf(b, loc, input, p);
-  }
+  if (e && cast<RankedTensorType>(v.getType()).isDynamicDim(d))
+    if (auto source = e.getSizeSource(d))
+      return leafDimOf(b, loc, e.getInputs()[source->first], source->second);
   return tensor::getMixedSize(b, loc, v, d);
 }
 

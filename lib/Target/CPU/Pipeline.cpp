@@ -187,21 +187,11 @@ static std::optional<std::pair<int, int>> argumentDimOf(Value v, int64_t d) {
       continue;
     }
     if (auto e = dyn_cast<EinsumOp>(op)) {
-      EinsumOp::Indices idx = e.getIndices();
-      char c = idx.result[d];
-      if (c == e.getIterativeIndex())
-        return std::nullopt; // one more state than steps
-      bool found = false;
-      for (auto [letters, input] :
-           llvm::zip(ArrayRef<std::string>(idx.inputs), e.getInputs()))
-        if (size_t p = letters.find(c); p != std::string::npos) {
-          v = input;
-          d = p;
-          found = true;
-          break;
-        }
-      if (!found)
+      auto source = e.getSizeSource(d);
+      if (!source)
         return std::nullopt;
+      v = e.getInputs()[source->first];
+      d = source->second;
       continue;
     }
     return std::nullopt;
