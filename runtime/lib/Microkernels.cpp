@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <utility>
-#include <vector>
 
 namespace {
 
@@ -201,9 +200,9 @@ struct PanelStorage {
       std::free(data);
       size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
       data = static_cast<float *>(std::aligned_alloc(64, bytes));
-      floats = data ? n : 0;
       if (!data)
         std::abort(); // out of memory for a few KiB
+      floats = n;
     }
     return data;
   }
@@ -263,16 +262,23 @@ void packAll(const View &b, float *packed) {
 /// The register blocks of matmul below (a lambda would be compiled once,
 /// for the baseline; an always-inlined function is compiled in each clone).
 enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
+/// The panel width (NR) of each kind's block below.
+constexpr int64_t panelWidth(BlockKind kind) {
+  return kind == BlockKind::ColumnMajorA ? 64 : 32;
+}
 inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
             int64_t p, const Epilogue &epi) {
   switch (kind) {
   case BlockKind::Packed:
+    static_assert(panelWidth(BlockKind::Packed) == kPackedNR);
     return panelProduct<8, kPackedNR>(a, b, c, ldc, p, epi);
   case BlockKind::ColumnMajorA:
-    return panelProduct<6, 64>(a, b, c, ldc, p, epi);
+    return panelProduct<6, panelWidth(BlockKind::ColumnMajorA)>(a, b, c, ldc, p,
+                                                                epi);
   case BlockKind::RowMajorA:
-    return panelProduct<6, 32>(a, b, c, ldc, p, epi);
+    return panelProduct<6, panelWidth(BlockKind::RowMajorA)>(a, b, c, ldc, p,
+                                                             epi);
   }
 }
 
@@ -293,7 +299,7 @@ void matmul(const View &a, const View &b, float *c, int64_t ldc,
                    : a.rs == 1 && a.cs != 1 ? BlockKind::ColumnMajorA
                                             : BlockKind::RowMajorA;
   int64_t m = a.rows, depth = a.cols, n = b.cols;
-  int64_t nr = kind == BlockKind::ColumnMajorA ? 64 : 32;
+  int64_t nr = panelWidth(kind);
   int64_t panels = (n + nr - 1) / nr;
   // Tiles of attention (called inside work items, ~1 MFLOP each) run on
   // their thread without entering OpenMP at all: even a parallel region
