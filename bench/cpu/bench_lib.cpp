@@ -6,8 +6,12 @@
 // NAME: a kernel of the list below (build.sh compiles each); q, k, v, o:
 // contiguous f32 [1, 16, 4096, 128]. Returns 0 on success.
 #include "attention_causal.h"
+#include "attention_causal_q128k256.h"
+#include "attention_causal_q128k512.h"
 #include "attention_causal_q256.h"
 #include "attention_dense.h"
+#include "attention_dense_q128k256.h"
+#include "attention_dense_q128k512.h"
 #include "attention_dense_q128k64.h"
 #include "attention_dense_q256.h"
 #include "attention_dense_q256k64.h"
@@ -34,9 +38,13 @@ const Named kKernels[] = {
     {"dense", attention_dense_main},
     {"dense_q256", attention_dense_q256_main},
     {"dense_q128k64", attention_dense_q128k64_main},
+    {"dense_q128k256", attention_dense_q128k256_main},
+    {"dense_q128k512", attention_dense_q128k512_main},
     {"dense_q256k64", attention_dense_q256k64_main},
     {"causal", attention_causal_main},
     {"causal_q256", attention_causal_q256_main},
+    {"causal_q128k256", attention_causal_q128k256_main},
+    {"causal_q128k512", attention_causal_q128k512_main},
 };
 
 cascade_context_t contextFor(int threads) {

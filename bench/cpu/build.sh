@@ -44,6 +44,10 @@ compile attention_dense_q256 "$kernels/dense.mlir" --query-block 256
 compile attention_dense_q128k64 "$kernels/dense.mlir" --block-size 64
 compile attention_dense_q256k64 "$kernels/dense.mlir" --query-block 256 --block-size 64
 compile attention_causal_q256 "$kernels/causal.mlir" --query-block 256
+for kb in 256 512; do
+  compile attention_dense_q128k$kb "$kernels/dense.mlir" --block-size $kb
+  compile attention_causal_q128k$kb "$kernels/causal.mlir" --block-size $kb
+done
 # Its runtime counts the microkernel's calls (CASCADE_MICROKERNEL_STATS:
 # a clock read per call, ~0.1% of an attention step).
 g++ -O3 -std=c++17 -shared -fPIC -fopenmp -Wno-psabi -DCASCADE_MICROKERNEL_STATS \
@@ -58,6 +62,7 @@ g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \
+  "$root/bench/cpu/paired_local.py" \
   "$root/bench/cpu/profile_report.py" \
   "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"

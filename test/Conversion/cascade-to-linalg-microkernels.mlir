@@ -156,3 +156,41 @@ func.func @not_epilogues(%p: tensor<64x32xf32>, %v: tensor<32x80xf32>, %acc: ten
   } -> tensor<64x80xf32>
   return %pv, %twice, %percol, %byarg : tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>
 }
+
+// -----
+
+// Keys-first scores, scaled, and their block max over the keys (the rows of
+// the product): one call computes both; the max is no generic of its own.
+// CHECK-LABEL: func.func @scores_block_max
+// CHECK: %[[MAX:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+// CHECK: call @cascade_rt_matmul_scaled_colmax_f32({{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c0_i64, %c1_i64)
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[MAX]] restrict writable : memref<64xf32>
+// CHECK: %[[M:.*]] = tensor.expand_shape %[[T]] {{\[}}[0, 1, 2, 3]] output_shape [1, 1, 64, 1]
+// CHECK-NOT: arith.maximumf
+// CHECK: return %{{.*}}, %[[M]]
+func.func @scores_block_max(%q: tensor<1x1x64x128xf32>, %k: tensor<1x1x1x32x128xf32>) -> (tensor<1x1x32x1x64xf32>, tensor<1x1x64x1xf32>) {
+  %s = cascade.einsum "bhpd,bhnmd->bhmnp" ins(%q, %k : tensor<1x1x64x128xf32>, tensor<1x1x1x32x128xf32>) map(mul) reduce(add) -> tensor<1x1x32x1x64xf32>
+  %t = cascade.einsum "bhmnp->bhmnp" ins(%s : tensor<1x1x32x1x64xf32>) {
+  ^bb0(%a: f32):
+    %c = arith.constant 0.125 : f32
+    %x = arith.mulf %a, %c : f32
+    cascade.yield %x : f32
+  } -> tensor<1x1x32x1x64xf32>
+  %m = cascade.einsum "bhmnp->bhpn" ins(%t : tensor<1x1x32x1x64xf32>) reduce(max) -> tensor<1x1x64x1xf32>
+  return %t, %m : tensor<1x1x32x1x64xf32>, tensor<1x1x64x1xf32>
+}
+
+// -----
+
+// A max over the columns, or a masked one, is no column max of the call.
+// CHECK-LABEL: func.func @other_maxes_stay_generic
+// CHECK: call @cascade_rt_matmul_f32(
+// CHECK-NOT: colmax
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+func.func @other_maxes_stay_generic(%p: tensor<64x32xf32>, %v: tensor<32x80xf32>) -> (tensor<64x80xf32>, tensor<64xf32>, tensor<80xf32>) {
+  %o = cascade.einsum "pm,mf->pf" ins(%p, %v : tensor<64x32xf32>, tensor<32x80xf32>) map(mul) reduce(add) -> tensor<64x80xf32>
+  %r = cascade.einsum "pf->p" ins(%o : tensor<64x80xf32>) reduce(max) -> tensor<64xf32>
+  %c = cascade.einsum "pf->f" ins(%o : tensor<64x80xf32>) reduce(max) mask(#cascade.causal on "p", "f") -> tensor<80xf32>
+  return %o, %r, %c : tensor<64x80xf32>, tensor<64xf32>, tensor<80xf32>
+}
