@@ -411,19 +411,12 @@ Value maskCoordinate(OpBuilder &b, Location loc, StringRef order,
   return coord;
 }
 
-bool isMicrokernelColumnMax(EinsumOp op);
-
 struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
-  EinsumToGeneric(MLIRContext *ctx, bool microkernels)
-      : OpRewritePattern<EinsumOp>(ctx), microkernels(microkernels) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(EinsumOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.getIterate())
-      return failure();
-    // Left to the microkernel call of the product it reduces (the patterns
-    // run bottom-up, so the reduction would be lowered first).
-    if (microkernels && isMicrokernelColumnMax(op))
       return failure();
     Location loc = op.getLoc();
     EinsumOp::Indices indices = op.getIndices();
@@ -571,8 +564,6 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
-
-  bool microkernels;
 };
 
 /// Removes letter `c` from a spec's index lists.
@@ -1019,23 +1010,13 @@ FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
       .getResult();
 }
 
-/// What emitMatmulCall returns: C as a tensor of the product's result type
-/// and, when asked for, the maximum of each of C's columns as a tensor of
-/// `columnMaxType`.
-struct MatmulCall {
-  Value product, columnMax;
-};
-
 /// Calls `kernel` for the product `op` (matched as `m`) with `beforeC` and
 /// `afterC` around the fresh contiguous buffer C it writes, and the
-/// transpose flags last. With `columnMaxType`, the kernel's `_colmax` form
-/// also writes the maximum of each column of C (after the epilogue) into a
-/// buffer passed right after C.
-FailureOr<MatmulCall> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
-                                     const MatmulShape &m, StringRef kernel,
-                                     ArrayRef<Value> beforeC,
-                                     ArrayRef<Value> afterC,
-                                     RankedTensorType columnMaxType = nullptr) {
+/// transpose flags last; returns C as a tensor of `op`'s result type.
+FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
+                                const MatmulShape &m, StringRef kernel,
+                                ArrayRef<Value> beforeC,
+                                ArrayRef<Value> afterC) {
   Location loc = op.getLoc();
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   auto resultGroups = dropUnitDims(resultType.getShape(), 2);
@@ -1114,80 +1095,18 @@ FailureOr<MatmulCall> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   }
   args.append(beforeC.begin(), beforeC.end());
   args.push_back(c);
-  Value columnMax;
-  if (columnMaxType) {
-    name.insert(name.size() - strlen("_f32"), "_colmax");
-    SmallVector<Value> columns;
-    if (ShapedType::isDynamic(cShape[1]))
-      columns.push_back(memref::DimOp::create(rewriter, loc, c, 1));
-    columnMax = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get({cShape[1]}, rewriter.getF32Type()),
-        columns, rewriter.getI64IntegerAttr(64));
-    args.push_back(columnMax);
-  }
   args.append(afterC.begin(), afterC.end());
   args.push_back(i64Const(rewriter, loc, m.transA));
   args.push_back(i64Const(rewriter, loc, m.transB));
   if (failed(callRuntimeKernel(rewriter, op, name, args)))
     return failure();
-  MatmulCall call;
-  call.product = bufferization::ToTensorOp::create(
+  Value product = bufferization::ToTensorOp::create(
       rewriter, loc, RankedTensorType::get(cShape, rewriter.getF32Type()), c,
       /*restrict=*/true, /*writable=*/true);
   if (resultType.getRank() != 2)
-    call.product = tensor::ExpandShapeOp::create(rewriter, loc, resultType,
-                                                 call.product, *resultGroups);
-  if (columnMax) {
-    call.columnMax = bufferization::ToTensorOp::create(
-        rewriter, loc,
-        RankedTensorType::get({cShape[1]}, rewriter.getF32Type()), columnMax,
-        /*restrict=*/true, /*writable=*/true);
-    if (columnMaxType.getRank() != 1) {
-      ReassociationIndices all =
-          llvm::to_vector(llvm::seq<int64_t>(0, columnMaxType.getRank()));
-      call.columnMax = tensor::ExpandShapeOp::create(
-          rewriter, loc, columnMaxType, call.columnMax,
-          ArrayRef<ReassociationIndices>{all});
-    }
-  }
-  return call;
-}
-
-/// A max over the rows of a product's result `c` (indices `cIndices`, rows
-/// and columns as in `m`): an einsum whose only input is `c` and which
-/// reduces with max exactly the rows, keeping the columns (the block max of
-/// the keys-first scores of an attention step). The microkernel computes it
-/// from the registers it stores C from, saving a pass over the tile.
-EinsumOp matchColumnMax(Value c, const MatmulShape &m) {
-  auto cType = cast<RankedTensorType>(c.getType());
-  for (Operation *user : c.getUsers()) {
-    auto max = dyn_cast<EinsumOp>(user);
-    if (!max || max.getInputs().size() != 1 || max.getInit() ||
-        max.getIterate() || max.getMask() || max.getBlockClasses() ||
-        max.getFill() || max.getOrigin() || !max.getBody().empty() ||
-        max.getMap() || max.getReduce() != ReduceKind::max)
-      continue;
-    auto resultType = cast<RankedTensorType>(max.getResult().getType());
-    if (!resultType.hasStaticShape() || !resultType.getElementType().isF32())
-      continue;
-    EinsumOp::Indices idx = max.getIndices();
-    const std::string &in = idx.inputs[0];
-    auto nonUnit = [&](StringRef letters) {
-      std::string out;
-      for (char x : letters) {
-        size_t d = in.find(x);
-        if (d == std::string::npos || cType.getDimSize(d) != 1)
-          out.push_back(x);
-      }
-      return out;
-    };
-    std::string reduced = nonUnit(max.getReducedIndices());
-    std::string kept = nonUnit(idx.result);
-    if (reduced.size() == 1 && kept.size() == 1 && reduced[0] == in[m.rowDim] &&
-        kept[0] == in[m.colDim])
-      return max;
-  }
-  return nullptr;
+    product = tensor::ExpandShapeOp::create(rewriter, loc, resultType, product,
+                                            *resultGroups);
+  return product;
 }
 
 /// An elementwise einsum that finishes a microkernel product (an einsum of
@@ -1285,21 +1204,6 @@ FailureOr<MatmulEpilogue> matchMatmulEpilogue(EinsumOp op) {
   return failure();
 }
 
-/// Whether `op` is the column max that the microkernel call of the product
-/// (or scaled product) it reads will compute.
-bool isMicrokernelColumnMax(EinsumOp op) {
-  if (op.getInputs().size() != 1)
-    return false;
-  auto producer = op.getInputs()[0].getDefiningOp<EinsumOp>();
-  if (!producer)
-    return false;
-  if (FailureOr<MatmulEpilogue> epi = matchMatmulEpilogue(producer);
-      succeeded(epi))
-    return epi->alpha && matchColumnMax(producer.getResult(), epi->shape) == op;
-  FailureOr<MatmulShape> shape = matchMatmul(producer);
-  return succeeded(shape) && matchColumnMax(producer.getResult(), *shape) == op;
-}
-
 /// A contraction of matrix shape as a call of the microkernel, unless an
 /// epilogue it feeds takes it (MatmulEpilogueToMicrokernel).
 struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
@@ -1315,16 +1219,11 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
       if (auto user = dyn_cast<EinsumOp>(*op->user_begin());
           user && succeeded(matchMatmulEpilogue(user)))
         return failure();
-    EinsumOp columnMax = matchColumnMax(op.getResult(), *shape);
-    FailureOr<MatmulCall> call = emitMatmulCall(
-        rewriter, op, *shape, "cascade_rt_matmul_f32", {}, {},
-        columnMax ? cast<RankedTensorType>(columnMax.getResult().getType())
-                  : nullptr);
-    if (failed(call))
+    FailureOr<Value> product =
+        emitMatmulCall(rewriter, op, *shape, "cascade_rt_matmul_f32", {}, {});
+    if (failed(product))
       return failure();
-    if (columnMax)
-      rewriter.replaceOp(columnMax, call->columnMax);
-    rewriter.replaceOp(op, call->product);
+    rewriter.replaceOp(op, *product);
     return success();
   }
 };
@@ -1342,17 +1241,12 @@ struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
     if (failed(epi))
       return failure();
     Location loc = op.getLoc();
-    FailureOr<MatmulCall> result;
-    EinsumOp columnMax;
+    FailureOr<Value> result;
     if (epi->alpha) {
       Value alpha = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(*epi->alpha));
-      columnMax = matchColumnMax(op.getResult(), epi->shape);
-      result = emitMatmulCall(
-          rewriter, epi->product, epi->shape, "cascade_rt_matmul_scaled_f32",
-          {}, {alpha},
-          columnMax ? cast<RankedTensorType>(columnMax.getResult().getType())
-                    : nullptr);
+      result = emitMatmulCall(rewriter, epi->product, epi->shape,
+                              "cascade_rt_matmul_scaled_f32", {}, {alpha});
     } else {
       FailureOr<Value> acc = stridedBufferOf(rewriter, loc, epi->acc, 2);
       FailureOr<Value> scale = stridedBufferOf(rewriter, loc, epi->rowScale, 1);
@@ -1363,9 +1257,7 @@ struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
     }
     if (failed(result))
       return failure();
-    if (columnMax)
-      rewriter.replaceOp(columnMax, result->columnMax);
-    rewriter.replaceOp(op, result->product);
+    rewriter.replaceOp(op, *result);
     rewriter.eraseOp(epi->product);
     return success();
   }
@@ -1376,8 +1268,7 @@ struct ConvertToLinalgPass
   using CascadeConvertToLinalgBase::CascadeConvertToLinalgBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<EinsumToGeneric>(&getContext(), microkernels);
-    patterns.add<IterativeEinsumToLoop, GroupedEinsumToLoop,
+    patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
                  ClassifyBlocksToGeneric>(&getContext());
     if (microkernels)
       patterns.add<ContractionToMicrokernel, MatmulEpilogueToMicrokernel>(

@@ -131,20 +131,12 @@ struct Epilogue {
   /// op(B) already in panels (cascade_rt_pack_b_f32): an operand that stays
   /// the same over a loop of products is packed once, before the loop.
   const float *packedB = nullptr;
-  /// colMax[j] = max_i C[i, j], NaN if any is (contiguous), or none.
-  float *colMax = nullptr;
 };
-
-/// max(m, x), NaN if either is: the einsum's max reduction (arith.maximumf).
-inline __attribute__((always_inline)) v16 maxOrNaN(v16 m, v16 x) {
-  return (x > m) | (x != x) ? x : m;
-}
 
 template <int R, int NR>
 inline __attribute__((always_inline)) void
 block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
-      int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0,
-      v16 (&colMax)[NR / 16]) {
+      int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
   constexpr int NV = NR / 16;
   v16 acc[R][NV];
   for (int r = 0; r < R; ++r)
@@ -185,10 +177,6 @@ block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
       for (int v = 0; v < NV; ++v)
         acc[r][v] += scale * prev[v];
     }
-  if (epi.colMax)
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v)
-        colMax[v] = maxOrNaN(colMax[v], acc[r][v]);
   for (int r = 0; r < R; ++r) {
     float *out = c + (i0 + r) * ldc;
     if (nj == NR) {
@@ -242,30 +230,21 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
     panel = own;
   }
   float *cj = c + j0;
-  // The columns' running max over the row blocks (-inf: none yet).
-  v16 colMax[NR / 16];
-  for (v16 &v : colMax)
-    v = v16{} - __builtin_inff();
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
-    block<MR, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0, colMax);
+    block<MR, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
   // The rows left: fewer than MR, and MR is at most 8.
   static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
   if (m - i0 >= 4) {
-    block<4, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0, colMax);
+    block<4, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     i0 += 4;
   }
   if (m - i0 >= 2) {
-    block<2, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0, colMax);
+    block<2, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
     i0 += 2;
   }
   if (m - i0 == 1)
-    block<1, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0, colMax);
-  if (epi.colMax) {
-    float tmp[NR];
-    std::memcpy(tmp, colMax, sizeof tmp);
-    std::memcpy(epi.colMax + j0, tmp, nj * sizeof(float));
-  }
+    block<1, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
 }
 
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
@@ -373,35 +352,19 @@ void product(Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
   View va = viewOf(a, transA), vb = viewOf(b, transB);
   CASCADE_TIMED(epi.acc ? 1 : 0, 2 * va.rows * va.cols * vb.cols);
   float *out = c->aligned + c->offset;
-  if (epi.colMax && (va.rows == 0 || va.cols == 0)) {
-    // No rows: the max of nothing. No products to sum: the rows are the
-    // accumulated term, or zeros (reduced below).
-    for (int64_t j = 0; j < vb.cols; ++j)
-      epi.colMax[j] =
-          va.rows ? (epi.acc ? -__builtin_inff() : 0.0f) : -__builtin_inff();
-  }
   if (va.rows == 0 || vb.cols == 0)
     return;
   if (va.cols == 0) {
     // No products to sum: only the accumulated term, if any.
     for (int64_t i = 0; i < va.rows; ++i)
-      for (int64_t j = 0; j < vb.cols; ++j) {
-        float value = epi.acc ? epi.rowScale[i * epi.scaleStride] *
-                                    epi.acc[i * epi.accRs + j * epi.accCs]
-                              : 0.0f;
-        out[i * c->strides[0] + j] = value;
-        if (epi.colMax && (value > epi.colMax[j] || value != value))
-          epi.colMax[j] = value;
-      }
+      for (int64_t j = 0; j < vb.cols; ++j)
+        out[i * c->strides[0] + j] =
+            epi.acc ? epi.rowScale[i * epi.scaleStride] *
+                          epi.acc[i * epi.accRs + j * epi.accCs]
+                    : 0.0f;
     return;
   }
   matmul(va, vb, out, c->strides[0], epi);
-}
-
-/// The column max's buffer (contiguous by construction of the compiler's
-/// call: a fresh 1-D allocation).
-float *columnMaxOf(Memref1D<float> *colmax) {
-  return colmax->aligned + colmax->offset;
 }
 
 /// The epilogue + diag(scale) . Acc.
@@ -478,41 +441,6 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_acc_f32(
     Memref1D<float> *scale, Memref2D<float> *c, int64_t transA,
     int64_t transB) {
   Epilogue epi = accumulating(acc, scale);
-  product(a, b, c, transA, transB, epi);
-}
-
-extern "C" void _mlir_ciface_cascade_rt_matmul_colmax_f32(
-    Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
-    Memref1D<float> *colmax, int64_t transA, int64_t transB) {
-  Epilogue epi;
-  epi.colMax = columnMaxOf(colmax);
-  product(a, b, c, transA, transB, epi);
-}
-extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
-    Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
-    Memref1D<float> *colmax, float alpha, int64_t transA, int64_t transB) {
-  Epilogue epi;
-  epi.alpha = alpha;
-  epi.colMax = columnMaxOf(colmax);
-  product(a, b, c, transA, transB, epi);
-}
-extern "C" void _mlir_ciface_cascade_rt_matmul_packed_colmax_f32(
-    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
-    Memref2D<float> *c, Memref1D<float> *colmax, int64_t transA,
-    int64_t transB) {
-  Epilogue epi;
-  epi.packedB = packed->aligned + packed->offset;
-  epi.colMax = columnMaxOf(colmax);
-  product(a, b, c, transA, transB, epi);
-}
-extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_colmax_f32(
-    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
-    Memref2D<float> *c, Memref1D<float> *colmax, float alpha, int64_t transA,
-    int64_t transB) {
-  Epilogue epi;
-  epi.alpha = alpha;
-  epi.packedB = packed->aligned + packed->offset;
-  epi.colMax = columnMaxOf(colmax);
   product(a, b, c, transA, transB, epi);
 }
 

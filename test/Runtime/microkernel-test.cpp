@@ -154,76 +154,6 @@ int main() {
                         (long long)m, (long long)n, (long long)k, transA,
                         transB);
           }
-          // The column max forms: the same C, and colmax[j] the max of C's
-          // column j; again with a NaN in A (its row of C turns NaN where B
-          // is nonzero: the max must be NaN there, as arith.maximumf is).
-          for (bool withNaN : {false, true}) {
-            Stored an = a;
-            an.ref.allocated = an.ref.aligned = an.data.data();
-            if (withNaN && m * k > 0)
-              an.data[an.ref.offset +
-                      (m * k / 2 % (transA ? k : m)) * an.ref.strides[0]] = NAN;
-            const bool withPacked[] = {false, true},
-                       withScale[] = {false, true};
-            for (bool usePacked : withPacked)
-              for (bool useScale : withScale) {
-                std::vector<float> cm(m * n, NAN), cmRef(m * n, NAN),
-                    colmax(n + 1, 7.0f);
-                Memref2D cmView{cm.data(), cm.data(), 0, {m, n}, {n, 1}};
-                Memref2D cmRefView{
-                    cmRef.data(), cmRef.data(), 0, {m, n}, {n, 1}};
-                cascade::abi::Memref1D<float> colmaxRef{colmax.data(),
-                                                        colmax.data(), 0, n, 1};
-                if (usePacked && useScale) {
-                  _mlir_ciface_cascade_rt_matmul_scaled_packed_colmax_f32(
-                      &an.ref, &b.ref, &packedRef, &cmView, &colmaxRef, alpha,
-                      transA, transB);
-                  _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
-                      &an.ref, &b.ref, &packedRef, &cmRefView, alpha, transA,
-                      transB);
-                } else if (usePacked) {
-                  _mlir_ciface_cascade_rt_matmul_packed_colmax_f32(
-                      &an.ref, &b.ref, &packedRef, &cmView, &colmaxRef, transA,
-                      transB);
-                  _mlir_ciface_cascade_rt_matmul_packed_f32(
-                      &an.ref, &b.ref, &packedRef, &cmRefView, transA, transB);
-                } else if (useScale) {
-                  _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
-                      &an.ref, &b.ref, &cmView, &colmaxRef, alpha, transA,
-                      transB);
-                  _mlir_ciface_cascade_rt_matmul_scaled_f32(
-                      &an.ref, &b.ref, &cmRefView, alpha, transA, transB);
-                } else {
-                  _mlir_ciface_cascade_rt_matmul_colmax_f32(
-                      &an.ref, &b.ref, &cmView, &colmaxRef, transA, transB);
-                  _mlir_ciface_cascade_rt_matmul_f32(
-                      &an.ref, &b.ref, &cmRefView, transA, transB);
-                }
-                bool ok = colmax[n] == 7.0f; // nothing past the columns
-                int nanColumns = 0;
-                for (int64_t j = 0; j < n; ++j) {
-                  float want = -INFINITY;
-                  for (int64_t i = 0; i < m; ++i) {
-                    float x = cm[i * n + j];
-                    ok &= std::memcmp(&x, &cmRef[i * n + j], 4) == 0;
-                    if (std::isnan(x) || x > want)
-                      want = std::isnan(want) ? want : x;
-                  }
-                  nanColumns += std::isnan(want);
-                  ok &= std::isnan(want) ? std::isnan(colmax[j])
-                                         : colmax[j] == want;
-                }
-                if (withNaN && m * k > 0)
-                  ok &= nanColumns > 0; // the NaN reached C and the max
-                if (!ok) {
-                  ++failures;
-                  std::printf("FAIL colmax m=%lld n=%lld k=%lld transA=%d "
-                              "transB=%d packed=%d scaled=%d nan=%d\n",
-                              (long long)m, (long long)n, (long long)k, transA,
-                              transB, usePacked, useScale, withNaN);
-                }
-              }
-          }
           ++epilogueCases;
           double worst = 0;
           for (int64_t i = 0; i < m; ++i)
@@ -254,23 +184,6 @@ int main() {
                         transB, worst);
           }
         }
-  // No rows: every column's max is that of nothing, -inf.
-  {
-    std::vector<float> a(8, 1.0f), b(8 * 5, 1.0f), c(1), colmax(5, 7.0f);
-    Memref2D aRef{a.data(), a.data(), 0, {0, 8}, {8, 1}};
-    Memref2D bRef{b.data(), b.data(), 0, {8, 5}, {5, 1}};
-    Memref2D cRef{c.data(), c.data(), 0, {0, 5}, {5, 1}};
-    cascade::abi::Memref1D<float> colmaxRef{colmax.data(), colmax.data(), 0, 5,
-                                            1};
-    _mlir_ciface_cascade_rt_matmul_colmax_f32(&aRef, &bRef, &cRef, &colmaxRef,
-                                              0, 0);
-    for (float x : colmax)
-      if (x != -INFINITY) {
-        ++failures;
-        std::printf("FAIL colmax of no rows: %g, not -inf\n", x);
-        break;
-      }
-  }
   cases += epilogueCases;
   std::printf("microkernel: %d cases (%d with epilogues and packed B), %d "
               "failures\n",

@@ -77,28 +77,6 @@ void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,
     int64_t transA, int64_t transB);
 
-/// The products above, plus the maximum of each column of C (after the
-/// scale) in `colmax` [N] (NaN where the column has one; the block max of
-/// an attention step's keys-first scores, computed from the registers C is
-/// stored from).
-void _mlir_ciface_cascade_rt_matmul_colmax_f32(
-    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
-    cascade::abi::Memref2D<float> *c, cascade::abi::Memref1D<float> *colmax,
-    int64_t transA, int64_t transB);
-void _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
-    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
-    cascade::abi::Memref2D<float> *c, cascade::abi::Memref1D<float> *colmax,
-    float alpha, int64_t transA, int64_t transB);
-void _mlir_ciface_cascade_rt_matmul_packed_colmax_f32(
-    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
-    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
-    cascade::abi::Memref1D<float> *colmax, int64_t transA, int64_t transB);
-void _mlir_ciface_cascade_rt_matmul_scaled_packed_colmax_f32(
-    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
-    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
-    cascade::abi::Memref1D<float> *colmax, float alpha, int64_t transA,
-    int64_t transB);
-
 /// cascade.check_indices: reports the first entry outside [lower, upper)
 /// (or not nondecreasing, per flags) and writes an in-range copy to `out`
 /// (runtime/lib/RoutingKernels.cpp).

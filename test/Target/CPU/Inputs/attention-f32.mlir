@@ -1,15 +1,15 @@
 // f32 attention programs whose products take the runtime's microkernel
 // (the f64 numeric suite never does): microkernel-attention.test.
 
-// No mask: the scores' product computes the block max in its epilogue
-// (cascade_rt_matmul_scaled_packed_colmax_f32), here and in the two below.
+// No mask: the scores' product and scale are one call
+// (cascade_rt_matmul_scaled_packed_f32), here and in the two below.
 func.func @dense(%q: tensor<1x2x256x64xf32>, %k: tensor<1x2x256x64xf32>, %v: tensor<1x2x256x64xf32>) -> (tensor<1x2x256x64xf32>, tensor<1x2x256xf32>) {
   %o, %l = cascade.attention %q, %k, %v : tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32> -> tensor<1x2x256x64xf32>, tensor<1x2x256xf32>
   return %o, %l : tensor<1x2x256x64xf32>, tensor<1x2x256xf32>
 }
 
 // Huge logits (scale 300: each row's softmax is nearly one-hot): a wrong
-// block max overflows exp.
+// running max overflows exp.
 func.func @dense_huge_logits(%q: tensor<1x2x256x64xf32>, %k: tensor<1x2x256x64xf32>, %v: tensor<1x2x256x64xf32>) -> tensor<1x2x256x64xf32> {
   %o = cascade.attention %q, %k, %v {scale = 300.0 : f64} : tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32> -> tensor<1x2x256x64xf32>
   return %o : tensor<1x2x256x64xf32>
