@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cpu=${1:-x86-64-v4}
 out=$root/bench/out
 bin=$root/build/bin
+# Objects of an earlier build would be linked below with this one's runtime.
+rm -rf "$out/kernels"
 mkdir -p "$out/kernels"
 compile() { # name source [cascade-compile options]
   "$bin/cascade-compile" "$2" --target "cpu:$cpu" --triple x86_64-linux-gnu \

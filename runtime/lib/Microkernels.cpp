@@ -36,6 +36,9 @@ typedef float v16 __attribute__((vector_size(64)));
 // Register blocks of C are MR rows x NR columns (NR / 16 vectors a row);
 // panels of B packed ahead of time (cascade_rt_pack_b_f32) are 32 wide.
 constexpr int kPackedNR = 32;
+// A row-major op(B) spanning at most this many floats (128 rows of 256: a
+// few pages, no TLB misses) is read in place instead of packed per call.
+constexpr int64_t kInPlaceSpan = 128 * 256;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -135,8 +138,8 @@ struct Epilogue {
 
 template <int R, int NR>
 inline __attribute__((always_inline)) void
-block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
-      int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
+block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
+      float *c, int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
   constexpr int NV = NR / 16;
   v16 acc[R][NV];
   for (int r = 0; r < R; ++r)
@@ -148,7 +151,7 @@ block(const View &a, int64_t i0, const float *panel, int64_t depth, float *c,
   for (int64_t k = 0; k < depth; ++k) {
     v16 b[NV];
     for (int v = 0; v < NV; ++v)
-      std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
+      std::memcpy(&b[v], panel + k * ldp + 16 * v, sizeof(v16));
     for (int r = 0; r < R; ++r) {
       float x = arow[r][k * a.cs];
       for (int v = 0; v < NV; ++v)
@@ -222,8 +225,16 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
   int64_t j0 = p * NR;
   int64_t nj = n - j0 < NR ? n - j0 : NR;
   const float *panel;
+  int64_t ldp = NR; // the panel's row stride
   if (epi.packedB) {
     panel = epi.packedB + p * depth * NR;
+  } else if (b.cs == 1 && nj == NR && depth * b.rs <= kInPlaceSpan) {
+    // op(B) row-major and small (an attention step's values): its rows'
+    // NR columns are read where they lie. The panel would take as much of
+    // the L1 cache as they do, and copying it cost 4-6% of an attention
+    // kernel's time (bench/RESULTS.md).
+    panel = b.data + j0;
+    ldp = b.rs;
   } else {
     float *own = panelStorage.get(static_cast<size_t>(depth) * NR);
     packPanel<NR>(b, j0, nj, own);
@@ -232,19 +243,19 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
   float *cj = c + j0;
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
-    block<MR, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    block<MR, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
   // The rows left: fewer than MR, and MR is at most 8.
   static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
   if (m - i0 >= 4) {
-    block<4, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    block<4, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
     i0 += 4;
   }
   if (m - i0 >= 2) {
-    block<2, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    block<2, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
     i0 += 2;
   }
   if (m - i0 == 1)
-    block<1, NR>(a, i0, panel, depth, cj, ldc, nj, epi, j0);
+    block<1, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
