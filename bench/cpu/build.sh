@@ -64,7 +64,7 @@ g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \
-  "$root/bench/cpu/paired_local.py" \
+  "$root/bench/cpu/paired_local.py" "$root/bench/cpu/side_by_side.py" \
   "$root/bench/cpu/profile_report.py" \
   "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"
