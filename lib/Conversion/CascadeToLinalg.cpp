@@ -1044,7 +1044,7 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
     bBuffer = whole;
     auto bShape = cast<MemRefType>(whole->getType()).getShape();
     int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
-    int64_t floats = (n + 31) / 32 * depth * 32;
+    int64_t floats = (n + 63) / 64 * depth * 64;
     auto packedType = MemRefType::get({floats}, rewriter.getF32Type());
     Value buffer =
         memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),

@@ -5,8 +5,8 @@
 // IREE's CPU backend calls its ukernels: C = op(A) . op(B) with A [M, K]
 // (or [K, M] when transposed), B [K, N] (or [N, K]), any strides. B is
 // packed into panels of NR columns; a block of MR x NR of C stays in vector
-// registers across the whole K loop (6 x 32, 8 x 32 or 6 x 64 by how A is
-// read, see matmul). One copy per instruction set (AVX-512,
+// registers across the whole K loop (6 x 64, or 6 x 32 over a row-major A
+// with B packed per call, see matmul). One copy per instruction set (AVX-512,
 // AVX2+FMA, baseline), chosen at load time (GCC target_clones). A large
 // product called outside a parallel region (the expert GEMMs of a MoE)
 // spreads its column panels over the OpenMP threads; inside a work item it
@@ -34,8 +34,8 @@ using cascade::abi::Memref2D;
 
 typedef float v16 __attribute__((vector_size(64)));
 // Register blocks of C are MR rows x NR columns (NR / 16 vectors a row);
-// panels of B packed ahead of time (cascade_rt_pack_b_f32) are 32 wide.
-constexpr int kPackedNR = 32;
+// panels of B packed ahead of time (cascade_rt_pack_b_f32) are 64 wide.
+constexpr int kPackedNR = 64;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
 constexpr int64_t kInPlaceSpan = 128 * 256;
@@ -275,7 +275,7 @@ void packAll(const View &b, float *packed) {
 enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
 /// The panel width (NR) of each kind's block below.
 constexpr int64_t panelWidth(BlockKind kind) {
-  return kind == BlockKind::ColumnMajorA ? 64 : 32;
+  return kind == BlockKind::RowMajorA ? 32 : 64;
 }
 inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
@@ -283,7 +283,7 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
   switch (kind) {
   case BlockKind::Packed:
     static_assert(panelWidth(BlockKind::Packed) == kPackedNR);
-    return panelProduct<8, kPackedNR>(a, b, c, ldc, p, epi);
+    return panelProduct<6, kPackedNR>(a, b, c, ldc, p, epi);
   case BlockKind::ColumnMajorA:
     return panelProduct<6, panelWidth(BlockKind::ColumnMajorA)>(a, b, c, ldc, p,
                                                                 epi);
@@ -304,8 +304,11 @@ void matmul(const View &a, const View &b, float *c, int64_t ldc,
   // A, 6 x 64 measured 1.17-1.19x of 6 x 32 on the benchmark Xeon
   // (bench/cpu/microkernel_variants.cpp), and the attention step's P.V ran
   // 1.17-1.25x faster inside the dense and causal kernels (bench/RESULTS.md).
-  // Row-major A (the scores' keys, a MoE's tokens) streams MR rows at once;
-  // with B packed once, 8 rows (16 accumulators) measured 1.03-1.07x of 6.
+  // Row-major A with B packed once (the scores' keys against the queries
+  // packed before the step loop) takes 6 x 64 as well: 8 x 32 there ran
+  // the dense kernel 11% and the causal one 6% slower at 1 thread on the
+  // Xeon, side by side (bench/cpu/side_by_side.py; bench/RESULTS.md).
+  // Other row-major A (a MoE's tokens) keeps 6 x 32.
   BlockKind kind = epi.packedB              ? BlockKind::Packed
                    : a.rs == 1 && a.cs != 1 ? BlockKind::ColumnMajorA
                                             : BlockKind::RowMajorA;
@@ -400,8 +403,8 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
   product(a, b, c, transA, transB, Epilogue{});
 }
 
-/// op(B) [K, N] in the microkernel's panels: ceil(N / 32) panels of K rows
-/// of 32 floats (zeros past N). `packed` holds at least that many floats.
+/// op(B) [K, N] in the microkernel's panels: ceil(N / 64) panels of K rows
+/// of 64 floats (zeros past N). `packed` holds at least that many floats.
 extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
                                                    Memref1D<float> *packed,
                                                    int64_t transB) {

@@ -58,7 +58,7 @@ void _mlir_ciface_cascade_rt_matmul_acc_f32(
     cascade::abi::Memref2D<float> *acc, cascade::abi::Memref1D<float> *scale,
     cascade::abi::Memref2D<float> *c, int64_t transA, int64_t transB);
 
-/// op(B) packed into the microkernel's panels (ceil(N / 32) x K x 32
+/// op(B) packed into the microkernel's panels (ceil(N / 64) x K x 64
 /// floats), and the products above reading it instead of B's data.
 void _mlir_ciface_cascade_rt_pack_b_f32(cascade::abi::Memref2D<float> *b,
                                         cascade::abi::Memref1D<float> *packed,
