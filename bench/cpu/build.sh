@@ -65,6 +65,7 @@ cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \
   "$root/bench/cpu/paired_local.py" "$root/bench/cpu/side_by_side.py" \
-  "$root/bench/cpu/profile_report.py" \
+  "$root/bench/cpu/profile_report.py" "$root/bench/cpu/final.sh" \
+  "$root/bench/cpu/profile.sh" \
   "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"

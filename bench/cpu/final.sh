@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On the benchmark machine, from bench/out: the table of bench/RESULTS.md.
 # Dense and causal alternated call by call with PyTorch (paired.py) at 1
-# and 16 threads; the other shapes (window 512, S1000 D80, MoE, decode)
+# and 16 threads, and at 1 thread side by side (side_by_side.py); the other shapes (window 512, S1000 D80, MoE, decode)
 # from bench_cpu and torch_reference.py back to back.
 #   OUT=DIR bash final.sh [ROUNDS]
 set -uo pipefail
@@ -12,6 +12,9 @@ rounds=${1:-10}
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   ./bench_cpu 1 2 "peak,microkernel"
   python3 paired.py 1 "$rounds" dense,causal
+  # 1 thread again, each contender on cores of its own at the same time.
+  python3 side_by_side.py dense 7 3 pytorch,dense
+  python3 side_by_side.py causal 7 4 pytorch,causal
   python3 paired.py 16 "$rounds" dense,causal
   echo "# other shapes, 16 threads"
   ./bench_cpu 16 5 "cascade window512,odd,S1000,moe,decode"
