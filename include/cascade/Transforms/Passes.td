@@ -365,11 +365,15 @@ def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
   let summary = "Polynomial approximations of f32 exp, tanh and erf";
   let description = [{
     Rewrites `math.exp`, `math.tanh` and `math.erf` on f32 (scalars or
-    vectors) into the arithmetic of upstream MLIR's polynomial
-    approximations, so that loops computing a softmax, a softcap or a GELU
-    vectorize instead of calling libm once per element. The error is a few
-    ulp, far inside the f32 bounds of docs/numerics.md; f64 and other types
-    are left alone.
+    vectors) into polynomial arithmetic, so that loops computing a softmax,
+    a softcap or a GELU vectorize instead of calling libm once per element.
+    tanh and erf take upstream MLIR's approximations; exp, computed for
+    every attention score, a shorter one of its own (16 vector operations:
+    a rounding shift, a two-step argument reduction, a degree-7 Horner
+    polynomial, 2^n from the exponent bits). The error is at most 1.2e-7
+    relative below x = 88.37 and 3e-7 above, far inside the f32 bounds of
+    docs/numerics.md; exp(-inf) is exactly 0 and NaN stays NaN. f64 and
+    other types are left alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
