@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cascade/kernel_abi.h"
+#include "cascade/runtime.h"
 
 #include <omp.h>
 
@@ -403,6 +404,23 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
   product(a, b, c, transA, transB, Epilogue{});
 }
 
+/// Whether `packed` holds op(B) in panels (ceil(N / 64) x K x 64 floats);
+/// else reports a kernel error. The panel width is part of the ABI between
+/// compiled kernels (which size the buffer) and this runtime: kernels
+/// compiled for 32-wide panels (cascade-compile before 2026-11-25) get an
+/// error here instead of an overflowing buffer.
+bool holdsPanels(Memref1D<float> *packed, const View &b, const char *who) {
+  int64_t need = (b.cols + kPackedNR - 1) / kPackedNR * b.rows * kPackedNR;
+  if (packed->size >= need && (packed->stride == 1 || need == 0))
+    return true;
+  cascade_rt_fail("%s: the packed operand holds %lld floats (stride %lld), "
+                  "its panels need %lld contiguous ones (a kernel compiled by "
+                  "another version of cascade-compile? recompile it)",
+                  who, (long long)packed->size, (long long)packed->stride,
+                  (long long)need);
+  return false;
+}
+
 /// op(B) [K, N] in the microkernel's panels: ceil(N / 64) panels of K rows
 /// of 64 floats (zeros past N). `packed` holds at least that many floats.
 extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
@@ -410,7 +428,8 @@ extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
                                                    int64_t transB) {
   View vb = viewOf(b, transB);
   CASCADE_TIMED(2, 0);
-  packAll(vb, packed->aligned + packed->offset);
+  if (holdsPanels(packed, vb, "cascade_rt_pack_b_f32"))
+    packAll(vb, packed->aligned + packed->offset);
 }
 
 /// The products below with op(B) given packed (`packed`, from
@@ -420,7 +439,8 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_packed_f32(
     Memref2D<float> *c, int64_t transA, int64_t transB) {
   Epilogue epi;
   epi.packedB = packed->aligned + packed->offset;
-  product(a, b, c, transA, transB, epi);
+  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
+    product(a, b, c, transA, transB, epi);
 }
 extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
@@ -428,7 +448,8 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
   Epilogue epi;
   epi.alpha = alpha;
   epi.packedB = packed->aligned + packed->offset;
-  product(a, b, c, transA, transB, epi);
+  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
+    product(a, b, c, transA, transB, epi);
 }
 extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
@@ -436,7 +457,8 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     int64_t transA, int64_t transB) {
   Epilogue epi = accumulating(acc, scale);
   epi.packedB = packed->aligned + packed->offset;
-  product(a, b, c, transA, transB, epi);
+  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
+    product(a, b, c, transA, transB, epi);
 }
 
 /// C = alpha * op(A) . op(B): the scores' scale applied in registers.

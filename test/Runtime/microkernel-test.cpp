@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cascade/kernel_abi.h"
+#include "cascade/runtime.h"
 
 #include <cmath>
 #include <cstdint>
@@ -184,6 +185,36 @@ int main() {
                         transB, worst);
           }
         }
+  // A packed buffer too small for the panels (a kernel compiled for another
+  // panel width): a kernel error, nothing written.
+  {
+    std::vector<float> b(128 * 80, 1.0f), packed(128 * 96 + 1, -7.0f),
+        a(6 * 128, 1.0f), c(6 * 80, -7.0f);
+    Memref2D bRef{b.data(), b.data(), 0, {128, 80}, {80, 1}};
+    Memref2D aRef{a.data(), a.data(), 0, {6, 128}, {128, 1}};
+    Memref2D cRef{c.data(), c.data(), 0, {6, 80}, {80, 1}};
+    cascade::abi::Memref1D<float> packedRef{packed.data(), packed.data(), 0,
+                                            128 * 96, 1};
+    char message[256] = "";
+    _mlir_ciface_cascade_rt_pack_b_f32(&bRef, &packedRef, 0);
+    // 2 panels of 128 x 64 floats are needed.
+    bool packFailed = cascade_rt_take_error(message, sizeof message) == 1 &&
+                      std::strstr(message, "16384") != nullptr;
+    _mlir_ciface_cascade_rt_matmul_packed_f32(&aRef, &bRef, &packedRef, &cRef,
+                                              0, 0);
+    bool productFailed = cascade_rt_take_error(message, sizeof message) == 1;
+    bool untouched = true;
+    for (float x : packed)
+      untouched &= x == -7.0f;
+    for (float x : c)
+      untouched &= x == -7.0f;
+    if (!packFailed || !productFailed || !untouched) {
+      ++failures;
+      std::printf("FAIL short packed buffer: pack %d, product %d, untouched "
+                  "%d (%s)\n",
+                  packFailed, productFailed, untouched, message);
+    }
+  }
   cases += epilogueCases;
   std::printf("microkernel: %d cases (%d with epilogues and packed B), %d "
               "failures\n",
