@@ -220,15 +220,16 @@ thread_local PanelStorage panelStorage;
 /// baseline).
 template <int MR, int NR>
 inline __attribute__((always_inline)) void
-panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t p,
+panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
              const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
-  int64_t j0 = p * NR;
   int64_t nj = n - j0 < NR ? n - j0 : NR;
   const float *panel;
   int64_t ldp = NR; // the panel's row stride
   if (epi.packedB) {
-    panel = epi.packedB + p * depth * NR;
+    // Its 64-wide panels (a block of 32 reads the first half of the last).
+    panel = epi.packedB + j0 / kPackedNR * depth * kPackedNR + j0 % kPackedNR;
+    ldp = kPackedNR;
   } else if (b.cs == 1 && nj == NR && depth * b.rs <= kInPlaceSpan) {
     // op(B) row-major and small (an attention step's values): its rows'
     // NR columns are read where they lie. The panel would take as much of
@@ -281,15 +282,20 @@ constexpr int64_t panelWidth(BlockKind kind) {
 inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
             int64_t p, const Epilogue &epi) {
+  int64_t j0 = p * panelWidth(kind);
+  // The last columns of a 64-wide kind, if 32 or fewer, take a block of 32:
+  // head dim 80 computed 128 columns of P.V for 80, now 96.
+  if (kind != BlockKind::RowMajorA && b.cols - j0 <= 32)
+    return panelProduct<6, 32>(a, b, c, ldc, j0, epi);
   switch (kind) {
   case BlockKind::Packed:
     static_assert(panelWidth(BlockKind::Packed) == kPackedNR);
-    return panelProduct<6, kPackedNR>(a, b, c, ldc, p, epi);
+    return panelProduct<6, kPackedNR>(a, b, c, ldc, j0, epi);
   case BlockKind::ColumnMajorA:
-    return panelProduct<6, panelWidth(BlockKind::ColumnMajorA)>(a, b, c, ldc, p,
-                                                                epi);
+    return panelProduct<6, panelWidth(BlockKind::ColumnMajorA)>(a, b, c, ldc,
+                                                                j0, epi);
   case BlockKind::RowMajorA:
-    return panelProduct<6, panelWidth(BlockKind::RowMajorA)>(a, b, c, ldc, p,
+    return panelProduct<6, panelWidth(BlockKind::RowMajorA)>(a, b, c, ldc, j0,
                                                              epi);
   }
 }
