@@ -28,6 +28,14 @@ import sys
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%compare-reference", "bash " + os.path.join(config.test_source_root, "Inputs", "compare-reference.sh")))
 
+# An x86-64 CPU with AVX2 runs the microkernel's AVX2-only build.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx2" in cpuinfo.read():
+            config.available_features.add("x86-avx2")
+except OSError:
+    pass
+
 # The ASan+UBSan build (scripts/fuzz.sh): applications built against its
 # instrumented runtime would need the sanitizer runtimes themselves.
 if config.cascade_sanitize.upper() in ("ON", "1", "TRUE", "YES"):

@@ -6,7 +6,8 @@
 // (or [K, M] when transposed), B [K, N] (or [N, K]), any strides. B is
 // packed into panels of NR columns; a block of MR x NR of C stays in vector
 // registers across the whole K loop (6 x 64, or 6 x 32 over a row-major A
-// with B packed per call, see matmul). One copy per instruction set (AVX-512,
+// with B packed per call, see matmul; 6 x 16 of 256-bit vectors without
+// AVX-512, see panelOfKind). One copy per instruction set (AVX-512,
 // AVX2+FMA, baseline), chosen at load time (GCC target_clones). A large
 // product called outside a parallel region (the expert GEMMs of a MoE)
 // spreads its column panels over the OpenMP threads; inside a work item it
@@ -34,6 +35,9 @@ using cascade::abi::Memref1D;
 using cascade::abi::Memref2D;
 
 typedef float v16 __attribute__((vector_size(64)));
+// 256-bit vectors: the register blocks of CPUs without AVX-512 (see
+// panelOfKind).
+typedef float v8 __attribute__((vector_size(32)));
 // Register blocks of C are MR rows x NR columns (NR / 16 vectors a row);
 // panels of B packed ahead of time (cascade_rt_pack_b_f32) are 64 wide.
 constexpr int kPackedNR = 64;
@@ -137,22 +141,23 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
-template <int R, int NR>
+template <int R, int NR, typename V>
 inline __attribute__((always_inline)) void
 block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
       float *c, int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
-  constexpr int NV = NR / 16;
-  v16 acc[R][NV];
+  constexpr int L = sizeof(V) / sizeof(float);
+  constexpr int NV = NR / L;
+  V acc[R][NV];
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v)
-      acc[r][v] = v16{};
+      acc[r][v] = V{};
   const float *arow[R];
   for (int r = 0; r < R; ++r)
     arow[r] = a.data + (i0 + r) * a.rs;
   for (int64_t k = 0; k < depth; ++k) {
-    v16 b[NV];
+    V b[NV];
     for (int v = 0; v < NV; ++v)
-      std::memcpy(&b[v], panel + k * ldp + 16 * v, sizeof(v16));
+      std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
     for (int r = 0; r < R; ++r) {
       float x = arow[r][k * a.cs];
       for (int v = 0; v < NV; ++v)
@@ -168,7 +173,7 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
       int64_t i = i0 + r;
       float scale = epi.rowScale[i * epi.scaleStride];
       const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
-      v16 prev[NV];
+      V prev[NV];
       if (nj == NR && epi.accCs == 1) {
         // Whole panel width, contiguous: vector loads.
         std::memcpy(prev, in, sizeof prev);
@@ -218,7 +223,7 @@ thread_local PanelStorage panelStorage;
 /// the rows. Always inlined, so it is compiled for each instruction set of
 /// the kernel that calls it (a lambda would be compiled once, for the
 /// baseline).
-template <int MR, int NR>
+template <int MR, int NR, typename V = v16>
 inline __attribute__((always_inline)) void
 panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
              const Epilogue &epi) {
@@ -245,22 +250,23 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
   float *cj = c + j0;
   int64_t i0 = 0;
   for (; i0 + MR <= m; i0 += MR)
-    block<MR, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    block<MR, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
   // The rows left: fewer than MR, and MR is at most 8.
   static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
   if (m - i0 >= 4) {
-    block<4, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    block<4, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
     i0 += 4;
   }
   if (m - i0 >= 2) {
-    block<2, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    block<2, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
     i0 += 2;
   }
   if (m - i0 == 1)
-    block<1, NR>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    block<1, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
+    !defined(CASCADE_MICROKERNEL_NO_CLONES)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void packAll(const View &b, float *packed) {
@@ -270,6 +276,22 @@ void packAll(const View &b, float *packed) {
     packPanel<kPackedNR>(b, j0, n - j0 < kPackedNR ? n - j0 : kPackedNR,
                          packed + p * depth * kPackedNR);
   }
+}
+
+/// Whether 512-bit vectors are native: in the target_clones build, whether
+/// the CPU has AVX-512 (only the x86-64-v4 clone runs on one that has);
+/// otherwise the compile-time target's (sanitizer builds, other
+/// architectures, CASCADE_MICROKERNEL_NO_CLONES).
+inline bool nativeWideVectors() {
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
+    !defined(CASCADE_MICROKERNEL_NO_CLONES)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return avx512;
+#elif defined(__AVX512F__)
+  return true;
+#else
+  return false;
+#endif
 }
 
 /// The register blocks of matmul below (a lambda would be compiled once,
@@ -283,6 +305,16 @@ inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
             int64_t p, const Epilogue &epi) {
   int64_t j0 = p * panelWidth(kind);
+  // Without AVX-512 the blocks are 6 x 16 in 256-bit vectors (12
+  // accumulators of the 16 registers): the 512-bit blocks below, emulated
+  // in register pairs, spilled and ran at 2-5 GFLOP/s (x86-64-v3 build on
+  // the Debian machine, bench/RESULTS.md). Sub-panels of 16 columns of the
+  // kind's panel; a packed panel is read in place (its row stride is 64).
+  if (!nativeWideVectors()) {
+    for (int64_t j = j0; j < j0 + panelWidth(kind) && j < b.cols; j += 16)
+      panelProduct<6, 16, v8>(a, b, c, ldc, j, epi);
+    return;
+  }
   // The last columns of a 64-wide kind, if 32 or fewer, take a block of 32:
   // head dim 80 computed 128 columns of P.V for 80, now 96.
   if (kind != BlockKind::RowMajorA && b.cols - j0 <= 32)
@@ -300,7 +332,8 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
   }
 }
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
+    !defined(CASCADE_MICROKERNEL_NO_CLONES)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void matmul(const View &a, const View &b, float *c, int64_t ldc,
