@@ -23,7 +23,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" cascade-opt cascade-run cascade-compile cascade_runtime cascade-fuzz-ir \
   cascade-fuzz-npy cascade-microkernel-test cascade-check-indices-test \
-  cascade-allocator-test \
+  cascade-allocator-test cascade-microkernel-test-avx2 \
   CascadeDocGen
 
 # libMLIR is not instrumented, but LLVM allocators inlined into our code
