@@ -13,6 +13,7 @@
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -52,17 +53,8 @@ struct ExpF32 : OpRewritePattern<math::ExpOp> {
     Type intType = rewriter.getI32Type();
     if (vectorType)
       intType = vectorType.clone(intType);
-    auto f = [&](float value) -> Value {
-      TypedAttr attr = rewriter.getF32FloatAttr(value);
-      if (vectorType)
-        attr = SplatElementsAttr::get(vectorType, attr);
-      return arith::ConstantOp::create(rewriter, loc, type, attr);
-    };
-    auto i = [&](int32_t value) -> Value {
-      TypedAttr attr = rewriter.getI32IntegerAttr(value);
-      if (vectorType)
-        attr = SplatElementsAttr::get(cast<ShapedType>(intType), attr);
-      return arith::ConstantOp::create(rewriter, loc, intType, attr);
+    auto f = [&](float value) {
+      return createScalarOrSplatConstant(rewriter, loc, type, APFloat(value));
     };
     // select(x < lo, lo, x) and select(x > hi, hi, x): one max or min on
     // x86 (its operand order returns x when x is NaN).
@@ -101,7 +93,9 @@ struct ExpF32 : OpRewritePattern<math::ExpOp> {
         arith::AddFOp::create(rewriter, loc, n, f(12582912.0f + 127.0f)));
     Value scale = arith::BitcastOp::create(
         rewriter, loc, type,
-        arith::ShLIOp::create(rewriter, loc, biased, i(23)));
+        arith::ShLIOp::create(
+            rewriter, loc, biased,
+            createScalarOrSplatConstant(rewriter, loc, intType, 23)));
     rewriter.replaceOpWithNewOp<arith::MulFOp>(op, p, scale);
     return success();
   }
