@@ -29,6 +29,14 @@
 #include <cstring>
 #include <utility>
 
+// One copy per instruction set, chosen at load time (target_clones): on
+// x86-64, except in sanitizer builds and builds for one target
+// (CASCADE_MICROKERNEL_NO_CLONES, the AVX2 test).
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
+    !defined(CASCADE_MICROKERNEL_NO_CLONES)
+#define CASCADE_MICROKERNEL_CLONES 1
+#endif
+
 namespace {
 
 using cascade::abi::Memref1D;
@@ -38,7 +46,8 @@ typedef float v16 __attribute__((vector_size(64)));
 // 256-bit vectors: the register blocks of CPUs without AVX-512 (see
 // panelOfKind).
 typedef float v8 __attribute__((vector_size(32)));
-// Register blocks of C are MR rows x NR columns (NR / 16 vectors a row);
+// Register blocks of C are MR rows x NR columns (NR / 16 vectors a row, or
+// NR / 8 of the 256-bit ones);
 // panels of B packed ahead of time (cascade_rt_pack_b_f32) are 64 wide.
 constexpr int kPackedNR = 64;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
@@ -265,8 +274,7 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     block<1, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
-    !defined(CASCADE_MICROKERNEL_NO_CLONES)
+#ifdef CASCADE_MICROKERNEL_CLONES
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void packAll(const View &b, float *packed) {
@@ -283,8 +291,7 @@ void packAll(const View &b, float *packed) {
 /// otherwise the compile-time target's (sanitizer builds, other
 /// architectures, CASCADE_MICROKERNEL_NO_CLONES).
 inline bool nativeWideVectors() {
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
-    !defined(CASCADE_MICROKERNEL_NO_CLONES)
+#ifdef CASCADE_MICROKERNEL_CLONES
   static const bool avx512 = __builtin_cpu_supports("avx512f");
   return avx512;
 #elif defined(__AVX512F__)
@@ -332,8 +339,7 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
   }
 }
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
-    !defined(CASCADE_MICROKERNEL_NO_CLONES)
+#ifdef CASCADE_MICROKERNEL_CLONES
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void matmul(const View &a, const View &b, float *c, int64_t ldc,
@@ -432,17 +438,6 @@ Epilogue accumulating(Memref2D<float> *acc, Memref1D<float> *scale) {
   return epi;
 }
 
-} // namespace
-
-/// C [M, N] (contiguous rows) = op(A) . op(B).
-extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
-                                                   Memref2D<float> *b,
-                                                   Memref2D<float> *c,
-                                                   int64_t transA,
-                                                   int64_t transB) {
-  product(a, b, c, transA, transB, Epilogue{});
-}
-
 /// Whether `packed` holds op(B) in panels (ceil(N / 64) x K x 64 floats);
 /// else reports a kernel error. The panel width is part of the ABI between
 /// compiled kernels (which size the buffer) and this runtime: kernels
@@ -458,6 +453,27 @@ bool holdsPanels(Memref1D<float> *packed, const View &b, const char *who) {
                   who, (long long)packed->size, (long long)packed->stride,
                   (long long)need);
   return false;
+}
+
+/// A product with op(B) given packed, once its buffer is checked.
+void packedProduct(Memref2D<float> *a, Memref2D<float> *b,
+                   Memref1D<float> *packed, Memref2D<float> *c, int64_t transA,
+                   int64_t transB, Epilogue epi) {
+  if (!holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
+    return;
+  epi.packedB = packed->aligned + packed->offset;
+  product(a, b, c, transA, transB, epi);
+}
+
+} // namespace
+
+/// C [M, N] (contiguous rows) = op(A) . op(B).
+extern "C" void _mlir_ciface_cascade_rt_matmul_f32(Memref2D<float> *a,
+                                                   Memref2D<float> *b,
+                                                   Memref2D<float> *c,
+                                                   int64_t transA,
+                                                   int64_t transB) {
+  product(a, b, c, transA, transB, Epilogue{});
 }
 
 /// op(B) [K, N] in the microkernel's panels: ceil(N / 64) panels of K rows
@@ -476,28 +492,20 @@ extern "C" void _mlir_ciface_cascade_rt_pack_b_f32(Memref2D<float> *b,
 extern "C" void _mlir_ciface_cascade_rt_matmul_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
     Memref2D<float> *c, int64_t transA, int64_t transB) {
-  Epilogue epi;
-  epi.packedB = packed->aligned + packed->offset;
-  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
-    product(a, b, c, transA, transB, epi);
+  packedProduct(a, b, packed, c, transA, transB, Epilogue{});
 }
 extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
     Memref2D<float> *c, float alpha, int64_t transA, int64_t transB) {
   Epilogue epi;
   epi.alpha = alpha;
-  epi.packedB = packed->aligned + packed->offset;
-  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
-    product(a, b, c, transA, transB, epi);
+  packedProduct(a, b, packed, c, transA, transB, epi);
 }
 extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
     Memref2D<float> *acc, Memref1D<float> *scale, Memref2D<float> *c,
     int64_t transA, int64_t transB) {
-  Epilogue epi = accumulating(acc, scale);
-  epi.packedB = packed->aligned + packed->offset;
-  if (holdsPanels(packed, viewOf(b, transB), "cascade_rt_matmul_*_packed_f32"))
-    product(a, b, c, transA, transB, epi);
+  packedProduct(a, b, packed, c, transA, transB, accumulating(acc, scale));
 }
 
 /// C = alpha * op(A) . op(B): the scores' scale applied in registers.
