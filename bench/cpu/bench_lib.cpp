@@ -105,7 +105,7 @@ extern "C" int cascade_bench_matmul(float *a, float *b, float *c, int64_t m,
     return 0;
   }
   static std::vector<float> packed;
-  packed.assign((n + 63) / 64 * 64 * k + 16, 0.0f);
+  packed.assign(cascade::abi::packedFloats(k, n) + 16, 0.0f);
   Memref1D<float> P{packed.data(), packed.data(), 0, (int64_t)packed.size(), 1};
   _mlir_ciface_cascade_rt_pack_b_f32(&B, &P, transB);
   for (int r = 0; r < reps; ++r)

@@ -21,6 +21,7 @@
 
 #include "cascade/Dialect/Cascade.h"
 #include "cascade/Transforms/Passes.h"
+#include "cascade/kernel_abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -1044,7 +1045,7 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
     bBuffer = whole;
     auto bShape = cast<MemRefType>(whole->getType()).getShape();
     int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
-    int64_t floats = (n + 63) / 64 * depth * 64;
+    int64_t floats = cascade::abi::packedFloats(depth, n);
     auto packedType = MemRefType::get({floats}, rewriter.getF32Type());
     Value buffer =
         memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),

@@ -49,7 +49,7 @@ typedef float v8 __attribute__((vector_size(32)));
 // Register blocks of C are MR rows x NR columns (NR / 16 vectors a row, or
 // NR / 8 of the 256-bit ones);
 // panels of B packed ahead of time (cascade_rt_pack_b_f32) are 64 wide.
-constexpr int kPackedNR = 64;
+constexpr int kPackedNR = cascade::abi::kPackedPanelWidth;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
 constexpr int64_t kInPlaceSpan = 128 * 256;
@@ -444,7 +444,7 @@ Epilogue accumulating(Memref2D<float> *acc, Memref1D<float> *scale) {
 /// compiled for 32-wide panels (cascade-compile before 2026-11-25) get an
 /// error here instead of an overflowing buffer.
 bool holdsPanels(Memref1D<float> *packed, const View &b, const char *who) {
-  int64_t need = (b.cols + kPackedNR - 1) / kPackedNR * b.rows * kPackedNR;
+  int64_t need = cascade::abi::packedFloats(b.rows, b.cols);
   if (packed->size >= need && (packed->stride == 1 || need == 0))
     return true;
   cascade_rt_fail("%s: the packed operand holds %lld floats (stride %lld), "

@@ -121,10 +121,10 @@ int main() {
           _mlir_ciface_cascade_rt_matmul_acc_f32(
               &a.ref, &b.ref, &accRef, &scaleRef, &summedRef, transA, transB);
           // B packed once (as before a loop of products): the same bits.
-          int64_t panels = (n + 63) / 64;
-          std::vector<float> packed(panels * k * 64 + 1, NAN);
+          int64_t floats = cascade::abi::packedFloats(k, n);
+          std::vector<float> packed(floats + 1, NAN);
           cascade::abi::Memref1D<float> packedRef{packed.data(), packed.data(),
-                                                  1, panels * k * 64, 1};
+                                                  1, floats, 1};
           _mlir_ciface_cascade_rt_pack_b_f32(&b.ref, &packedRef, transB);
           std::vector<float> plainP(m * n, NAN), scaledP(m * n, NAN),
               summedP(m * n, NAN), plain(m * n, NAN);

@@ -16,6 +16,18 @@
 
 namespace cascade::abi {
 
+/// Columns per panel of cascade_rt_pack_b_f32's layout: op(B) [K, N] packed
+/// is ceil(N / w) panels of K rows of w floats (zeros past N). Compiled
+/// kernels size the buffer by it (cascade-convert-to-linalg); the packed
+/// calls check it.
+constexpr int64_t kPackedPanelWidth = 64;
+
+/// Floats of op(B) [depth, n] packed.
+constexpr int64_t packedFloats(int64_t depth, int64_t n) {
+  return (n + kPackedPanelWidth - 1) / kPackedPanelWidth * depth *
+         kPackedPanelWidth;
+}
+
 /// MLIR's descriptor of a 1-D strided memref (what `_mlir_ciface_` functions
 /// receive a pointer to).
 template <typename T> struct Memref1D {
