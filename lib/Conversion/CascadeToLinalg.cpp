@@ -1011,7 +1011,9 @@ FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
       .getResult();
 }
 
-/// Calls `kernel` for the product `op` (matched as `m`) with `beforeC` and
+/// Calls `kernel` (with "_packed" when B is packed before the loop, and the
+/// operands' suffix, see operandSuffix) for the product `op` (matched as
+/// `m`) with `beforeC` and
 /// `afterC` around the fresh contiguous buffer C it writes, and the
 /// transpose flags last; returns C as a tensor of `op`'s result type.
 FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
@@ -1045,20 +1047,30 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
     bBuffer = whole;
     auto bShape = cast<MemRefType>(whole->getType()).getShape();
     int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
-    int64_t floats = cascade::abi::packedFloats(depth, n);
-    auto packedType = MemRefType::get({floats}, rewriter.getF32Type());
+    // f32 products take panels of floats; bf16 ones pairs of bf16 rows.
+    bool bf16 = isBf16Product(m);
+    int64_t elements = bf16 ? cascade::abi::packedBf16Elements(depth, n)
+                            : cascade::abi::packedFloats(depth, n);
+    Type packedElement =
+        bf16 ? Type(rewriter.getBF16Type()) : Type(rewriter.getF32Type());
+    auto packedType = MemRefType::get({elements}, packedElement);
+    StringRef packKernel =
+        !bf16 ? "cascade_rt_pack_b_f32"
+        : cast<RankedTensorType>(m.b.getType()).getElementType().isBF16()
+            ? "cascade_rt_pack_b_bf16"
+            : "cascade_rt_pack_b_f32_as_bf16";
     Value buffer =
         memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),
                                 rewriter.getI64IntegerAttr(64));
     if (failed(callRuntimeKernel(
-            rewriter, op, "cascade_rt_pack_b_f32",
+            rewriter, op, packKernel,
             {*whole, buffer, i64Const(rewriter, loc, m.transB)}))) {
       rewriter.restoreInsertionPoint(inLoop);
       return failure();
     }
     Value panels = bufferization::ToTensorOp::create(
-        rewriter, loc, RankedTensorType::get({floats}, rewriter.getF32Type()),
-        buffer, /*restrict=*/true, /*writable=*/true);
+        rewriter, loc, RankedTensorType::get({elements}, packedElement), buffer,
+        /*restrict=*/true, /*writable=*/true);
     rewriter.restoreInsertionPoint(inLoop);
     packed = bufferization::ToBufferOp::create(rewriter, loc, packedType,
                                                panels, /*read_only=*/true);
@@ -1092,8 +1104,9 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   std::string name = kernel.str();
   if (packed) {
     args.push_back(packed);
-    name.insert(name.size() - strlen("_f32"), "_packed");
+    name += "_packed";
   }
+  name += operandSuffix(m);
   args.append(beforeC.begin(), beforeC.end());
   args.push_back(c);
   args.append(afterC.begin(), afterC.end());
@@ -1221,7 +1234,7 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
           user && succeeded(matchMatmulEpilogue(user)))
         return failure();
     FailureOr<Value> product =
-        emitMatmulCall(rewriter, op, *shape, "cascade_rt_matmul_f32", {}, {});
+        emitMatmulCall(rewriter, op, *shape, "cascade_rt_matmul", {}, {});
     if (failed(product))
       return failure();
     rewriter.replaceOp(op, *product);
@@ -1230,8 +1243,8 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
 };
 
 /// The product and its epilogue as one microkernel call:
-/// cascade_rt_matmul_scaled_f32 (alpha) or cascade_rt_matmul_acc_f32
-/// (acc * s + product).
+/// cascade_rt_matmul_scaled_* (alpha) or cascade_rt_matmul_acc_* (acc * s +
+/// product).
 struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
   MatmulEpilogueToMicrokernel(MLIRContext *ctx)
       : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3) {}
@@ -1247,14 +1260,14 @@ struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
       Value alpha = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(*epi->alpha));
       result = emitMatmulCall(rewriter, epi->product, epi->shape,
-                              "cascade_rt_matmul_scaled_f32", {}, {alpha});
+                              "cascade_rt_matmul_scaled", {}, {alpha});
     } else {
       FailureOr<Value> acc = stridedBufferOf(rewriter, loc, epi->acc, 2);
       FailureOr<Value> scale = stridedBufferOf(rewriter, loc, epi->rowScale, 1);
       if (failed(acc) || failed(scale))
         return failure();
       result = emitMatmulCall(rewriter, epi->product, epi->shape,
-                              "cascade_rt_matmul_acc_f32", {*acc, *scale}, {});
+                              "cascade_rt_matmul_acc", {*acc, *scale}, {});
     }
     if (failed(result))
       return failure();

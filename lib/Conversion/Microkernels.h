@@ -19,8 +19,9 @@
 namespace cascade::microkernel {
 
 /// A contraction of matrix shape (after dropping unit dimensions: C[i, j] =
-/// sum_k A[i|k] B[k|j], f32), as the runtime's register-blocked microkernel
-/// (runtime/lib/Microkernels.cpp) sees it.
+/// sum_k A[i|k] B[k|j], C f32, A and B f32 or bf16), as the runtime's
+/// register-blocked microkernels (runtime/lib/Microkernels.cpp, and
+/// MicrokernelsBf16.cpp when an operand is bf16) see it.
 struct MatmulShape {
   mlir::Value a, b;
   bool transA = false, transB = false;
@@ -29,18 +30,39 @@ struct MatmulShape {
   int64_t rowDim = -1, colDim = -1;
 };
 
+/// The suffix of the runtime's entry points for a product of these operands:
+/// "_f32" for f32 x f32, else "_<A>_<B>" ("_f32_bf16", "_bf16_bf16", ...).
+inline std::string operandSuffix(const MatmulShape &m) {
+  auto name = [](mlir::Value v) -> std::string {
+    return mlir::cast<mlir::RankedTensorType>(v.getType())
+                   .getElementType()
+                   .isBF16()
+               ? "bf16"
+               : "f32";
+  };
+  std::string a = name(m.a), b = name(m.b);
+  return a == "f32" && b == "f32" ? "_f32" : "_" + a + "_" + b;
+}
+
+/// Whether the product runs in bf16 (either operand bf16): B is then packed
+/// in pairs of bf16 rows.
+inline bool isBf16Product(const MatmulShape &m) {
+  return operandSuffix(m) != "_f32";
+}
+
 inline mlir::FailureOr<MatmulShape> matchMatmul(EinsumOp op) {
   if (op.getIterate() || op.getMask() || !op.getBody().empty() ||
       op.getMap() != MapKind::mul || op.getReduce() != ReduceKind::add ||
       op.getInputs().size() != 2)
     return mlir::failure();
-  auto isF32 = [](mlir::Value v) {
-    return mlir::cast<mlir::RankedTensorType>(v.getType())
-        .getElementType()
-        .isF32();
+  auto elementType = [](mlir::Value v) {
+    return mlir::cast<mlir::RankedTensorType>(v.getType()).getElementType();
   };
-  if (!isF32(op.getResult()) || !isF32(op.getInputs()[0]) ||
-      !isF32(op.getInputs()[1]))
+  auto isOperandType = [&](mlir::Value v) {
+    return elementType(v).isF32() || elementType(v).isBF16();
+  };
+  if (!elementType(op.getResult()).isF32() ||
+      !isOperandType(op.getInputs()[0]) || !isOperandType(op.getInputs()[1]))
     return mlir::failure();
   EinsumOp::Indices indices = op.getIndices();
   llvm::DenseMap<char, int64_t> size;

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 using Memref2D = cascade::abi::Memref2D<float>;
@@ -42,6 +43,150 @@ struct Stored {
     return data[ref.offset + r * ref.strides[0] + c];
   }
 };
+
+/// bf16 elements: round to nearest even, and back.
+uint16_t toBf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+double fromBf16(uint16_t h) {
+  uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+/// A rows x cols matrix of bf16 (T = uint16_t) or f32 elements, stored as
+/// Stored is; value(r, c) is what a bf16 product reads: the element
+/// rounded to bf16.
+template <typename T> struct StoredAs {
+  std::vector<T> data;
+  cascade::abi::Memref2D<T> ref;
+  StoredAs(int64_t rows, int64_t cols, int64_t pad, int64_t offset,
+           std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    int64_t ld = cols + pad;
+    data.resize(offset + rows * ld + 1);
+    for (T &x : data) {
+      if constexpr (std::is_same_v<T, float>)
+        x = u(rng);
+      else
+        x = toBf16(u(rng));
+    }
+    ref = {data.data(), data.data(), offset, {rows, cols}, {ld, 1}};
+  }
+  double value(int64_t r, int64_t c) const {
+    T x = data[ref.offset + r * ref.strides[0] + c];
+    if constexpr (std::is_same_v<T, float>)
+      return fromBf16(toBf16(x));
+    else
+      return fromBf16(x);
+  }
+};
+
+template <typename TA, typename TB> struct Bf16Products;
+#define CASCADE_BF16_PRODUCTS(TA, TB, SUFFIX, PACK)                            \
+  template <> struct Bf16Products<TA, TB> {                                    \
+    static constexpr auto plain = _mlir_ciface_cascade_rt_matmul_##SUFFIX;     \
+    static constexpr auto scaled =                                             \
+        _mlir_ciface_cascade_rt_matmul_scaled_##SUFFIX;                        \
+    static constexpr auto acc = _mlir_ciface_cascade_rt_matmul_acc_##SUFFIX;   \
+    static constexpr auto plainPacked =                                        \
+        _mlir_ciface_cascade_rt_matmul_packed_##SUFFIX;                        \
+    static constexpr auto scaledPacked =                                       \
+        _mlir_ciface_cascade_rt_matmul_scaled_packed_##SUFFIX;                 \
+    static constexpr auto accPacked =                                          \
+        _mlir_ciface_cascade_rt_matmul_acc_packed_##SUFFIX;                    \
+    static constexpr auto pack = PACK;                                         \
+  };
+CASCADE_BF16_PRODUCTS(uint16_t, uint16_t, bf16_bf16,
+                      _mlir_ciface_cascade_rt_pack_b_bf16)
+CASCADE_BF16_PRODUCTS(float, uint16_t, f32_bf16,
+                      _mlir_ciface_cascade_rt_pack_b_bf16)
+CASCADE_BF16_PRODUCTS(uint16_t, float, bf16_f32,
+                      _mlir_ciface_cascade_rt_pack_b_f32_as_bf16)
+
+/// The bf16 products of one operand pair against float64 sums of the
+/// rounded operands: plain, scaled and accumulating, B unpacked and packed
+/// (bit for bit the same), every transpose combination, sizes around the
+/// 6 x 64 and 6 x 32 blocks, odd depths (a last pair of one row), one
+/// product large enough for the parallel loop. Returns the failures.
+template <typename TA, typename TB>
+int checkBf16(std::mt19937 &rng, const char *name, int &cases) {
+  using P = Bf16Products<TA, TB>;
+  int failures = 0;
+  auto check = [&](int64_t m, int64_t n, int64_t k, int trans) {
+    bool transA = trans & 1, transB = trans & 2;
+    int64_t pad = (m + n + k) % 3, offset = (m * n) % 5;
+    StoredAs<TA> a(transA ? k : m, transA ? m : k, pad, offset, rng);
+    StoredAs<TB> b(transB ? n : k, transB ? k : n, pad + 1, offset, rng);
+    Stored accStore(m, n, 3, 2, rng);
+    std::vector<float> scale(2 * m + 1);
+    std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+    for (float &x : scale)
+      x = u(rng);
+    cascade::abi::Memref1D<float> scaleRef{scale.data(), scale.data(), 1, m, 2};
+    float alpha = 0.37f;
+    std::vector<float> out[6];
+    Memref2D refs[6];
+    for (int v = 0; v < 6; ++v) {
+      out[v].assign(m * n, NAN);
+      refs[v] = {out[v].data(), out[v].data(), 0, {m, n}, {n, 1}};
+    }
+    P::plain(&a.ref, &b.ref, &refs[0], transA, transB);
+    P::scaled(&a.ref, &b.ref, &refs[1], alpha, transA, transB);
+    P::acc(&a.ref, &b.ref, &accStore.ref, &scaleRef, &refs[2], transA, transB);
+    int64_t elements = cascade::abi::packedBf16Elements(k, n);
+    std::vector<uint16_t> packed(elements + 1, 0x7fc1);
+    cascade::abi::Memref1D<uint16_t> packedRef{packed.data(), packed.data(), 1,
+                                               elements, 1};
+    P::pack(&b.ref, &packedRef, transB);
+    P::plainPacked(&a.ref, &b.ref, &packedRef, &refs[3], transA, transB);
+    P::scaledPacked(&a.ref, &b.ref, &packedRef, &refs[4], alpha, transA,
+                    transB);
+    P::accPacked(&a.ref, &b.ref, &packedRef, &accStore.ref, &scaleRef, &refs[5],
+                 transA, transB);
+    ++cases;
+    bool same = true;
+    for (int v = 0; v < 3; ++v)
+      same &= std::memcmp(out[v].data(), out[v + 3].data(), 4 * m * n) == 0;
+    double worst = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = 0, mag = 0;
+        for (int64_t p = 0; p < k; ++p) {
+          double x = transA ? a.value(p, i) : a.value(i, p);
+          double y = transB ? b.value(j, p) : b.value(p, j);
+          dot += x * y;
+          mag += std::fabs(x * y);
+        }
+        double s = scale[1 + i * 2], accv = accStore.at(i, j);
+        double bound = 4 * (k + 2) * 6e-8 * (mag + std::fabs(s * accv)) + 1e-30;
+        double e[3] = {std::fabs(out[0][i * n + j] - dot),
+                       std::fabs(out[1][i * n + j] - alpha * dot),
+                       std::fabs(out[2][i * n + j] - (dot + s * accv))};
+        for (double x : e)
+          worst = std::max(worst, std::isnan(x) ? INFINITY : x / bound);
+      }
+    if (worst > 1 || !same) {
+      ++failures;
+      std::printf("FAIL bf16 %s m=%lld n=%lld k=%lld transA=%d transB=%d: "
+                  "worst error %.3g x its bound%s\n",
+                  name, (long long)m, (long long)n, (long long)k, transA,
+                  transB, worst, same ? "" : ", packed B differs");
+    }
+  };
+  for (int64_t m : {1, 5, 6, 7, 13, 17, 64, 130})
+    for (int64_t n : {1, 16, 17, 31, 32, 33, 63, 64, 65, 80, 128})
+      for (int64_t k : {1, 2, 3, 16, 17, 80, 128})
+        for (int trans = 0; trans < 4; ++trans)
+          check(m, n, k, trans);
+  // Above the parallel loop's threshold (2^24 multiply-adds).
+  check(300, 200, 290, 0);
+  check(257, 130, 512, 1);
+  return failures;
+}
 
 } // namespace
 
@@ -216,6 +361,21 @@ int main() {
     }
   }
   cases += epilogueCases;
+  // The bf16 products, through AVX512-BF16 where the CPU has it and through
+  // the widened f32 path.
+  int bf16Cases = 0;
+  for (int dot : {1, 0}) {
+    bool dotUsed = cascade_rt_set_bf16_dot(dot);
+    if (dot)
+      std::printf("bf16 products use AVX512-BF16: %s\n",
+                  dotUsed ? "yes" : "no");
+    failures += checkBf16<uint16_t, uint16_t>(rng, "bf16 x bf16", bf16Cases);
+    failures += checkBf16<float, uint16_t>(rng, "f32 x bf16", bf16Cases);
+    failures += checkBf16<uint16_t, float>(rng, "bf16 x f32", bf16Cases);
+  }
+  cascade_rt_set_bf16_dot(1);
+  std::printf("microkernel bf16: %d cases, %d failures so far\n", bf16Cases,
+              failures);
   std::printf("microkernel: %d cases (%d with epilogues and packed B), %d "
               "failures\n",
               cases, epilogueCases, failures);

@@ -28,6 +28,14 @@ constexpr int64_t packedFloats(int64_t depth, int64_t n) {
          kPackedPanelWidth;
 }
 
+/// bf16 elements of op(B) [depth, n] packed in pairs of rows for the bf16
+/// products (cascade_rt_pack_b_bf16): ceil(n / w) panels of ceil(depth / 2)
+/// rows of w pairs, element (k, j) of a panel at ((k / 2) w + j) 2 + k % 2.
+constexpr int64_t packedBf16Elements(int64_t depth, int64_t n) {
+  return (n + kPackedPanelWidth - 1) / kPackedPanelWidth * ((depth + 1) / 2) *
+         2 * kPackedPanelWidth;
+}
+
 /// MLIR's descriptor of a 1-D strided memref (what `_mlir_ciface_` functions
 /// receive a pointer to).
 template <typename T> struct Memref1D {
@@ -88,6 +96,54 @@ void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *acc,
     cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,
     int64_t transA, int64_t transB);
+
+/// Products with bf16 operands (runtime/lib/MicrokernelsBf16.cpp): both
+/// operands rounded to bf16, products summed in f32, C f32. One set per
+/// operand pair, named by it: _f32_bf16 (A f32, B bf16), _bf16_f32,
+/// _bf16_bf16; the packed ones take B from cascade_rt_pack_b_bf16 (B bf16)
+/// or cascade_rt_pack_b_f32_as_bf16 (B f32, rounded).
+void _mlir_ciface_cascade_rt_pack_b_bf16(
+    cascade::abi::Memref2D<uint16_t> *b,
+    cascade::abi::Memref1D<uint16_t> *packed, int64_t transB);
+void _mlir_ciface_cascade_rt_pack_b_f32_as_bf16(
+    cascade::abi::Memref2D<float> *b, cascade::abi::Memref1D<uint16_t> *packed,
+    int64_t transB);
+#define CASCADE_DECLARE_BF16_PRODUCTS(TA, TB, SUFFIX)                          \
+  void _mlir_ciface_cascade_rt_matmul_##SUFFIX(                                \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref2D<float> *c, int64_t transA, int64_t transB);       \
+  void _mlir_ciface_cascade_rt_matmul_scaled_##SUFFIX(                         \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref2D<float> *c, float alpha, int64_t transA,           \
+      int64_t transB);                                                         \
+  void _mlir_ciface_cascade_rt_matmul_acc_##SUFFIX(                            \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref2D<float> *acc,                                      \
+      cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,  \
+      int64_t transA, int64_t transB);                                         \
+  void _mlir_ciface_cascade_rt_matmul_packed_##SUFFIX(                         \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref1D<uint16_t> *packed,                                \
+      cascade::abi::Memref2D<float> *c, int64_t transA, int64_t transB);       \
+  void _mlir_ciface_cascade_rt_matmul_scaled_packed_##SUFFIX(                  \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref1D<uint16_t> *packed,                                \
+      cascade::abi::Memref2D<float> *c, float alpha, int64_t transA,           \
+      int64_t transB);                                                         \
+  void _mlir_ciface_cascade_rt_matmul_acc_packed_##SUFFIX(                     \
+      cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
+      cascade::abi::Memref1D<uint16_t> *packed,                                \
+      cascade::abi::Memref2D<float> *acc,                                      \
+      cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,  \
+      int64_t transA, int64_t transB);
+CASCADE_DECLARE_BF16_PRODUCTS(float, uint16_t, f32_bf16)
+CASCADE_DECLARE_BF16_PRODUCTS(uint16_t, float, bf16_f32)
+CASCADE_DECLARE_BF16_PRODUCTS(uint16_t, uint16_t, bf16_bf16)
+#undef CASCADE_DECLARE_BF16_PRODUCTS
+/// Whether the bf16 products use AVX512-BF16 where the CPU has it (1, the
+/// default) or the widened f32 path (0), for tests; returns whether they
+/// now use AVX512-BF16.
+int cascade_rt_set_bf16_dot(int allowed);
 
 /// cascade.check_indices: reports the first entry outside [lower, upper)
 /// (or not nondecreasing, per flags) and writes an in-range copy to `out`

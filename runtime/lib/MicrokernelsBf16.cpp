@@ -1,0 +1,526 @@
+//===- MicrokernelsBf16.cpp - matrix products of bf16 operands ------------===//
+//
+// C (f32) = op(A) . op(B) where A, B or both hold bf16: a bf16 attention's
+// Q.K^T and P.V, a bf16 MoE's expert GEMMs. Both operands are rounded to
+// bf16 (to nearest even; an f32 operand, such as the softmax's P, is rounded
+// the way PyTorch's and FlashAttention's bf16 kernels round P) and their
+// products summed in f32. On CPUs with AVX512-BF16 (Cooper Lake, Sapphire
+// Rapids, AMD Zen 4) the register blocks use VDPBF16PS, two products per f32
+// lane and instruction, over B packed in pairs of rows; elsewhere the
+// operands are widened to f32 and the f32 microkernel (Microkernels.cpp)
+// runs, with the same results up to the order of the sums.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cascade/kernel_abi.h"
+#include "cascade/runtime.h"
+
+#include <omp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define CASCADE_BF16_DOT 1
+#endif
+
+using cascade::abi::kPackedPanelWidth;
+using cascade::abi::Memref1D;
+using cascade::abi::Memref2D;
+
+namespace {
+
+using bf16 = uint16_t;
+
+/// f32 -> bf16, to nearest even; NaN stays NaN (quiet).
+inline bf16 roundToBf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<bf16>((u >> 16) | 0x40);
+  return static_cast<bf16>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+}
+
+inline float widen(bf16 h) {
+  uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+/// op(X) as rows x cols, element (r, c) at r*rs + c*cs, of f32 or bf16.
+struct Operand {
+  const void *data;
+  bool isF32;
+  int64_t rows, cols, rs, cs;
+  /// The element rounded to bf16.
+  bf16 at(int64_t r, int64_t c) const {
+    int64_t e = r * rs + c * cs;
+    return isF32 ? roundToBf16(static_cast<const float *>(data)[e])
+                 : static_cast<const bf16 *>(data)[e];
+  }
+};
+
+template <typename T> Operand operandOf(const Memref2D<T> *m, bool transposed) {
+  Operand v{m->aligned + m->offset,
+            std::is_same_v<T, float>,
+            m->sizes[0],
+            m->sizes[1],
+            m->strides[0],
+            m->strides[1]};
+  if (transposed) {
+    std::swap(v.rows, v.cols);
+    std::swap(v.rs, v.cs);
+  }
+  return v;
+}
+
+/// What is applied to a block of A . B before it is stored, as in the f32
+/// microkernel: C = alpha * A . B + rowScale[i] * acc[i, j].
+struct Epilogue {
+  float alpha = 1.0f;
+  Memref2D<float> *accRef = nullptr;
+  Memref1D<float> *scaleRef = nullptr;
+  /// op(B) already in pair panels (cascade_rt_pack_b_bf16).
+  const bf16 *packedB = nullptr;
+};
+
+/// Pairs of rows of op(B) in a panel: ceil(depth / 2).
+inline int64_t pairsOf(int64_t depth) { return (depth + 1) / 2; }
+
+/// A panel of op(B) columns [j0, j0 + 64): panel[(kk * 64 + c) * 2 + e] =
+/// B(2 kk + e, j0 + c), zero past the last row and column.
+void packPairPanel(const Operand &b, int64_t j0, bf16 *panel) {
+  int64_t depth = b.rows, pairs = pairsOf(depth);
+  int64_t nj =
+      b.cols - j0 < kPackedPanelWidth ? b.cols - j0 : kPackedPanelWidth;
+  for (int64_t kk = 0; kk < pairs; ++kk) {
+    bf16 *row = panel + kk * 2 * kPackedPanelWidth;
+    for (int64_t c = 0; c < kPackedPanelWidth; ++c)
+      for (int64_t e = 0; e < 2; ++e) {
+        int64_t k = 2 * kk + e;
+        row[2 * c + e] = c < nj && k < depth ? b.at(k, j0 + c) : bf16{0};
+      }
+  }
+}
+
+/// Each thread's scratch (grown on demand, freed when the thread ends).
+struct Scratch {
+  void *data = nullptr;
+  size_t bytes = 0;
+  ~Scratch() { std::free(data); }
+  template <typename T> T *get(size_t n) {
+    size_t want = (n * sizeof(T) + 63) / 64 * 64;
+    if (want > bytes) {
+      std::free(data);
+      data = std::aligned_alloc(64, want);
+      if (!data)
+        std::abort(); // out of memory for a few KiB
+      bytes = want;
+    }
+    return static_cast<T *>(data);
+  }
+};
+thread_local Scratch aScratch, panelScratch;
+
+/// Whether the products use VDPBF16PS (the CPU has AVX512-BF16, and the
+/// test hook has not turned it off).
+std::atomic<int> dotAllowed{1};
+bool useDot() {
+#ifdef CASCADE_BF16_DOT
+  static const bool has = __builtin_cpu_supports("avx512bf16") &&
+                          __builtin_cpu_supports("avx512bw");
+  return has && dotAllowed.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+#ifdef CASCADE_BF16_DOT
+#define CASCADE_BF16_TARGET                                                    \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma")))
+
+CASCADE_BF16_TARGET inline __mmask16 lanesBelow(int64_t n) {
+  return n >= 16  ? __mmask16(0xffff)
+         : n <= 0 ? __mmask16(0)
+                  : __mmask16((1u << n) - 1);
+}
+
+/// The f32 views of the epilogue's operands.
+struct EpilogueView {
+  float alpha;
+  const float *acc = nullptr;
+  int64_t accRs = 0, accCs = 0;
+  const float *rowScale = nullptr;
+  int64_t scaleStride = 0;
+};
+
+/// A block of R rows x 16 NV columns of C over a pair panel: pair kk of row
+/// i of A is the 32 bits at aPairs + i * ars + kk * acs (bytes).
+template <int R, int NV>
+CASCADE_BF16_TARGET inline __attribute__((always_inline)) void
+dotBlock(const char *aPairs, int64_t ars, int64_t acs, int64_t i0,
+         const bf16 *panel, int64_t pairs, float *c, int64_t ldc, int64_t nj,
+         const EpilogueView &epi, int64_t j0) {
+  __m512 acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = _mm512_setzero_ps();
+  const char *arow[R];
+  for (int r = 0; r < R; ++r)
+    arow[r] = aPairs + (i0 + r) * ars;
+  for (int64_t kk = 0; kk < pairs; ++kk) {
+    __m512bh b[NV];
+    for (int v = 0; v < NV; ++v)
+      b[v] = (__m512bh)_mm512_loadu_si512(panel + kk * 2 * kPackedPanelWidth +
+                                          32 * v);
+    for (int r = 0; r < R; ++r) {
+      uint32_t pair;
+      std::memcpy(&pair, arow[r] + kk * acs, 4);
+      __m512bh a = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = _mm512_dpbf16_ps(acc[r][v], a, b[v]);
+    }
+  }
+  __m512 alpha = _mm512_set1_ps(epi.alpha);
+  for (int r = 0; r < R; ++r) {
+    int64_t i = i0 + r;
+    float *out = c + i * ldc + j0;
+    for (int v = 0; v < NV; ++v) {
+      __mmask16 lanes = lanesBelow(nj - 16 * v);
+      if (!lanes)
+        continue;
+      __m512 x = acc[r][v];
+      if (epi.alpha != 1.0f)
+        x = _mm512_mul_ps(x, alpha);
+      if (epi.acc) {
+        const float *in = epi.acc + i * epi.accRs + (j0 + 16 * v) * epi.accCs;
+        __m512 prev;
+        if (epi.accCs == 1) {
+          prev = _mm512_maskz_loadu_ps(lanes, in);
+        } else {
+          float tmp[16] = {};
+          for (int64_t j = 0; j < 16 && j < nj - 16 * v; ++j)
+            tmp[j] = in[j * epi.accCs];
+          prev = _mm512_loadu_ps(tmp);
+        }
+        x = _mm512_fmadd_ps(_mm512_set1_ps(epi.rowScale[i * epi.scaleStride]),
+                            prev, x);
+      }
+      _mm512_mask_storeu_ps(out + 16 * v, lanes, x);
+    }
+  }
+}
+
+/// Rows of C in blocks of 6 (then 4, 2, 1), 16 NV columns wide.
+template <int NV>
+CASCADE_BF16_TARGET inline __attribute__((always_inline)) void
+dotRows(const char *aPairs, int64_t ars, int64_t acs, int64_t m,
+        const bf16 *panel, int64_t pairs, float *c, int64_t ldc, int64_t nj,
+        const EpilogueView &epi, int64_t j0) {
+  int64_t i0 = 0;
+  for (; i0 + 6 <= m; i0 += 6)
+    dotBlock<6, NV>(aPairs, ars, acs, i0, panel, pairs, c, ldc, nj, epi, j0);
+  if (m - i0 >= 4) {
+    dotBlock<4, NV>(aPairs, ars, acs, i0, panel, pairs, c, ldc, nj, epi, j0);
+    i0 += 4;
+  }
+  if (m - i0 >= 2) {
+    dotBlock<2, NV>(aPairs, ars, acs, i0, panel, pairs, c, ldc, nj, epi, j0);
+    i0 += 2;
+  }
+  if (m - i0 == 1)
+    dotBlock<1, NV>(aPairs, ars, acs, i0, panel, pairs, c, ldc, nj, epi, j0);
+}
+
+/// A panel of a row-major bf16 op(B) (an attention step's values) packed in
+/// pairs of rows with two permutes per 32 columns.
+CASCADE_BF16_TARGET inline __attribute__((always_inline)) void
+packRowMajorPanel(const Operand &b, int64_t j0, bf16 *panel) {
+  const bf16 *data = static_cast<const bf16 *>(b.data);
+  int64_t depth = b.rows;
+  alignas(64) static const uint16_t firstHalf[32] = {
+      0, 32, 1, 33, 2,  34, 3,  35, 4,  36, 5,  37, 6,  38, 7,  39,
+      8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+  alignas(64) static const uint16_t secondHalf[32] = {
+      16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+      24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
+  __m512i lo = _mm512_load_si512(firstHalf), hi = _mm512_load_si512(secondHalf);
+  for (int64_t kk = 0; kk < pairsOf(depth); ++kk) {
+    const bf16 *r0 = data + 2 * kk * b.rs + j0;
+    bool second = 2 * kk + 1 < depth;
+    bf16 *out = panel + kk * 2 * kPackedPanelWidth;
+    for (int h = 0; h < 2; ++h) {
+      __m512i x = _mm512_loadu_si512(r0 + 32 * h);
+      __m512i y = second ? _mm512_loadu_si512(r0 + b.rs + 32 * h)
+                         : _mm512_setzero_si512();
+      _mm512_storeu_si512(out + 64 * h, _mm512_permutex2var_epi16(x, lo, y));
+      _mm512_storeu_si512(out + 64 * h + 32,
+                          _mm512_permutex2var_epi16(x, hi, y));
+    }
+  }
+}
+
+/// op(A) as pairs, kk-major: out[kk * m + i] = (A(i, 2kk), A(i, 2kk + 1)).
+/// A column-major f32 op(A) (P.V's P, read from the keys-first scores) is
+/// rounded 16 rows at a time.
+CASCADE_BF16_TARGET void packPairsOfA(const Operand &a, uint32_t *out) {
+  int64_t m = a.rows, depth = a.cols, pairs = pairsOf(depth);
+  if (a.isF32 && a.rs == 1) {
+    const float *data = static_cast<const float *>(a.data);
+    alignas(64) static const uint16_t interleave[32] = {
+        0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+        8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    __m512i order = _mm512_load_si512(interleave);
+    for (int64_t kk = 0; kk < pairs; ++kk) {
+      const float *c0 = data + 2 * kk * a.cs;
+      bool second = 2 * kk + 1 < depth;
+      for (int64_t i = 0; i < m; i += 16) {
+        __mmask16 lanes = lanesBelow(m - i);
+        __m512 x = _mm512_maskz_loadu_ps(lanes, c0 + i);
+        __m512 y = second ? _mm512_maskz_loadu_ps(lanes, c0 + a.cs + i)
+                          : _mm512_setzero_ps();
+        __m512i both = (__m512i)_mm512_cvtne2ps_pbh(y, x);
+        _mm512_mask_storeu_epi32(out + kk * m + i, lanes,
+                                 _mm512_permutexvar_epi16(order, both));
+      }
+    }
+    return;
+  }
+  for (int64_t kk = 0; kk < pairs; ++kk)
+    for (int64_t i = 0; i < m; ++i) {
+      uint32_t lo = a.at(i, 2 * kk);
+      uint32_t hi = 2 * kk + 1 < depth ? a.at(i, 2 * kk + 1) : 0;
+      out[kk * m + i] = lo | hi << 16;
+    }
+}
+
+/// Columns [64 p, 64 p + 64) of C: the panel of B (packed here unless it
+/// came packed), then blocks 64 columns wide, or 32 if the panel holds 32
+/// or fewer.
+CASCADE_BF16_TARGET void dotPanel(const char *aPairs, int64_t ars, int64_t acs,
+                                  const Operand &a, const Operand &b,
+                                  const bf16 *packedB, float *c, int64_t ldc,
+                                  const EpilogueView &epi, int64_t p) {
+  int64_t m = a.rows, n = b.cols, pairs = pairsOf(a.cols);
+  int64_t panelSize = pairs * 2 * kPackedPanelWidth;
+  int64_t j0 = p * kPackedPanelWidth;
+  int64_t nj = n - j0 < kPackedPanelWidth ? n - j0 : kPackedPanelWidth;
+  const bf16 *panel;
+  if (packedB) {
+    panel = packedB + p * panelSize;
+  } else {
+    bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
+    if (!b.isF32 && b.cs == 1 && nj == kPackedPanelWidth)
+      packRowMajorPanel(b, j0, own);
+    else
+      packPairPanel(b, j0, own);
+    panel = own;
+  }
+  if (nj <= 32)
+    dotRows<2>(aPairs, ars, acs, m, panel, pairs, c, ldc, nj, epi, j0);
+  else
+    dotRows<4>(aPairs, ars, acs, m, panel, pairs, c, ldc, nj, epi, j0);
+}
+
+/// The product through AVX512-BF16. Not compiled for it itself: an OpenMP
+/// body outlined by Clang does not inherit its function's target attribute
+/// (its AVX-512 intrinsics then fail to compile), so the parallel loop is
+/// here and each panel's work in dotPanel.
+void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
+                const EpilogueView &epi, const bf16 *packedB) {
+  int64_t m = a.rows, depth = a.cols, n = b.cols, pairs = pairsOf(depth);
+  // A's pairs: a row-major bf16 A of even depth (the scores' keys, a MoE's
+  // tokens) is read where it lies; others are packed once per call.
+  const char *aPairs;
+  int64_t ars, acs;
+  if (!a.isF32 && a.cs == 1 && depth % 2 == 0) {
+    aPairs = static_cast<const char *>(a.data);
+    ars = a.rs * 2;
+    acs = 4;
+  } else {
+    uint32_t *own = aScratch.get<uint32_t>(static_cast<size_t>(pairs * m));
+    packPairsOfA(a, own);
+    aPairs = reinterpret_cast<const char *>(own);
+    ars = 4;
+    acs = m * 4;
+  }
+  int64_t panels = (n + kPackedPanelWidth - 1) / kPackedPanelWidth;
+  // Small products (an attention step's, inside a work item) stay on their
+  // thread.
+  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
+    for (int64_t p = 0; p < panels; ++p)
+      dotPanel(aPairs, ars, acs, a, b, packedB, c, ldc, epi, p);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    dotPanel(aPairs, ars, acs, a, b, packedB, c, ldc, epi, p);
+}
+#endif // CASCADE_BF16_DOT
+
+/// Without AVX512-BF16: both operands rounded to bf16 and widened to f32
+/// (B from its panels when given packed), then the f32 microkernel.
+void widenedProduct(const Operand &a, const Operand &b, Memref2D<float> *c,
+                    const Epilogue &epi) {
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  std::vector<float> wa(static_cast<size_t>(m * depth)),
+      wb(static_cast<size_t>(depth * n));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t k = 0; k < depth; ++k)
+      wa[i * depth + k] = widen(a.at(i, k));
+  int64_t panelSize = pairsOf(depth) * 2 * kPackedPanelWidth;
+  for (int64_t k = 0; k < depth; ++k)
+    for (int64_t j = 0; j < n; ++j)
+      wb[k * n + j] =
+          widen(epi.packedB ? epi.packedB[j / kPackedPanelWidth * panelSize +
+                                          ((k / 2) * kPackedPanelWidth +
+                                           j % kPackedPanelWidth) *
+                                              2 +
+                                          k % 2]
+                            : b.at(k, j));
+  Memref2D<float> ra{wa.data(), wa.data(), 0, {m, depth}, {depth, 1}};
+  Memref2D<float> rb{wb.data(), wb.data(), 0, {depth, n}, {n, 1}};
+  if (epi.accRef)
+    _mlir_ciface_cascade_rt_matmul_acc_f32(&ra, &rb, epi.accRef, epi.scaleRef,
+                                           c, 0, 0);
+  else
+    _mlir_ciface_cascade_rt_matmul_scaled_f32(&ra, &rb, c, epi.alpha, 0, 0);
+}
+
+/// C [M, N] (contiguous rows) = alpha * op(A) . op(B) + diag(s) . Acc.
+template <typename TA, typename TB>
+void product(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
+             int64_t transA, int64_t transB, const Epilogue &epi) {
+  Operand va = operandOf(a, transA), vb = operandOf(b, transB);
+  if (va.rows == 0 || vb.cols == 0)
+    return;
+#ifdef CASCADE_BF16_DOT
+  if (useDot() && va.cols > 0) {
+    EpilogueView view;
+    view.alpha = epi.alpha;
+    if (epi.accRef) {
+      view.acc = epi.accRef->aligned + epi.accRef->offset;
+      view.accRs = epi.accRef->strides[0];
+      view.accCs = epi.accRef->strides[1];
+      view.rowScale = epi.scaleRef->aligned + epi.scaleRef->offset;
+      view.scaleStride = epi.scaleRef->stride;
+    }
+    dotProduct(va, vb, c->aligned + c->offset, c->strides[0], view,
+               epi.packedB);
+    return;
+  }
+#endif
+  widenedProduct(va, vb, c, epi);
+}
+
+/// Whether `packed` holds op(B) in pair panels; else reports a kernel error.
+bool holdsPairPanels(Memref1D<bf16> *packed, const Operand &b,
+                     const char *who) {
+  int64_t need = cascade::abi::packedBf16Elements(b.rows, b.cols);
+  if (packed->size >= need && (packed->stride == 1 || need == 0))
+    return true;
+  cascade_rt_fail("%s: the packed operand holds %lld bf16 elements (stride "
+                  "%lld), its panels need %lld contiguous ones (a kernel "
+                  "compiled by another version of cascade-compile? recompile "
+                  "it)",
+                  who, (long long)packed->size, (long long)packed->stride,
+                  (long long)need);
+  return false;
+}
+
+template <typename TB>
+void packPairs(Memref2D<TB> *b, Memref1D<bf16> *packed, int64_t transB) {
+  Operand vb = operandOf(b, transB);
+  if (!holdsPairPanels(packed, vb, "cascade_rt_pack_b_bf16"))
+    return;
+  bf16 *out = packed->aligned + packed->offset;
+  int64_t panelSize = pairsOf(vb.rows) * 2 * kPackedPanelWidth;
+  for (int64_t p = 0; p * kPackedPanelWidth < vb.cols; ++p)
+    packPairPanel(vb, p * kPackedPanelWidth, out + p * panelSize);
+}
+
+template <typename TA, typename TB>
+void packedProduct(Memref2D<TA> *a, Memref2D<TB> *b, Memref1D<bf16> *packed,
+                   Memref2D<float> *c, int64_t transA, int64_t transB,
+                   Epilogue epi) {
+  if (!holdsPairPanels(packed, operandOf(b, transB),
+                       "cascade_rt_matmul_*_packed (bf16)"))
+    return;
+  epi.packedB = packed->aligned + packed->offset;
+  product(a, b, c, transA, transB, epi);
+}
+
+Epilogue accumulating(Memref2D<float> *acc, Memref1D<float> *scale) {
+  Epilogue epi;
+  epi.accRef = acc;
+  epi.scaleRef = scale;
+  return epi;
+}
+
+} // namespace
+
+extern "C" void _mlir_ciface_cascade_rt_pack_b_bf16(Memref2D<bf16> *b,
+                                                    Memref1D<bf16> *packed,
+                                                    int64_t transB) {
+  packPairs(b, packed, transB);
+}
+extern "C" void _mlir_ciface_cascade_rt_pack_b_f32_as_bf16(
+    Memref2D<float> *b, Memref1D<bf16> *packed, int64_t transB) {
+  packPairs(b, packed, transB);
+}
+
+extern "C" int cascade_rt_set_bf16_dot(int allowed) {
+  dotAllowed.store(allowed ? 1 : 0);
+  return useDot() ? 1 : 0;
+}
+
+// The entry points of each operand pair (A, B): f32 x bf16, bf16 x f32,
+// bf16 x bf16 (kernel_abi.h).
+#define CASCADE_BF16_ENTRY_POINTS(TA, TB, SUFFIX)                              \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_##SUFFIX(                     \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c, int64_t transA,    \
+      int64_t transB) {                                                        \
+    product(a, b, c, transA, transB, Epilogue{});                              \
+  }                                                                            \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_##SUFFIX(              \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c, float alpha,       \
+      int64_t transA, int64_t transB) {                                        \
+    Epilogue epi;                                                              \
+    epi.alpha = alpha;                                                         \
+    product(a, b, c, transA, transB, epi);                                     \
+  }                                                                            \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_acc_##SUFFIX(                 \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *acc,                  \
+      Memref1D<float> *scale, Memref2D<float> *c, int64_t transA,              \
+      int64_t transB) {                                                        \
+    product(a, b, c, transA, transB, accumulating(acc, scale));                \
+  }                                                                            \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_packed_##SUFFIX(              \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref1D<bf16> *packed,                \
+      Memref2D<float> *c, int64_t transA, int64_t transB) {                    \
+    packedProduct(a, b, packed, c, transA, transB, Epilogue{});                \
+  }                                                                            \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_##SUFFIX(       \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref1D<bf16> *packed,                \
+      Memref2D<float> *c, float alpha, int64_t transA, int64_t transB) {       \
+    Epilogue epi;                                                              \
+    epi.alpha = alpha;                                                         \
+    packedProduct(a, b, packed, c, transA, transB, epi);                       \
+  }                                                                            \
+  extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_##SUFFIX(          \
+      Memref2D<TA> *a, Memref2D<TB> *b, Memref1D<bf16> *packed,                \
+      Memref2D<float> *acc, Memref1D<float> *scale, Memref2D<float> *c,        \
+      int64_t transA, int64_t transB) {                                        \
+    packedProduct(a, b, packed, c, transA, transB, accumulating(acc, scale));  \
+  }
+
+CASCADE_BF16_ENTRY_POINTS(bf16, bf16, bf16_bf16)
+CASCADE_BF16_ENTRY_POINTS(float, bf16, f32_bf16)
+CASCADE_BF16_ENTRY_POINTS(bf16, float, bf16_f32)
