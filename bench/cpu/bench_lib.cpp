@@ -6,10 +6,12 @@
 // NAME: a kernel of the list below (build.sh compiles each); q, k, v, o:
 // contiguous f32 [1, 16, 4096, 128]. Returns 0 on success.
 #include "attention_causal.h"
+#include "attention_causal_bf16.h"
 #include "attention_causal_q128k256.h"
 #include "attention_causal_q128k512.h"
 #include "attention_causal_q256.h"
 #include "attention_dense.h"
+#include "attention_dense_bf16.h"
 #include "attention_dense_q128k256.h"
 #include "attention_dense_q128k512.h"
 #include "attention_dense_q128k64.h"
@@ -45,6 +47,10 @@ const Named kKernels[] = {
     {"causal_q256", attention_causal_q256_main},
     {"causal_q128k256", attention_causal_q128k256_main},
     {"causal_q128k512", attention_causal_q128k512_main},
+    // bf16 q, k, v and output (the *_bf16 kernels, and only they, take
+    // bf16 buffers).
+    {"dense_bf16", attention_dense_bf16_main},
+    {"causal_bf16", attention_causal_bf16_main},
 };
 
 cascade_context_t contextFor(int threads) {
@@ -59,8 +65,9 @@ cascade_context_t contextFor(int threads) {
 }
 } // namespace
 
-extern "C" int cascade_bench_attention(const char *kernel, float *q, float *k,
-                                       float *v, float *o, int threads) {
+/// `kernel` on q, k, v (f32, or bf16 for the *_bf16 kernels) into o.
+extern "C" int cascade_bench_attention(const char *kernel, void *q, void *k,
+                                       void *v, void *o, int threads) {
   Kernel fn = nullptr;
   for (const Named &n : kKernels)
     if (!std::strcmp(kernel, n.name))
@@ -72,10 +79,12 @@ extern "C" int cascade_bench_attention(const char *kernel, float *q, float *k,
   }
   const int64_t shape[4] = {1, 16, 4096, 128};
   cascade_buffer_t b[4];
-  float *data[4] = {q, k, v, o};
+  void *data[4] = {q, k, v, o};
+  size_t length = std::strlen(kernel);
+  bool bf16 = length > 5 && !std::strcmp(kernel + length - 5, "_bf16");
   for (int i = 0; i < 4; ++i)
-    if (cascade_buffer_wrap(ctx, CASCADE_F32, 4, shape, data[i], &b[i]) !=
-        CASCADE_OK)
+    if (cascade_buffer_wrap(ctx, bf16 ? CASCADE_BF16 : CASCADE_F32, 4, shape,
+                            data[i], &b[i]) != CASCADE_OK)
       return 1;
   cascade_status_t s = fn(ctx, b[0], b[1], b[2], b[3]);
   if (s != CASCADE_OK)

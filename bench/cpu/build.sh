@@ -46,6 +46,8 @@ compile attention_dense_q256 "$kernels/dense.mlir" --query-block 256
 compile attention_dense_q128k64 "$kernels/dense.mlir" --block-size 64
 compile attention_dense_q256k64 "$kernels/dense.mlir" --query-block 256 --block-size 64
 compile attention_causal_q256 "$kernels/causal.mlir" --query-block 256
+compile attention_dense_bf16 "$kernels/dense_bf16.mlir"
+compile attention_causal_bf16 "$kernels/causal_bf16.mlir"
 for kb in 256 512; do
   compile attention_dense_q128k$kb "$kernels/dense.mlir" --block-size $kb
   compile attention_causal_q128k$kb "$kernels/causal.mlir" --block-size $kb
@@ -66,6 +68,6 @@ cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \
   "$root/bench/cpu/paired_local.py" "$root/bench/cpu/side_by_side.py" \
   "$root/bench/cpu/profile_report.py" "$root/bench/cpu/final.sh" \
-  "$root/bench/cpu/profile.sh" \
+  "$root/bench/cpu/profile.sh" "$root/bench/cpu/bf16.sh" \
   "$root/bench/cpu/summarize.py" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"

@@ -59,12 +59,18 @@ def library(name):
 
 
 def workload_of(name):
-    return library(name)[1].split("_")[0]
+    """dense or causal, with "_bf16" for the bf16 kernels (timed against
+    PyTorch on bf16 tensors)."""
+    kernel = library(name)[1]
+    return kernel.split("_")[0] + ("_bf16" if kernel.endswith("_bf16") else "")
 
 H, S, D = 16, 4096, 128
 torch.manual_seed(0)
 q, k, v = (torch.rand(1, H, S, D) * 2 - 1 for _ in range(3))
 out = torch.empty(1, H, S, D)
+# The same inputs in bf16, for the *_bf16 kernels and PyTorch against them.
+qb, kb, vb = (x.to(torch.bfloat16) for x in (q, k, v))
+outb = torch.empty(1, H, S, D, dtype=torch.bfloat16)
 
 
 inside = {}  # kernel -> [(scores GFLOP/s, numerator GFLOP/s, share of time)]
@@ -73,9 +79,10 @@ inside = {}  # kernel -> [(scores GFLOP/s, numerator GFLOP/s, share of time)]
 def cascade(name):
     where, kernel = library(name)
     where.cascade_bench_microkernel_stats(Stats())  # reset
+    args = (qb, kb, vb, outb) if kernel.endswith("_bf16") else (q, k, v, out)
     t0 = time.perf_counter()
-    if where.cascade_bench_attention(kernel.encode(), q.data_ptr(), k.data_ptr(),
-                                     v.data_ptr(), out.data_ptr(), threads):
+    if where.cascade_bench_attention(kernel.encode(), *(x.data_ptr() for x in args),
+                                     threads):
         raise RuntimeError("cascade kernel %s failed" % name)
     seconds = time.perf_counter() - t0
     s = Stats()
@@ -84,7 +91,7 @@ def cascade(name):
         # share of the threads' time.
         share = (s[1] + s[4] + s[7]) * 1e-9 / (seconds * threads)
         inside.setdefault(name, []).append((s[2] / s[1], s[5] / s[4], share))
-    return out
+    return args[3]
 
 
 def step_rates():
@@ -94,7 +101,8 @@ def step_rates():
 
 
 def pytorch(workload):
-    return F.scaled_dot_product_attention(q, k, v, is_causal=workload == "causal")
+    args = (qb, kb, vb) if workload.endswith("_bf16") else (q, k, v)
+    return F.scaled_dot_product_attention(*args, is_causal=workload.startswith("causal"))
 
 
 def timed(fn, arg):
@@ -116,7 +124,7 @@ with torch.no_grad():
         mine = [n for n in kernels if workload_of(n) == workload]
         ref = pytorch(workload).clone()  # warm-up, and the results must agree
         for name in mine:
-            diff = (cascade(name) - ref).abs().max().item()
+            diff = (cascade(name).float() - ref.float()).abs().max().item()
             print("%s: max |cascade - pytorch| %.3g" % (name, diff), flush=True)
         contenders = [("pytorch", pytorch, workload)] + [(n, cascade, n) for n in mine]
         times = {c[0]: [] for c in contenders}

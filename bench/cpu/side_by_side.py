@@ -9,7 +9,7 @@ PyTorch imports.)
     python3 side_by_side.py WORKLOAD COPIES CALLS CONTENDER[,CONTENDER...]
 
 WORKLOAD: dense or causal (B1 H16 S4096 D128 f32). CONTENDER: "pytorch"
-(SDPA, one intra-op thread), a kernel of libcascade_bench.so (bench_lib.cpp)
+(SDPA, one intra-op thread), "pytorch_bf16" (the same on bf16 tensors), a kernel of libcascade_bench.so (bench_lib.cpp)
 run with one thread, or "base:NAME" from libcascade_bench_base.so. Each
 contender gets COPIES processes; each process makes one warm-up call and
 then CALLS timed calls. The run is repeated once with the cores rotated
@@ -34,9 +34,11 @@ def worker(contender, workload, core, calls, barrier, results):
     import torch.nn.functional as F
     torch.set_num_threads(1)
     torch.manual_seed(core)
-    q, k, v = (torch.rand(1, H, S, D) * 2 - 1 for _ in range(3))
-    out = torch.empty(1, H, S, D)
-    if contender == "pytorch":
+    # "*_bf16" contenders (a kernel, or pytorch_bf16) run on bf16 tensors.
+    dtype = torch.bfloat16 if contender.endswith("_bf16") else torch.float32
+    q, k, v = ((torch.rand(1, H, S, D) * 2 - 1).to(dtype) for _ in range(3))
+    out = torch.empty(1, H, S, D, dtype=dtype)
+    if contender in ("pytorch", "pytorch_bf16"):
         def call():
             F.scaled_dot_product_attention(q, k, v, is_causal=workload == "causal")
     else:

@@ -1036,7 +1036,13 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   FailureOr<Value> bBuffer = failure();
   auto loop = op->getParentOfType<scf::ForOp>();
   auto bType = cast<RankedTensorType>(m.b.getType());
-  if (loop && loop.isDefinedOutsideOfLoop(m.b) && bType.hasStaticShape()) {
+  // f32 products take panels of floats, bf16 x bf16 ones pairs of bf16
+  // rows; a product of an f32 and a bf16 operand is not packed (the runtime
+  // widens it to f32 per call).
+  bool bf16 = isBf16Product(m);
+  bool packable = !bf16 || operandSuffix(m) == "_bf16_bf16";
+  if (packable && loop && loop.isDefinedOutsideOfLoop(m.b) &&
+      bType.hasStaticShape()) {
     OpBuilder::InsertPoint inLoop = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(loop);
     FailureOr<Value> whole = stridedBufferOf(rewriter, loc, m.b, 2);
@@ -1047,18 +1053,13 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
     bBuffer = whole;
     auto bShape = cast<MemRefType>(whole->getType()).getShape();
     int64_t depth = bShape[m.transB ? 1 : 0], n = bShape[m.transB ? 0 : 1];
-    // f32 products take panels of floats; bf16 ones pairs of bf16 rows.
-    bool bf16 = isBf16Product(m);
     int64_t elements = bf16 ? cascade::abi::packedBf16Elements(depth, n)
                             : cascade::abi::packedFloats(depth, n);
     Type packedElement =
         bf16 ? Type(rewriter.getBF16Type()) : Type(rewriter.getF32Type());
     auto packedType = MemRefType::get({elements}, packedElement);
     StringRef packKernel =
-        !bf16 ? "cascade_rt_pack_b_f32"
-        : cast<RankedTensorType>(m.b.getType()).getElementType().isBF16()
-            ? "cascade_rt_pack_b_bf16"
-            : "cascade_rt_pack_b_f32_as_bf16";
+        bf16 ? "cascade_rt_pack_b_bf16" : "cascade_rt_pack_b_f32";
     Value buffer =
         memref::AllocOp::create(rewriter, loc, packedType, ValueRange(),
                                 rewriter.getI64IntegerAttr(64));

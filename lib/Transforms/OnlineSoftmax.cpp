@@ -713,9 +713,19 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     Value runSum =
         b.iterative(rn + "," + rn + "->" + rn, n, {blockSum, rescale},
                     b.splat(stateShape, elt, 0.0), rescaleAndAdd);
-    Value blockNum =
-        b.einsum(sp + "," + vp + "->" + outN, {blockExp.getResult(), values},
-                 elt, MapKind::mul, ReduceKind::add);
+    // bf16 values take the weights rounded to bf16 (the running sum keeps
+    // them unrounded), as FlashAttention's and PyTorch's bf16 kernels do:
+    // the product is then bf16 x bf16, which the CPU target computes with
+    // AVX512-BF16. The weights lie in [0, 1] and are summed, not cancelled,
+    // so this costs at most 2^-9 of the output's scale (docs/numerics.md).
+    Value weights = blockExp.getResult();
+    if (elt.isF32() &&
+        cast<RankedTensorType>(values.getType()).getElementType().isBF16())
+      weights = b.convert(
+          weights, cast<RankedTensorType>(values.getType()).getElementType(),
+          sp);
+    Value blockNum = b.einsum(sp + "," + vp + "->" + outN, {weights, values},
+                              elt, MapKind::mul, ReduceKind::add);
     Value runNum =
         b.iterative(outN + "," + rn + "->" + outN, n, {blockNum, rescale},
                     b.splat(outStateShape, elt, 0.0), rescaleAndAdd);

@@ -1,14 +1,13 @@
 //===- MicrokernelsBf16.cpp - matrix products of bf16 operands ------------===//
 //
 // C (f32) = op(A) . op(B) where A, B or both hold bf16: a bf16 attention's
-// Q.K^T and P.V, a bf16 MoE's expert GEMMs. Both operands are rounded to
-// bf16 (to nearest even; an f32 operand, such as the softmax's P, is rounded
-// the way PyTorch's and FlashAttention's bf16 kernels round P) and their
-// products summed in f32. On CPUs with AVX512-BF16 (Cooper Lake, Sapphire
-// Rapids, AMD Zen 4) the register blocks use VDPBF16PS, two products per f32
-// lane and instruction, over B packed in pairs of rows; elsewhere the
-// operands are widened to f32 and the f32 microkernel (Microkernels.cpp)
-// runs, with the same results up to the order of the sums.
+// Q.K^T and P.V (its weights rounded to bf16 by cascade-online-softmax), a
+// bf16 MoE's expert GEMMs. Products are exact in f32 and summed in f32; an
+// f32 operand is not rounded. bf16 x bf16 on CPUs with AVX512-BF16 (Cooper
+// Lake, Sapphire Rapids, AMD Zen 4) runs register blocks of VDPBF16PS, two
+// products per f32 lane and instruction, over B packed in pairs of rows;
+// every other case widens the operands to f32 and runs the f32 microkernel
+// (Microkernels.cpp), with the same results up to the order of the sums.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,15 +37,6 @@ namespace {
 
 using bf16 = uint16_t;
 
-/// f32 -> bf16, to nearest even; NaN stays NaN (quiet).
-inline bf16 roundToBf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u)
-    return static_cast<bf16>((u >> 16) | 0x40);
-  return static_cast<bf16>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
-}
-
 inline float widen(bf16 h) {
   uint32_t u = static_cast<uint32_t>(h) << 16;
   float x;
@@ -59,11 +49,14 @@ struct Operand {
   const void *data;
   bool isF32;
   int64_t rows, cols, rs, cs;
-  /// The element rounded to bf16.
+  /// The element of a bf16 operand.
   bf16 at(int64_t r, int64_t c) const {
-    int64_t e = r * rs + c * cs;
-    return isF32 ? roundToBf16(static_cast<const float *>(data)[e])
-                 : static_cast<const bf16 *>(data)[e];
+    return static_cast<const bf16 *>(data)[r * rs + c * cs];
+  }
+  /// The element as f32 (exactly).
+  float value(int64_t r, int64_t c) const {
+    return isF32 ? static_cast<const float *>(data)[r * rs + c * cs]
+                 : widen(at(r, c));
   }
 };
 
@@ -94,8 +87,8 @@ struct Epilogue {
 /// Pairs of rows of op(B) in a panel: ceil(depth / 2).
 inline int64_t pairsOf(int64_t depth) { return (depth + 1) / 2; }
 
-/// A panel of op(B) columns [j0, j0 + 64): panel[(kk * 64 + c) * 2 + e] =
-/// B(2 kk + e, j0 + c), zero past the last row and column.
+/// A panel of a bf16 op(B), columns [j0, j0 + 64): panel[(kk * 64 + c) * 2 + e]
+/// = B(2 kk + e, j0 + c), zero past the last row and column.
 void packPairPanel(const Operand &b, int64_t j0, bf16 *panel) {
   int64_t depth = b.rows, pairs = pairsOf(depth);
   int64_t nj =
@@ -267,28 +260,29 @@ packRowMajorPanel(const Operand &b, int64_t j0, bf16 *panel) {
   }
 }
 
-/// op(A) as pairs, kk-major: out[kk * m + i] = (A(i, 2kk), A(i, 2kk + 1)).
-/// A column-major f32 op(A) (P.V's P, read from the keys-first scores) is
-/// rounded 16 rows at a time.
+/// A bf16 op(A) as pairs, kk-major: out[kk * m + i] = (A(i, 2kk),
+/// A(i, 2kk + 1)). A column-major op(A) (P.V's weights, read from the
+/// keys-first scores) is interleaved 16 rows at a time.
 CASCADE_BF16_TARGET void packPairsOfA(const Operand &a, uint32_t *out) {
   int64_t m = a.rows, depth = a.cols, pairs = pairsOf(depth);
-  if (a.isF32 && a.rs == 1) {
-    const float *data = static_cast<const float *>(a.data);
+  if (a.rs == 1) {
+    const bf16 *data = static_cast<const bf16 *>(a.data);
     alignas(64) static const uint16_t interleave[32] = {
-        0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
-        8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+        0, 32, 1, 33, 2,  34, 3,  35, 4,  36, 5,  37, 6,  38, 7,  39,
+        8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
     __m512i order = _mm512_load_si512(interleave);
     for (int64_t kk = 0; kk < pairs; ++kk) {
-      const float *c0 = data + 2 * kk * a.cs;
+      const bf16 *c0 = data + 2 * kk * a.cs;
       bool second = 2 * kk + 1 < depth;
       for (int64_t i = 0; i < m; i += 16) {
         __mmask16 lanes = lanesBelow(m - i);
-        __m512 x = _mm512_maskz_loadu_ps(lanes, c0 + i);
-        __m512 y = second ? _mm512_maskz_loadu_ps(lanes, c0 + a.cs + i)
-                          : _mm512_setzero_ps();
-        __m512i both = (__m512i)_mm512_cvtne2ps_pbh(y, x);
+        __m512i x =
+            _mm512_castsi256_si512(_mm256_maskz_loadu_epi16(lanes, c0 + i));
+        __m512i y = second ? _mm512_castsi256_si512(
+                                 _mm256_maskz_loadu_epi16(lanes, c0 + a.cs + i))
+                           : _mm512_setzero_si512();
         _mm512_mask_storeu_epi32(out + kk * m + i, lanes,
-                                 _mm512_permutexvar_epi16(order, both));
+                                 _mm512_permutex2var_epi16(x, order, y));
       }
     }
     return;
@@ -317,7 +311,7 @@ CASCADE_BF16_TARGET void dotPanel(const char *aPairs, int64_t ars, int64_t acs,
     panel = packedB + p * panelSize;
   } else {
     bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
-    if (!b.isF32 && b.cs == 1 && nj == kPackedPanelWidth)
+    if (b.cs == 1 && nj == kPackedPanelWidth)
       packRowMajorPanel(b, j0, own);
     else
       packPairPanel(b, j0, own);
@@ -340,7 +334,7 @@ void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
   // tokens) is read where it lies; others are packed once per call.
   const char *aPairs;
   int64_t ars, acs;
-  if (!a.isF32 && a.cs == 1 && depth % 2 == 0) {
+  if (a.cs == 1 && depth % 2 == 0) {
     aPairs = static_cast<const char *>(a.data);
     ars = a.rs * 2;
     acs = 4;
@@ -365,8 +359,8 @@ void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
 }
 #endif // CASCADE_BF16_DOT
 
-/// Without AVX512-BF16: both operands rounded to bf16 and widened to f32
-/// (B from its panels when given packed), then the f32 microkernel.
+/// Without AVX512-BF16, or with an f32 operand: both operands as f32 (B from
+/// its panels when given packed), then the f32 microkernel.
 void widenedProduct(const Operand &a, const Operand &b, Memref2D<float> *c,
                     const Epilogue &epi) {
   int64_t m = a.rows, depth = a.cols, n = b.cols;
@@ -374,17 +368,17 @@ void widenedProduct(const Operand &a, const Operand &b, Memref2D<float> *c,
       wb(static_cast<size_t>(depth * n));
   for (int64_t i = 0; i < m; ++i)
     for (int64_t k = 0; k < depth; ++k)
-      wa[i * depth + k] = widen(a.at(i, k));
+      wa[i * depth + k] = a.value(i, k);
   int64_t panelSize = pairsOf(depth) * 2 * kPackedPanelWidth;
   for (int64_t k = 0; k < depth; ++k)
     for (int64_t j = 0; j < n; ++j)
       wb[k * n + j] =
-          widen(epi.packedB ? epi.packedB[j / kPackedPanelWidth * panelSize +
+          epi.packedB ? widen(epi.packedB[j / kPackedPanelWidth * panelSize +
                                           ((k / 2) * kPackedPanelWidth +
                                            j % kPackedPanelWidth) *
                                               2 +
-                                          k % 2]
-                            : b.at(k, j));
+                                          k % 2])
+                      : b.value(k, j);
   Memref2D<float> ra{wa.data(), wa.data(), 0, {m, depth}, {depth, 1}};
   Memref2D<float> rb{wb.data(), wb.data(), 0, {depth, n}, {n, 1}};
   if (epi.accRef)
@@ -402,7 +396,9 @@ void product(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
   if (va.rows == 0 || vb.cols == 0)
     return;
 #ifdef CASCADE_BF16_DOT
-  if (useDot() && va.cols > 0) {
+  constexpr bool bothBf16 =
+      std::is_same_v<TA, bf16> && std::is_same_v<TB, bf16>;
+  if (bothBf16 && useDot() && va.cols > 0) {
     EpilogueView view;
     view.alpha = epi.alpha;
     if (epi.accRef) {
@@ -435,8 +431,7 @@ bool holdsPairPanels(Memref1D<bf16> *packed, const Operand &b,
   return false;
 }
 
-template <typename TB>
-void packPairs(Memref2D<TB> *b, Memref1D<bf16> *packed, int64_t transB) {
+void packPairs(Memref2D<bf16> *b, Memref1D<bf16> *packed, int64_t transB) {
   Operand vb = operandOf(b, transB);
   if (!holdsPairPanels(packed, vb, "cascade_rt_pack_b_bf16"))
     return;
@@ -471,10 +466,6 @@ extern "C" void _mlir_ciface_cascade_rt_pack_b_bf16(Memref2D<bf16> *b,
                                                     int64_t transB) {
   packPairs(b, packed, transB);
 }
-extern "C" void _mlir_ciface_cascade_rt_pack_b_f32_as_bf16(
-    Memref2D<float> *b, Memref1D<bf16> *packed, int64_t transB) {
-  packPairs(b, packed, transB);
-}
 
 extern "C" int cascade_rt_set_bf16_dot(int allowed) {
   dotAllowed.store(allowed ? 1 : 0);
@@ -501,7 +492,10 @@ extern "C" int cascade_rt_set_bf16_dot(int allowed) {
       Memref1D<float> *scale, Memref2D<float> *c, int64_t transA,              \
       int64_t transB) {                                                        \
     product(a, b, c, transA, transB, accumulating(acc, scale));                \
-  }                                                                            \
+  }
+
+// B packed before a loop (cascade_rt_pack_b_bf16): bf16 x bf16 only.
+#define CASCADE_BF16_PACKED_ENTRY_POINTS(TA, TB, SUFFIX)                       \
   extern "C" void _mlir_ciface_cascade_rt_matmul_packed_##SUFFIX(              \
       Memref2D<TA> *a, Memref2D<TB> *b, Memref1D<bf16> *packed,                \
       Memref2D<float> *c, int64_t transA, int64_t transB) {                    \
@@ -524,3 +518,4 @@ extern "C" int cascade_rt_set_bf16_dot(int allowed) {
 CASCADE_BF16_ENTRY_POINTS(bf16, bf16, bf16_bf16)
 CASCADE_BF16_ENTRY_POINTS(float, bf16, f32_bf16)
 CASCADE_BF16_ENTRY_POINTS(bf16, float, bf16_f32)
+CASCADE_BF16_PACKED_ENTRY_POINTS(bf16, bf16, bf16_bf16)

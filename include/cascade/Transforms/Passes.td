@@ -380,6 +380,19 @@ def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CascadeExpandBf16 : Pass<"cascade-expand-bf16"> {
+  let summary = "bf16 conversions (arith.truncf, arith.extf) as integer arithmetic";
+  let description = [{
+    Rewrites `arith.truncf` to bf16 and `arith.extf` from bf16 into integer
+    arithmetic (round to nearest even, NaN kept) with upstream MLIR's bf16
+    patterns of `arith-expand`, and nothing else. The CPU target runs it
+    before the LLVM dialect: LLVM would lower the conversion to a call of
+    `__truncsfbf2`, which GCC 12's libgcc lacks, so AOT objects of bf16
+    kernels would not link into applications built with it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def CascadeConvertRoutingToRuntime : Pass<"cascade-convert-routing-to-runtime",
                                           "::mlir::ModuleOp"> {
   let summary = "Lower top-k, gather and scatter to calls of the runtime's "

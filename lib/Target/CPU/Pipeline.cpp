@@ -95,6 +95,9 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   pm.addPass(createCascadeConvertRoutingToRuntime());
   pm.addPass(createCascadeConvertTileToSCF());
   pm.addPass(createCascadeApproximateMath());
+  // bf16 conversions as integer arithmetic: LLVM would call __truncsfbf2,
+  // which GCC 12's libgcc lacks (AOT objects must link with it).
+  pm.addPass(createCascadeExpandBf16());
   pm.addPass(createCanonicalizerPass());
 
   // Tensors to buffers; results become out-parameters so that callers own

@@ -120,7 +120,8 @@ void _mlir_ciface_cascade_rt_pack_b_f32_as_bf16(
       cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
       cascade::abi::Memref2D<float> *acc,                                      \
       cascade::abi::Memref1D<float> *scale, cascade::abi::Memref2D<float> *c,  \
-      int64_t transA, int64_t transB);                                         \
+      int64_t transA, int64_t transB);
+#define CASCADE_DECLARE_BF16_PACKED_PRODUCTS(TA, TB, SUFFIX)                   \
   void _mlir_ciface_cascade_rt_matmul_packed_##SUFFIX(                         \
       cascade::abi::Memref2D<TA> *a, cascade::abi::Memref2D<TB> *b,            \
       cascade::abi::Memref1D<uint16_t> *packed,                                \
@@ -139,7 +140,9 @@ void _mlir_ciface_cascade_rt_pack_b_f32_as_bf16(
 CASCADE_DECLARE_BF16_PRODUCTS(float, uint16_t, f32_bf16)
 CASCADE_DECLARE_BF16_PRODUCTS(uint16_t, float, bf16_f32)
 CASCADE_DECLARE_BF16_PRODUCTS(uint16_t, uint16_t, bf16_bf16)
+CASCADE_DECLARE_BF16_PACKED_PRODUCTS(uint16_t, uint16_t, bf16_bf16)
 #undef CASCADE_DECLARE_BF16_PRODUCTS
+#undef CASCADE_DECLARE_BF16_PACKED_PRODUCTS
 /// Whether the bf16 products use AVX512-BF16 where the CPU has it (1, the
 /// default) or the widened f32 path (0), for tests; returns whether they
 /// now use AVX512-BF16.
