@@ -122,14 +122,20 @@ struct Scratch {
 };
 thread_local Scratch aScratch, panelScratch;
 
-/// Whether the products use VDPBF16PS (the CPU has AVX512-BF16, and the
-/// test hook has not turned it off).
+/// Whether bf16 x bf16 products use VDPBF16PS: on AMD CPUs with
+/// AVX512-BF16 (Zen 4 and later), where one step's products ran at 209 / 191
+/// GFLOP/s against the f32 microkernel's 109 / 101 (bench/cpu/bf16_step.cpp
+/// on the Debian machine). Not on Intel's (Sapphire Rapids, the benchmark
+/// Xeon): VDPBF16PS there ran at half the f32 rate (70-80 against 150
+/// GFLOP/s), so the widened f32 path is the faster. The test hook can turn
+/// it off.
 std::atomic<int> dotAllowed{1};
 bool useDot() {
 #ifdef CASCADE_BF16_DOT
-  static const bool has = __builtin_cpu_supports("avx512bf16") &&
-                          __builtin_cpu_supports("avx512bw");
-  return has && dotAllowed.load(std::memory_order_relaxed);
+  static const bool fast = __builtin_cpu_supports("avx512bf16") &&
+                           __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_is("amd");
+  return fast && dotAllowed.load(std::memory_order_relaxed);
 #else
   return false;
 #endif
@@ -359,33 +365,99 @@ void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
 }
 #endif // CASCADE_BF16_DOT
 
-/// Without AVX512-BF16, or with an f32 operand: both operands as f32 (B from
-/// its panels when given packed), then the f32 microkernel.
-void widenedProduct(const Operand &a, const Operand &b, Memref2D<float> *c,
-                    const Epilogue &epi) {
-  int64_t m = a.rows, depth = a.cols, n = b.cols;
-  std::vector<float> wa(static_cast<size_t>(m * depth)),
-      wb(static_cast<size_t>(depth * n));
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t k = 0; k < depth; ++k)
-      wa[i * depth + k] = a.value(i, k);
-  int64_t panelSize = pairsOf(depth) * 2 * kPackedPanelWidth;
-  for (int64_t k = 0; k < depth; ++k)
-    for (int64_t j = 0; j < n; ++j)
-      wb[k * n + j] =
-          epi.packedB ? widen(epi.packedB[j / kPackedPanelWidth * panelSize +
-                                          ((k / 2) * kPackedPanelWidth +
-                                           j % kPackedPanelWidth) *
-                                              2 +
-                                          k % 2])
-                      : b.value(k, j);
-  Memref2D<float> ra{wa.data(), wa.data(), 0, {m, depth}, {depth, 1}};
-  Memref2D<float> rb{wb.data(), wb.data(), 0, {depth, n}, {n, 1}};
+thread_local Scratch widenedA, widenedB;
+
+/// A bf16 matrix (rows x cols, strides rs and cs) widened to f32 in
+/// `scratch`, in its own orientation: row-major unless it is column-major
+/// (then `transposed` is set and the result holds its transpose).
+Memref2D<float> widened(const bf16 *data, int64_t rows, int64_t cols,
+                        int64_t rs, int64_t cs, Scratch &scratch,
+                        bool &transposed) {
+  transposed = rs == 1 && cs != 1;
+  if (transposed) {
+    std::swap(rows, cols);
+    std::swap(rs, cs);
+  }
+  float *out = scratch.get<float>(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    const bf16 *in = data + r * rs;
+    float *row = out + r * cols;
+    if (cs == 1)
+      for (int64_t c = 0; c < cols; ++c)
+        row[c] = widen(in[c]);
+    else
+      for (int64_t c = 0; c < cols; ++c)
+        row[c] = widen(in[c * cs]);
+  }
+  return {out, out, 0, {rows, cols}, {cols, 1}};
+}
+
+/// Pair panels of op(B) [depth, n] widened to the f32 microkernel's panels
+/// (cascade_rt_pack_b_f32's layout).
+float *widenedPanels(const bf16 *pairs, int64_t depth, int64_t n,
+                     Scratch &scratch) {
+  float *out = scratch.get<float>(
+      static_cast<size_t>(cascade::abi::packedFloats(depth, n)));
+  int64_t panels = (n + kPackedPanelWidth - 1) / kPackedPanelWidth;
+  int64_t pairPanel = pairsOf(depth) * 2 * kPackedPanelWidth;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t k = 0; k < depth; ++k) {
+      const bf16 *in =
+          pairs + p * pairPanel + (k / 2) * 2 * kPackedPanelWidth + k % 2;
+      float *row = out + (p * depth + k) * kPackedPanelWidth;
+      for (int64_t c = 0; c < kPackedPanelWidth; ++c)
+        row[c] = widen(in[2 * c]);
+    }
+  return out;
+}
+
+/// The f32 microkernel on the operands, bf16 ones widened to f32 (B from
+/// its pair panels when given packed): every product with an f32 operand,
+/// and bf16 x bf16 where VDPBF16PS is not the faster (see useDot).
+template <typename TA, typename TB>
+void widenedProduct(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
+                    int64_t transA, int64_t transB, const Epilogue &epi) {
+  Memref2D<float> ra, rb;
+  if constexpr (std::is_same_v<TA, float>) {
+    ra = *a;
+  } else {
+    bool flip;
+    ra = widened(a->aligned + a->offset, a->sizes[0], a->sizes[1],
+                 a->strides[0], a->strides[1], widenedA, flip);
+    transA = transA != flip;
+  }
+  if constexpr (std::is_same_v<TB, float>) {
+    rb = *b;
+  } else if (epi.packedB) {
+    Operand vb = operandOf(b, transB);
+    float *panels = widenedPanels(epi.packedB, vb.rows, vb.cols, widenedB);
+    Memref1D<float> packed{panels, panels, 0,
+                           cascade::abi::packedFloats(vb.rows, vb.cols), 1};
+    // The packed calls read only B's sizes.
+    Memref2D<float> sizes{nullptr,
+                          nullptr,
+                          0,
+                          {b->sizes[0], b->sizes[1]},
+                          {b->strides[0], b->strides[1]}};
+    if (epi.accRef)
+      _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
+          &ra, &sizes, &packed, epi.accRef, epi.scaleRef, c, transA, transB);
+    else
+      _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
+          &ra, &sizes, &packed, c, epi.alpha, transA, transB);
+    return;
+  } else {
+    bool flip;
+    rb = widened(b->aligned + b->offset, b->sizes[0], b->sizes[1],
+                 b->strides[0], b->strides[1], widenedB, flip);
+    transB = transB != flip;
+  }
   if (epi.accRef)
     _mlir_ciface_cascade_rt_matmul_acc_f32(&ra, &rb, epi.accRef, epi.scaleRef,
-                                           c, 0, 0);
+                                           c, transA, transB);
   else
-    _mlir_ciface_cascade_rt_matmul_scaled_f32(&ra, &rb, c, epi.alpha, 0, 0);
+    _mlir_ciface_cascade_rt_matmul_scaled_f32(&ra, &rb, c, epi.alpha, transA,
+                                              transB);
 }
 
 /// C [M, N] (contiguous rows) = alpha * op(A) . op(B) + diag(s) . Acc.
@@ -413,7 +485,7 @@ void product(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
     return;
   }
 #endif
-  widenedProduct(va, vb, c, epi);
+  widenedProduct(a, b, c, transA, transB, epi);
 }
 
 /// Whether `packed` holds op(B) in pair panels; else reports a kernel error.
