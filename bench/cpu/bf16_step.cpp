@@ -2,8 +2,8 @@
 // generated code calls them (128 queries, 128 keys, head dim 128,
 // keys-first scores; see attention_step.h): the scores S^T = alpha K . Q^T
 // with Q^T packed once, and the numerator O = P . V + diag(s) O with P
-// read transposed. bf16 through AVX512-BF16 and through the widened f32
-// path (cascade_rt_set_bf16_dot). Prints GFLOP/s of each.
+// read transposed. bf16 through each path the CPU has (AMX, AVX512-BF16,
+// widened to f32; cascade_rt_set_bf16_path). Prints GFLOP/s of each.
 //   bf16_step [REPS]
 #include "attention_step.h"
 #include "cascade/kernel_abi.h"
@@ -60,8 +60,10 @@ int main(int argc, char **argv) {
   Memref1D<float> L{scale.data(), scale.data(), 0, n, 1};
   _mlir_ciface_cascade_rt_pack_b_bf16(&Q, &P, 1);
   double flops = 2.0 * n * n * n * reps;
-  for (int dot : {1, 0}) {
-    bool used = cascade_rt_set_bf16_dot(dot);
+  const char *pathNames[] = {"widened to f32", "AVX512-BF16", "AMX"};
+  for (int path : {2, 1, 0}) {
+    if (cascade_rt_set_bf16_path(path) != path)
+      continue;
     double scores = medianSeconds([&] {
       for (int r = 0; r < reps; ++r)
         _mlir_ciface_cascade_rt_matmul_scaled_packed_bf16_bf16(&K, &Q, &P, &ST,
@@ -73,7 +75,7 @@ int main(int argc, char **argv) {
                                                      0);
     });
     std::printf("bf16 step (%s): scores %.1f GFLOP/s, numerator %.1f GFLOP/s\n",
-                used ? "AVX512-BF16" : "widened to f32", flops / scores * 1e-9,
+                pathNames[path], flops / scores * 1e-9,
                 flops / numerator * 1e-9);
   }
   auto [scores, numerator] = bench::attentionStepRates(reps);

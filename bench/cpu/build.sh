@@ -67,6 +67,12 @@ g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp"
 g++ -O3 -std=c++17 -I "$root/runtime/include" "$root/bench/cpu/bf16_step.cpp" \
   "$root/build/lib/libcascade_runtime_static.a" /usr/lib/llvm-22/lib/libomp.so.5 \
   -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bf16_step"
+# The runtime's microkernel checks (test/Runtime/microkernel-test.cpp), to
+# run them on the benchmark machine's AMX tiles too.
+g++ -O2 -std=c++17 -I "$root/runtime/include" \
+  "$root/test/Runtime/microkernel-test.cpp" \
+  "$root/build/lib/libcascade_runtime_static.a" /usr/lib/llvm-22/lib/libomp.so.5 \
+  -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/microkernel_test"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$out/libomp.so.5"
 cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/paired.py" "$root/bench/cpu/paired_gemm.py" \

@@ -137,7 +137,8 @@ with torch.no_grad():
             if counting:
                 alone = step_rates()
                 line += "  | microkernel alone %.1f / %.1f GFLOP/s" % alone
-                for name in mine:
+                # (The bf16 products are not counted.)
+                for name in (n for n in mine if n in inside):
                     sc, nu, share = inside[name][-1]
                     line += "; in %s %.1f / %.1f (%.0f%% of its time)" % (
                         name, sc, nu, 100 * share)

@@ -3,11 +3,13 @@
 // C (f32) = op(A) . op(B) where A, B or both hold bf16: a bf16 attention's
 // Q.K^T and P.V (its weights rounded to bf16 by cascade-online-softmax), a
 // bf16 MoE's expert GEMMs. Products are exact in f32 and summed in f32; an
-// f32 operand is not rounded. bf16 x bf16 on CPUs with AVX512-BF16 (Cooper
-// Lake, Sapphire Rapids, AMD Zen 4) runs register blocks of VDPBF16PS, two
+// f32 operand is not rounded. bf16 x bf16 on AMD CPUs with AVX512-BF16 (Zen
+// 4 and later) runs register blocks of VDPBF16PS, two
 // products per f32 lane and instruction, over B packed in pairs of rows;
-// every other case widens the operands to f32 and runs the f32 microkernel
-// (Microkernels.cpp), with the same results up to the order of the sums.
+// on CPUs with AMX (Sapphire Rapids and later) tiles of 16 x 16 x 32
+// (TDPBF16PS) over the same panels. Every other case widens the operands to
+// f32 and runs the f32 microkernel (Microkernels.cpp), with the same results
+// up to the order of the sums.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +27,10 @@
 #include <vector>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #define CASCADE_BF16_DOT 1
 #endif
 
@@ -122,23 +127,59 @@ struct Scratch {
 };
 thread_local Scratch aScratch, panelScratch;
 
-/// Whether bf16 x bf16 products use VDPBF16PS: on AMD CPUs with
-/// AVX512-BF16 (Zen 4 and later), where one step's products ran at 209 / 191
-/// GFLOP/s against the f32 microkernel's 109 / 101 (bench/cpu/bf16_step.cpp
-/// on the Debian machine). Not on Intel's (Sapphire Rapids, the benchmark
-/// Xeon): VDPBF16PS there ran at half the f32 rate (70-80 against 150
-/// GFLOP/s), so the widened f32 path is the faster. The test hook can turn
-/// it off.
-std::atomic<int> dotAllowed{1};
-bool useDot() {
+/// How bf16 x bf16 products run.
+enum class Path { Widened = 0, Dot = 1, Amx = 2 };
+
+/// Whether the CPU (and, for AMX, the OS) allows each path.
+bool cpuHasDot() {
 #ifdef CASCADE_BF16_DOT
-  static const bool fast = __builtin_cpu_supports("avx512bf16") &&
-                           __builtin_cpu_supports("avx512bw") &&
-                           __builtin_cpu_is("amd");
-  return fast && dotAllowed.load(std::memory_order_relaxed);
+  static const bool has = __builtin_cpu_supports("avx512bf16") &&
+                          __builtin_cpu_supports("avx512bw");
+  return has;
 #else
   return false;
 #endif
+}
+bool cpuHasAmx() {
+#ifdef CASCADE_BF16_DOT
+  static const bool has = [] {
+    unsigned a, b, c, d;
+    if (!cpuHasDot() || !__get_cpuid_count(7, 0, &a, &b, &c, &d) ||
+        !(d & (1u << 22)) || !(d & (1u << 24)))
+      return false;
+    // Linux hands out the tile registers' state only on request
+    // (ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA), once per process.
+    return syscall(SYS_arch_prctl, 0x1023, 18) == 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+/// The path by default: AMX where there is AMX (Intel's Sapphire Rapids and
+/// later); VDPBF16PS on AMD CPUs with AVX512-BF16 (Zen 4 and later), where
+/// one step's products ran at 209 / 191 GFLOP/s against the f32
+/// microkernel's 109 / 101 (bench/cpu/bf16_step.cpp on the Debian machine);
+/// not on Intel's, where it ran at half the f32 rate (70-80 against 150
+/// GFLOP/s on the benchmark Xeon). Else the widened f32 path.
+std::atomic<int> forcedPath{-1};
+Path currentPath() {
+  int forced = forcedPath.load(std::memory_order_relaxed);
+  if (forced == static_cast<int>(Path::Amx))
+    return cpuHasAmx() ? Path::Amx : Path::Widened;
+  if (forced == static_cast<int>(Path::Dot))
+    return cpuHasDot() ? Path::Dot : Path::Widened;
+  if (forced == static_cast<int>(Path::Widened))
+    return Path::Widened;
+  if (cpuHasAmx())
+    return Path::Amx;
+#ifdef CASCADE_BF16_DOT
+  static const bool amd = __builtin_cpu_is("amd");
+  if (cpuHasDot() && amd)
+    return Path::Dot;
+#endif
+  return Path::Widened;
 }
 
 #ifdef CASCADE_BF16_DOT
@@ -363,6 +404,221 @@ void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
   for (int64_t p = 0; p < panels; ++p)
     dotPanel(aPairs, ars, acs, a, b, packedB, c, ldc, epi, p);
 }
+
+#define CASCADE_AMX_TARGET                                                     \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,fma,"   \
+                        "amx-tile,amx-bf16")))
+
+/// 16 x 16 32-bit lanes transposed in registers: four steps of swapping
+/// off-diagonal blocks of width 8, 4, 2, 1 (as Microkernels.cpp's
+/// transpose16).
+typedef int v16i __attribute__((vector_size(64)));
+template <int Bit, int... L>
+inline __attribute__((always_inline)) v16i
+keepLow(v16i x, v16i y, std::integer_sequence<int, L...>) {
+  return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L - Bit : L)...);
+}
+template <int Bit, int... L>
+inline __attribute__((always_inline)) v16i
+keepHigh(v16i x, v16i y, std::integer_sequence<int, L...>) {
+  return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L : L + Bit)...);
+}
+template <int Bit>
+CASCADE_AMX_TARGET inline __attribute__((always_inline)) void
+swapBlocks(v16i *r) {
+  constexpr auto lanes = std::make_integer_sequence<int, 16>{};
+  for (int i = 0; i < 16; ++i)
+    if (!(i & Bit)) {
+      v16i lo = keepLow<Bit>(r[i], r[i + Bit], lanes);
+      v16i hi = keepHigh<Bit>(r[i], r[i + Bit], lanes);
+      r[i] = lo;
+      r[i + Bit] = hi;
+    }
+}
+
+/// A bf16 op(A) [m, depth] (m a multiple of 16, depth of 32) as row-major
+/// bf16 rows for the A tiles: read in place when its rows are contiguous
+/// (the scores' keys); a column-major one (P.V's weights, read from the
+/// keys-first scores) as pairs (packPairsOfA) transposed 16 x 16 at a time.
+/// Returns the rows and sets their stride in bytes.
+CASCADE_AMX_TARGET const bf16 *rowsOfA(const Operand &a, int64_t &strideBytes) {
+  int64_t m = a.rows, depth = a.cols, pairs = depth / 2;
+  if (a.cs == 1) {
+    strideBytes = a.rs * 2;
+    return static_cast<const bf16 *>(a.data);
+  }
+  uint32_t *rows = aScratch.get<uint32_t>(static_cast<size_t>(2 * pairs * m));
+  strideBytes = depth * 2;
+  if (a.rs == 1) {
+    uint32_t *pairMajor = rows + pairs * m;
+    packPairsOfA(a, pairMajor);
+    for (int64_t kk0 = 0; kk0 < pairs; kk0 += 16)
+      for (int64_t i0 = 0; i0 < m; i0 += 16) {
+        v16i r[16];
+        for (int l = 0; l < 16; ++l)
+          std::memcpy(&r[l], pairMajor + (kk0 + l) * m + i0, sizeof(v16i));
+        swapBlocks<8>(r);
+        swapBlocks<4>(r);
+        swapBlocks<2>(r);
+        swapBlocks<1>(r);
+        for (int l = 0; l < 16; ++l)
+          std::memcpy(rows + (i0 + l) * pairs + kk0, &r[l], sizeof(v16i));
+      }
+  } else {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t kk = 0; kk < pairs; ++kk)
+        rows[i * pairs + kk] =
+            uint32_t{a.at(i, 2 * kk)} | uint32_t{a.at(i, 2 * kk + 1)} << 16;
+  }
+  return reinterpret_cast<const bf16 *>(rows);
+}
+
+/// The tile registers' shapes (ldtilecfg's 64-byte layout, palette 1): all
+/// eight 16 rows of 64 bytes: C tiles 0-3 (16 x 16 f32), A tiles 4-5
+/// (16 rows x 32 bf16), B tiles 6-7 (16 pairs of rows x 16 columns).
+struct alignas(64) TileConfig {
+  uint8_t palette = 1, startRow = 0, reserved[14] = {};
+  uint16_t colsb[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+  uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+};
+
+/// One block of C, 16 RT rows x 16 CT columns (RT, CT in {1, 2}), at rows
+/// [i0, ...) and panel columns [c0, ...): tiles of A . B over the depth,
+/// then stored to `out` (32 x 32 f32).
+template <int RT, int CT>
+CASCADE_AMX_TARGET inline __attribute__((always_inline)) void
+amxBlock(const char *aRows, int64_t aStride, int64_t i0, const bf16 *panel,
+         int64_t pairs, int64_t c0, float *out) {
+  _tile_zero(0);
+  if (CT > 1)
+    _tile_zero(1);
+  if (RT > 1)
+    _tile_zero(2);
+  if (RT > 1 && CT > 1)
+    _tile_zero(3);
+  constexpr int64_t panelStride = 2 * kPackedPanelWidth * sizeof(bf16);
+  for (int64_t kk0 = 0; kk0 < pairs; kk0 += 16) {
+    const char *a0 = aRows + i0 * aStride + kk0 * 4;
+    const bf16 *b0 = panel + (kk0 * kPackedPanelWidth + c0) * 2;
+    _tile_loadd(4, a0, aStride);
+    _tile_loadd(6, b0, panelStride);
+    if (CT > 1)
+      _tile_loadd(7, b0 + 32, panelStride);
+    if (RT > 1)
+      _tile_loadd(5, a0 + 16 * aStride, aStride);
+    _tile_dpbf16ps(0, 4, 6);
+    if (CT > 1)
+      _tile_dpbf16ps(1, 4, 7);
+    if (RT > 1)
+      _tile_dpbf16ps(2, 5, 6);
+    if (RT > 1 && CT > 1)
+      _tile_dpbf16ps(3, 5, 7);
+  }
+  _tile_stored(0, out, 32 * sizeof(float));
+  if (CT > 1)
+    _tile_stored(1, out + 16, 32 * sizeof(float));
+  if (RT > 1)
+    _tile_stored(2, out + 16 * 32, 32 * sizeof(float));
+  if (RT > 1 && CT > 1)
+    _tile_stored(3, out + 16 * 32 + 16, 32 * sizeof(float));
+}
+
+/// Columns [64 p, 64 p + 64) of C through AMX: the panel of B (packed here
+/// unless it came packed), blocks of 32 x 32 (16 at the edges), each block's
+/// epilogue applied from the tiles' stores.
+CASCADE_AMX_TARGET void amxPanel(const char *aRows, int64_t aStride,
+                                 const Operand &a, const Operand &b,
+                                 const bf16 *packedB, float *c, int64_t ldc,
+                                 const EpilogueView &epi, int64_t p) {
+  static const TileConfig config;
+  int64_t m = a.rows, n = b.cols, pairs = a.cols / 2;
+  int64_t panelSize = pairs * 2 * kPackedPanelWidth;
+  int64_t j0 = p * kPackedPanelWidth;
+  int64_t nj = n - j0 < kPackedPanelWidth ? n - j0 : kPackedPanelWidth;
+  const bf16 *panel;
+  if (packedB) {
+    panel = packedB + p * panelSize;
+  } else {
+    bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
+    if (b.cs == 1 && nj == kPackedPanelWidth)
+      packRowMajorPanel(b, j0, own);
+    else
+      packPairPanel(b, j0, own);
+    panel = own;
+  }
+  // Other code in the process (PyTorch's oneDNN) configures the tiles its
+  // own way: loaded at every call, released after.
+  _tile_loadconfig(&config);
+  alignas(64) float out[32 * 32];
+  __m512 alpha = _mm512_set1_ps(epi.alpha);
+  for (int64_t i0 = 0; i0 < m; i0 += 32) {
+    bool twoRows = m - i0 >= 32;
+    for (int64_t c0 = 0; c0 < nj; c0 += 32) {
+      bool twoCols = nj - c0 > 16;
+      if (twoRows && twoCols)
+        amxBlock<2, 2>(reinterpret_cast<const char *>(aRows), aStride, i0,
+                       panel, pairs, c0, out);
+      else if (twoRows)
+        amxBlock<2, 1>(reinterpret_cast<const char *>(aRows), aStride, i0,
+                       panel, pairs, c0, out);
+      else if (twoCols)
+        amxBlock<1, 2>(reinterpret_cast<const char *>(aRows), aStride, i0,
+                       panel, pairs, c0, out);
+      else
+        amxBlock<1, 1>(reinterpret_cast<const char *>(aRows), aStride, i0,
+                       panel, pairs, c0, out);
+      for (int r = 0; r < (twoRows ? 32 : 16); ++r) {
+        int64_t i = i0 + r;
+        for (int v = 0; v < (twoCols ? 2 : 1); ++v) {
+          int64_t j = j0 + c0 + 16 * v;
+          __mmask16 lanes = lanesBelow(nj - c0 - 16 * v);
+          __m512 x = _mm512_load_ps(out + r * 32 + 16 * v);
+          if (epi.alpha != 1.0f)
+            x = _mm512_mul_ps(x, alpha);
+          if (epi.acc) {
+            const float *in = epi.acc + i * epi.accRs + j * epi.accCs;
+            __m512 prev;
+            if (epi.accCs == 1) {
+              prev = _mm512_maskz_loadu_ps(lanes, in);
+            } else {
+              float tmp[16] = {};
+              for (int64_t e = 0; e < 16 && e < nj - c0 - 16 * v; ++e)
+                tmp[e] = in[e * epi.accCs];
+              prev = _mm512_loadu_ps(tmp);
+            }
+            x = _mm512_fmadd_ps(
+                _mm512_set1_ps(epi.rowScale[i * epi.scaleStride]), prev, x);
+          }
+          _mm512_mask_storeu_ps(c + i * ldc + j, lanes, x);
+        }
+      }
+    }
+  }
+  _tile_release();
+}
+
+/// Whether the AMX path takes this product: its tiles need whole 16-row
+/// blocks of A and 32-deep steps.
+bool amxShape(const Operand &a) { return a.rows % 16 == 0 && a.cols % 32 == 0; }
+
+/// The product through AMX; the parallel loop as in dotProduct.
+void amxProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
+                const EpilogueView &epi, const bf16 *packedB) {
+  int64_t aStride;
+  const bf16 *aRows = rowsOfA(a, aStride);
+  int64_t m = a.rows, depth = a.cols, n = b.cols;
+  int64_t panels = (n + kPackedPanelWidth - 1) / kPackedPanelWidth;
+  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
+    for (int64_t p = 0; p < panels; ++p)
+      amxPanel(reinterpret_cast<const char *>(aRows), aStride, a, b, packedB, c,
+               ldc, epi, p);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    amxPanel(reinterpret_cast<const char *>(aRows), aStride, a, b, packedB, c,
+             ldc, epi, p);
+}
 #endif // CASCADE_BF16_DOT
 
 thread_local Scratch widenedA, widenedB;
@@ -413,7 +669,7 @@ float *widenedPanels(const bf16 *pairs, int64_t depth, int64_t n,
 
 /// The f32 microkernel on the operands, bf16 ones widened to f32 (B from
 /// its pair panels when given packed): every product with an f32 operand,
-/// and bf16 x bf16 where VDPBF16PS is not the faster (see useDot).
+/// and bf16 x bf16 on CPUs without a faster path (see currentPath).
 template <typename TA, typename TB>
 void widenedProduct(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
                     int64_t transA, int64_t transB, const Epilogue &epi) {
@@ -470,7 +726,10 @@ void product(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
 #ifdef CASCADE_BF16_DOT
   constexpr bool bothBf16 =
       std::is_same_v<TA, bf16> && std::is_same_v<TB, bf16>;
-  if (bothBf16 && useDot() && va.cols > 0) {
+  Path path = bothBf16 && va.cols > 0 ? currentPath() : Path::Widened;
+  if (path == Path::Amx && !amxShape(va))
+    path = Path::Widened;
+  if (path != Path::Widened) {
     EpilogueView view;
     view.alpha = epi.alpha;
     if (epi.accRef) {
@@ -480,8 +739,11 @@ void product(Memref2D<TA> *a, Memref2D<TB> *b, Memref2D<float> *c,
       view.rowScale = epi.scaleRef->aligned + epi.scaleRef->offset;
       view.scaleStride = epi.scaleRef->stride;
     }
-    dotProduct(va, vb, c->aligned + c->offset, c->strides[0], view,
-               epi.packedB);
+    float *out = c->aligned + c->offset;
+    if (path == Path::Amx)
+      amxProduct(va, vb, out, c->strides[0], view, epi.packedB);
+    else
+      dotProduct(va, vb, out, c->strides[0], view, epi.packedB);
     return;
   }
 #endif
@@ -539,9 +801,9 @@ extern "C" void _mlir_ciface_cascade_rt_pack_b_bf16(Memref2D<bf16> *b,
   packPairs(b, packed, transB);
 }
 
-extern "C" int cascade_rt_set_bf16_dot(int allowed) {
-  dotAllowed.store(allowed ? 1 : 0);
-  return useDot() ? 1 : 0;
+extern "C" int cascade_rt_set_bf16_path(int path) {
+  forcedPath.store(path >= 0 && path <= 2 ? path : -1);
+  return static_cast<int>(currentPath());
 }
 
 // The entry points of each operand pair (A, B): f32 x bf16, bf16 x f32,

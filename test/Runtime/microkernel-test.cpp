@@ -171,14 +171,17 @@ int checkBf16(std::mt19937 &rng, const char *name, int &cases) {
                   transB, worst, same ? "" : ", packed B differs");
     }
   };
-  for (int64_t m : {1, 5, 6, 7, 13, 17, 64, 130})
+  // (Multiples of 16 rows and 32 deep take the AMX tiles: 16, 32, 48, 64,
+  // 128 rows; 32, 64, 128 deep.)
+  for (int64_t m : {1, 5, 6, 7, 13, 16, 17, 32, 48, 64, 128, 130})
     for (int64_t n : {1, 16, 17, 31, 32, 33, 63, 64, 65, 80, 128})
-      for (int64_t k : {1, 2, 3, 16, 17, 80, 128})
+      for (int64_t k : {1, 2, 3, 16, 17, 32, 64, 80, 128})
         for (int trans = 0; trans < 4; ++trans)
           check(m, n, k, trans);
   // Above the parallel loop's threshold (2^24 multiply-adds).
   check(300, 200, 290, 0);
   check(257, 130, 512, 1);
+  check(256, 192, 512, 3);
   return failures;
 }
 
@@ -355,21 +358,22 @@ int main() {
     }
   }
   cases += epilogueCases;
-  // The bf16 products, through AVX512-BF16 where the CPU has it and through
-  // the widened f32 path.
+  // The bf16 products through each path the CPU has (VDPBF16PS, AMX) and
+  // through the widened f32 path.
   int bf16Cases = 0;
-  for (int dot : {1, 0}) {
-    bool dotUsed = cascade_rt_set_bf16_dot(dot);
-    if (dot)
-      std::printf("bf16 products use AVX512-BF16: %s\n",
-                  dotUsed ? "yes" : "no");
+  const char *pathNames[] = {"widened", "AVX512-BF16", "AMX"};
+  for (int path : {2, 1, 0}) {
+    int taken = cascade_rt_set_bf16_path(path);
+    std::printf("bf16 path %s: %s\n", pathNames[path],
+                taken == path ? "ran" : "not on this CPU");
+    if (taken != path)
+      continue;
     failures += checkBf16<uint16_t, uint16_t>(rng, "bf16 x bf16", bf16Cases);
     failures += checkBf16<float, uint16_t>(rng, "f32 x bf16", bf16Cases);
     failures += checkBf16<uint16_t, float>(rng, "bf16 x f32", bf16Cases);
   }
-  cascade_rt_set_bf16_dot(1);
-  std::printf("microkernel bf16: %d cases, %d failures so far\n", bf16Cases,
-              failures);
+  cascade_rt_set_bf16_path(-1);
+  std::printf("microkernel bf16: %d failures so far\n", failures);
   std::printf("microkernel: %d cases (%d with epilogues and packed B), %d "
               "failures\n",
               cases, epilogueCases, failures);

@@ -143,10 +143,11 @@ CASCADE_DECLARE_BF16_PRODUCTS(uint16_t, uint16_t, bf16_bf16)
 CASCADE_DECLARE_BF16_PACKED_PRODUCTS(uint16_t, uint16_t, bf16_bf16)
 #undef CASCADE_DECLARE_BF16_PRODUCTS
 #undef CASCADE_DECLARE_BF16_PACKED_PRODUCTS
-/// Whether the bf16 products use AVX512-BF16 where the CPU has it (1, the
-/// default) or the widened f32 path (0), for tests; returns whether they
-/// now use AVX512-BF16.
-int cascade_rt_set_bf16_dot(int allowed);
+/// The path of bf16 x bf16 products, for tests and benchmarks: 0 widened
+/// to f32, 1 VDPBF16PS (AVX512-BF16), 2 AMX tiles, -1 the default for the
+/// CPU. A path the CPU lacks falls back to 0. Returns the path now taken.
+/// Packed operands do not depend on it.
+int cascade_rt_set_bf16_path(int path);
 
 /// cascade.check_indices: reports the first entry outside [lower, upper)
 /// (or not nondecreasing, per flags) and writes an in-range copy to `out`
