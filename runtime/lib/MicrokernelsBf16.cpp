@@ -414,12 +414,12 @@ void dotProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
 /// transpose16).
 typedef int v16i __attribute__((vector_size(64)));
 template <int Bit, int... L>
-inline __attribute__((always_inline)) v16i
+CASCADE_AMX_TARGET inline __attribute__((always_inline)) v16i
 keepLow(v16i x, v16i y, std::integer_sequence<int, L...>) {
   return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L - Bit : L)...);
 }
 template <int Bit, int... L>
-inline __attribute__((always_inline)) v16i
+CASCADE_AMX_TARGET inline __attribute__((always_inline)) v16i
 keepHigh(v16i x, v16i y, std::integer_sequence<int, L...>) {
   return __builtin_shufflevector(x, y, ((L & Bit) ? 16 + L : L + Bit)...);
 }
