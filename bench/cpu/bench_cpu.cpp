@@ -5,10 +5,12 @@
 // Prints one line per measurement: name, threads, median ms, GFLOP/s.
 //   bench_cpu [THREADS] [ITERS] [FILTER]
 #include "attention_causal.h"
+#include "attention_causal_bf16.h"
 #include "attention_decode.h"
 #include "attention_decode4096.h"
 #include "attention_decode_split4.h"
 #include "attention_dense.h"
+#include "attention_dense_bf16.h"
 #include "attention_dense_dynamic.h"
 #include "attention_odd.h"
 #include "attention_step.h"
@@ -84,11 +86,18 @@ cascade_buffer_t buffer(cascade_context_t ctx, std::vector<int64_t> shape,
     std::fprintf(stderr, "buffer: %s\n", cascade_context_error(ctx));
     std::exit(1);
   }
-  float *p = (float *)cascade_buffer_data(b);
   unsigned s = seed * 2654435761u + 1;
   for (int64_t i = 0; i < cascade_buffer_num_elements(b); ++i) {
     s = s * 1664525u + 1013904223u;
-    p[i] = (float)((s >> 8) / 8388608.0 - 1.0);
+    float x = (float)((s >> 8) / 8388608.0 - 1.0);
+    if (dtype == CASCADE_BF16) {
+      // Truncated to bf16 (the benchmark needs values, not rounding).
+      uint32_t bits;
+      std::memcpy(&bits, &x, 4);
+      ((uint16_t *)cascade_buffer_data(b))[i] = (uint16_t)(bits >> 16);
+    } else {
+      ((float *)cascade_buffer_data(b))[i] = x;
+    }
   }
   return b;
 }
@@ -317,6 +326,18 @@ int main(int argc, char **argv) {
   run("cascade run-time dense", dense,
       [&] { return attention_dense_dynamic_main(ctx, q, k, v, o); });
   run("cascade causal", causal, [&] { return attention_causal_main(ctx, q, k, v, o); });
+  if (want("cascade dense bf16") || want("cascade causal bf16")) {
+    cascade_buffer_t qb = buffer(ctx, {1, H, S, D}, 1, CASCADE_BF16),
+                     kb = buffer(ctx, {1, H, S, D}, 2, CASCADE_BF16),
+                     vb = buffer(ctx, {1, H, S, D}, 3, CASCADE_BF16),
+                     ob = buffer(ctx, {1, H, S, D}, 4, CASCADE_BF16);
+    run("cascade dense bf16", dense,
+        [&] { return attention_dense_bf16_main(ctx, qb, kb, vb, ob); });
+    run("cascade causal bf16", causal,
+        [&] { return attention_causal_bf16_main(ctx, qb, kb, vb, ob); });
+    for (cascade_buffer_t b : {qb, kb, vb, ob})
+      cascade_buffer_destroy(b);
+  }
   run("cascade window512", window,
       [&] { return attention_window512_main(ctx, q, k, v, o); });
   if (want("naive")) {

@@ -18,7 +18,8 @@ compile() { # name source [cascade-compile options]
     --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}" \
     ${CASCADE_COMPILE_FLAGS:-}
 }
-for k in dense causal window512 odd decode decode4096 dense_dynamic; do
+for k in dense causal window512 odd decode decode4096 dense_dynamic \
+  dense_bf16 causal_bf16; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
 done
 # The decode over a run-time cache with split-KV: 4 scans per head group.
@@ -46,8 +47,6 @@ compile attention_dense_q256 "$kernels/dense.mlir" --query-block 256
 compile attention_dense_q128k64 "$kernels/dense.mlir" --block-size 64
 compile attention_dense_q256k64 "$kernels/dense.mlir" --query-block 256 --block-size 64
 compile attention_causal_q256 "$kernels/causal.mlir" --query-block 256
-compile attention_dense_bf16 "$kernels/dense_bf16.mlir"
-compile attention_causal_bf16 "$kernels/causal_bf16.mlir"
 for kb in 256 512; do
   compile attention_dense_q128k$kb "$kernels/dense.mlir" --block-size $kb
   compile attention_causal_q128k$kb "$kernels/causal.mlir" --block-size $kb

@@ -526,11 +526,10 @@ amxBlock(const char *aRows, int64_t aStride, int64_t i0, const bf16 *panel,
 /// Columns [64 p, 64 p + 64) of C through AMX: the panel of B (packed here
 /// unless it came packed), blocks of 32 x 32 (16 at the edges), each block's
 /// epilogue applied from the tiles' stores.
-CASCADE_AMX_TARGET void amxPanel(const char *aRows, int64_t aStride,
-                                 const Operand &a, const Operand &b,
-                                 const bf16 *packedB, float *c, int64_t ldc,
-                                 const EpilogueView &epi, int64_t p) {
-  static const TileConfig config;
+CASCADE_AMX_TARGET inline __attribute__((always_inline)) void
+amxPanel(const char *aRows, int64_t aStride, const Operand &a, const Operand &b,
+         const bf16 *packedB, float *c, int64_t ldc, const EpilogueView &epi,
+         int64_t p) {
   int64_t m = a.rows, n = b.cols, pairs = a.cols / 2;
   int64_t panelSize = pairs * 2 * kPackedPanelWidth;
   int64_t j0 = p * kPackedPanelWidth;
@@ -546,9 +545,6 @@ CASCADE_AMX_TARGET void amxPanel(const char *aRows, int64_t aStride,
       packPairPanel(b, j0, own);
     panel = own;
   }
-  // Other code in the process (PyTorch's oneDNN) configures the tiles its
-  // own way: loaded at every call, released after.
-  _tile_loadconfig(&config);
   alignas(64) float out[32 * 32];
   __m512 alpha = _mm512_set1_ps(epi.alpha);
   for (int64_t i0 = 0; i0 < m; i0 += 32) {
@@ -594,6 +590,20 @@ CASCADE_AMX_TARGET void amxPanel(const char *aRows, int64_t aStride,
       }
     }
   }
+}
+
+/// Panels [first, last) of C through AMX. Other code in the process
+/// (PyTorch's oneDNN) configures the tiles its own way: configured here at
+/// every call, released after.
+CASCADE_AMX_TARGET void amxPanels(const char *aRows, int64_t aStride,
+                                  const Operand &a, const Operand &b,
+                                  const bf16 *packedB, float *c, int64_t ldc,
+                                  const EpilogueView &epi, int64_t first,
+                                  int64_t last) {
+  static const TileConfig config;
+  _tile_loadconfig(&config);
+  for (int64_t p = first; p < last; ++p)
+    amxPanel(aRows, aStride, a, b, packedB, c, ldc, epi, p);
   _tile_release();
 }
 
@@ -608,16 +618,14 @@ void amxProduct(const Operand &a, const Operand &b, float *c, int64_t ldc,
   const bf16 *aRows = rowsOfA(a, aStride);
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t panels = (n + kPackedPanelWidth - 1) / kPackedPanelWidth;
+  const char *rows = reinterpret_cast<const char *>(aRows);
   if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
-    for (int64_t p = 0; p < panels; ++p)
-      amxPanel(reinterpret_cast<const char *>(aRows), aStride, a, b, packedB, c,
-               ldc, epi, p);
+    amxPanels(rows, aStride, a, b, packedB, c, ldc, epi, 0, panels);
     return;
   }
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t p = 0; p < panels; ++p)
-    amxPanel(reinterpret_cast<const char *>(aRows), aStride, a, b, packedB, c,
-             ldc, epi, p);
+    amxPanels(rows, aStride, a, b, packedB, c, ldc, epi, p, p + 1);
 }
 #endif // CASCADE_BF16_DOT
 
