@@ -2,6 +2,8 @@
 // RUN: cascade-opt %s --cascade-online-softmax=block-size=8 --cascade-count-passes -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=PASSES
 // RUN: cascade-opt %s --cascade-online-softmax=block-size=8 -o %t.mlir
 // RUN: %compare-reference %s %t.mlir %seed 1e-12 1e-10 three_pass padded_with_lse
+// The bf16 weights of bf16_values: within the bf16 bound of docs/numerics.md.
+// RUN: %compare-reference %s %t.mlir %seed 2e-2 2e-2 bf16_values
 // RUN: cascade-opt %s --cascade-online-softmax="block-size=4 splits=3" | FileCheck %s --check-prefix=SPLIT
 // splits=0: split-KV (4 scans) for a decode step only.
 // RUN: cascade-opt %s --cascade-online-softmax="block-size=4 splits=0" -o %t.auto.mlir
@@ -148,4 +150,28 @@ func.func @decode_step(%q: tensor<1x16xf64>, %k: tensor<32x16xf64>, %v: tensor<3
   %a = cascade.einsum "pm,p->pm" ins(%sn, %sd : tensor<1x32xf64>, tensor<1xf64>) map(div) -> tensor<1x32xf64>
   %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<1x32xf64>, tensor<32x4xf64>) map(mul) reduce(add) -> tensor<1x4xf64>
   return %av : tensor<1x4xf64>
+}
+
+// bf16 values: each block's weights are rounded to bf16 for the product with
+// the values (bf16 x bf16, as FlashAttention's and PyTorch's bf16 kernels
+// do); the running sum takes them unrounded.
+// CHECK-LABEL: func @bf16_values
+// CHECK: %[[W:.*]] = cascade.einsum "pnm,pn->pnm"
+// CHECK: math.exp
+// CHECK: cascade.einsum "pnm->pn" ins(%[[W]] : tensor<8x4x8xf32>) reduce(add)
+// CHECK: %[[R:.*]] = cascade.einsum "pnm->pnm" ins(%[[W]] : tensor<8x4x8xf32>) -> tensor<8x4x8xbf16>
+// CHECK: cascade.einsum "pnm,nmf->pfn" ins(%[[R]], %{{.*}} : tensor<8x4x8xbf16>, tensor<4x8x4xbf16>) map(mul) reduce(add) -> tensor<8x4x4xf32>
+func.func @bf16_values(%q: tensor<8x16xf32>, %k: tensor<32x16xf32>, %v: tensor<32x4xbf16>) -> tensor<8x4xf32> {
+  %qk = cascade.einsum "pe,me->pm" ins(%q, %k : tensor<8x16xf32>, tensor<32x16xf32>) map(mul) reduce(add) -> tensor<8x32xf32>
+  %gm = cascade.einsum "pm->p" ins(%qk : tensor<8x32xf32>) reduce(max) -> tensor<8xf32>
+  %sn = cascade.einsum "pm,p->pm" ins(%qk, %gm : tensor<8x32xf32>, tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %d = arith.subf %a, %b : f32
+    %e = math.exp %d : f32
+    cascade.yield %e : f32
+  } -> tensor<8x32xf32>
+  %sd = cascade.einsum "pm->p" ins(%sn : tensor<8x32xf32>) reduce(add) -> tensor<8xf32>
+  %a = cascade.einsum "pm,p->pm" ins(%sn, %sd : tensor<8x32xf32>, tensor<8xf32>) map(div) -> tensor<8x32xf32>
+  %av = cascade.einsum "pm,mf->pf" ins(%a, %v : tensor<8x32xf32>, tensor<32x4xbf16>) map(mul) reduce(add) -> tensor<8x4xf32>
+  return %av : tensor<8x4xf32>
 }

@@ -94,6 +94,13 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
     Rows whose keys are all masked keep RM = -inf; every exp of a difference
     of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN.
 
+    With f32 scores and bf16 values, SLN is rounded to bf16 for the product
+    with V (SLN * V is then bf16 x bf16, which the CPU target computes on
+    AVX512-BF16 or AMX), as FlashAttention's and PyTorch's bf16 kernels
+    round their weights; RD sums SLN unrounded. The weights lie in [0, 1]
+    and are summed, not cancelled: the output moves by at most 2^-9 of its
+    scale.
+
     A run-time number of keys (a dynamic sequence length) gives a run-time
     number of blocks, ceil(M / block-size): the inputs are padded at run
     time (`tensor.pad` by a computed amount, `tensor.expand_shape` with a
