@@ -16,6 +16,21 @@
 
 namespace bench {
 
+/// Seconds of fn(): the median of 5 timings after a warm-up call.
+template <typename Fn> double medianSeconds(Fn &&fn) {
+  fn();
+  std::vector<double> t;
+  for (int i = 0; i < 5; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    fn();
+    t.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[2];
+}
+
 /// GFLOP/s of the scores and of the numerator: the median of 5 timings of
 /// `reps` calls each.
 inline std::pair<double, double> attentionStepRates(int reps) {
@@ -38,19 +53,6 @@ inline std::pair<double, double> attentionStepRates(int reps) {
   Memref1D<float> P{packed.data(), packed.data(), 0, (int64_t)packed.size(), 1};
   Memref1D<float> L{scale.data(), scale.data(), 0, n, 1};
   _mlir_ciface_cascade_rt_pack_b_f32(&Q, &P, 1);
-  auto medianSeconds = [&](auto &&fn) {
-    fn(); // warm-up
-    std::vector<double> t;
-    for (int i = 0; i < 5; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      fn();
-      t.push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-              .count());
-    }
-    std::sort(t.begin(), t.end());
-    return t[2];
-  };
   double scores = medianSeconds([&] {
     for (int r = 0; r < reps; ++r)
       _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(&K, &Q, &P, &ST, 0.088f,

@@ -12,6 +12,7 @@
 #include "attention_causal_q256.h"
 #include "attention_dense.h"
 #include "attention_dense_bf16.h"
+#include "attention_dense_k256_bf16.h"
 #include "attention_dense_q128k256.h"
 #include "attention_dense_q128k512.h"
 #include "attention_dense_q128k64.h"
@@ -50,6 +51,7 @@ const Named kKernels[] = {
     // bf16 q, k, v and output (the *_bf16 kernels, and only they, take
     // bf16 buffers).
     {"dense_bf16", attention_dense_bf16_main},
+    {"dense_k256_bf16", attention_dense_k256_bf16_main},
     {"causal_bf16", attention_causal_bf16_main},
 };
 

@@ -19,19 +19,6 @@ uint16_t toBf16(float x) {
   return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
 }
 
-template <typename Fn> double medianSeconds(Fn &&fn) {
-  fn();
-  std::vector<double> t;
-  for (int i = 0; i < 5; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    fn();
-    t.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[2];
-}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -64,12 +51,12 @@ int main(int argc, char **argv) {
   for (int path : {2, 1, 0}) {
     if (cascade_rt_set_bf16_path(path) != path)
       continue;
-    double scores = medianSeconds([&] {
+    double scores = bench::medianSeconds([&] {
       for (int r = 0; r < reps; ++r)
         _mlir_ciface_cascade_rt_matmul_scaled_packed_bf16_bf16(&K, &Q, &P, &ST,
                                                                0.088f, 0, 1);
     });
-    double numerator = medianSeconds([&] {
+    double numerator = bench::medianSeconds([&] {
       for (int r = 0; r < reps; ++r)
         _mlir_ciface_cascade_rt_matmul_acc_bf16_bf16(&PT, &V, &O, &L, &O2, 1,
                                                      0);

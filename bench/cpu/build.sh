@@ -47,6 +47,7 @@ compile attention_dense_q256 "$kernels/dense.mlir" --query-block 256
 compile attention_dense_q128k64 "$kernels/dense.mlir" --block-size 64
 compile attention_dense_q256k64 "$kernels/dense.mlir" --query-block 256 --block-size 64
 compile attention_causal_q256 "$kernels/causal.mlir" --query-block 256
+compile attention_dense_k256_bf16 "$kernels/dense_bf16.mlir" --block-size 256
 for kb in 256 512; do
   compile attention_dense_q128k$kb "$kernels/dense.mlir" --block-size $kb
   compile attention_causal_q128k$kb "$kernels/causal.mlir" --block-size $kb

@@ -201,6 +201,31 @@ struct EpilogueView {
   int64_t scaleStride = 0;
 };
 
+/// Stores x, 16 columns [j, j + 16) of row i of A . B, as C's
+/// alpha * x + rowScale[i] * acc[i, j..] (only the first `count` columns).
+CASCADE_BF16_TARGET inline __attribute__((always_inline)) void
+storeWithEpilogue(__m512 x, int64_t i, int64_t j, int64_t count,
+                  const EpilogueView &epi, float *c, int64_t ldc) {
+  __mmask16 lanes = lanesBelow(count);
+  if (epi.alpha != 1.0f)
+    x = _mm512_mul_ps(x, _mm512_set1_ps(epi.alpha));
+  if (epi.acc) {
+    const float *in = epi.acc + i * epi.accRs + j * epi.accCs;
+    __m512 prev;
+    if (epi.accCs == 1) {
+      prev = _mm512_maskz_loadu_ps(lanes, in);
+    } else {
+      float tmp[16] = {};
+      for (int64_t e = 0; e < 16 && e < count; ++e)
+        tmp[e] = in[e * epi.accCs];
+      prev = _mm512_loadu_ps(tmp);
+    }
+    x = _mm512_fmadd_ps(_mm512_set1_ps(epi.rowScale[i * epi.scaleStride]), prev,
+                        x);
+  }
+  _mm512_mask_storeu_ps(c + i * ldc + j, lanes, x);
+}
+
 /// A block of R rows x 16 NV columns of C over a pair panel: pair kk of row
 /// i of A is the 32 bits at aPairs + i * ars + kk * acs (bytes).
 template <int R, int NV>
@@ -228,34 +253,11 @@ dotBlock(const char *aPairs, int64_t ars, int64_t acs, int64_t i0,
         acc[r][v] = _mm512_dpbf16_ps(acc[r][v], a, b[v]);
     }
   }
-  __m512 alpha = _mm512_set1_ps(epi.alpha);
-  for (int r = 0; r < R; ++r) {
-    int64_t i = i0 + r;
-    float *out = c + i * ldc + j0;
-    for (int v = 0; v < NV; ++v) {
-      __mmask16 lanes = lanesBelow(nj - 16 * v);
-      if (!lanes)
-        continue;
-      __m512 x = acc[r][v];
-      if (epi.alpha != 1.0f)
-        x = _mm512_mul_ps(x, alpha);
-      if (epi.acc) {
-        const float *in = epi.acc + i * epi.accRs + (j0 + 16 * v) * epi.accCs;
-        __m512 prev;
-        if (epi.accCs == 1) {
-          prev = _mm512_maskz_loadu_ps(lanes, in);
-        } else {
-          float tmp[16] = {};
-          for (int64_t j = 0; j < 16 && j < nj - 16 * v; ++j)
-            tmp[j] = in[j * epi.accCs];
-          prev = _mm512_loadu_ps(tmp);
-        }
-        x = _mm512_fmadd_ps(_mm512_set1_ps(epi.rowScale[i * epi.scaleStride]),
-                            prev, x);
-      }
-      _mm512_mask_storeu_ps(out + 16 * v, lanes, x);
-    }
-  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      if (nj > 16 * v)
+        storeWithEpilogue(acc[r][v], i0 + r, j0 + 16 * v, nj - 16 * v, epi, c,
+                          ldc);
 }
 
 /// Rows of C in blocks of 6 (then 4, 2, 1), 16 NV columns wide.
@@ -342,6 +344,22 @@ CASCADE_BF16_TARGET void packPairsOfA(const Operand &a, uint32_t *out) {
     }
 }
 
+/// Panel p of op(B) in pairs of rows: from `packedB` when given, else
+/// packed into this thread's scratch.
+CASCADE_BF16_TARGET inline __attribute__((always_inline)) const bf16 *
+pairPanel(const Operand &b, const bf16 *packedB, int64_t p) {
+  int64_t panelSize = pairsOf(b.rows) * 2 * kPackedPanelWidth;
+  if (packedB)
+    return packedB + p * panelSize;
+  int64_t j0 = p * kPackedPanelWidth;
+  bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
+  if (b.cs == 1 && b.cols - j0 >= kPackedPanelWidth)
+    packRowMajorPanel(b, j0, own);
+  else
+    packPairPanel(b, j0, own);
+  return own;
+}
+
 /// Columns [64 p, 64 p + 64) of C: the panel of B (packed here unless it
 /// came packed), then blocks 64 columns wide, or 32 if the panel holds 32
 /// or fewer.
@@ -350,20 +368,9 @@ CASCADE_BF16_TARGET void dotPanel(const char *aPairs, int64_t ars, int64_t acs,
                                   const bf16 *packedB, float *c, int64_t ldc,
                                   const EpilogueView &epi, int64_t p) {
   int64_t m = a.rows, n = b.cols, pairs = pairsOf(a.cols);
-  int64_t panelSize = pairs * 2 * kPackedPanelWidth;
   int64_t j0 = p * kPackedPanelWidth;
   int64_t nj = n - j0 < kPackedPanelWidth ? n - j0 : kPackedPanelWidth;
-  const bf16 *panel;
-  if (packedB) {
-    panel = packedB + p * panelSize;
-  } else {
-    bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
-    if (b.cs == 1 && nj == kPackedPanelWidth)
-      packRowMajorPanel(b, j0, own);
-    else
-      packPairPanel(b, j0, own);
-    panel = own;
-  }
+  const bf16 *panel = pairPanel(b, packedB, p);
   if (nj <= 32)
     dotRows<2>(aPairs, ars, acs, m, panel, pairs, c, ldc, nj, epi, j0);
   else
@@ -525,69 +532,34 @@ amxBlock(const char *aRows, int64_t aStride, int64_t i0, const bf16 *panel,
 
 /// Columns [64 p, 64 p + 64) of C through AMX: the panel of B (packed here
 /// unless it came packed), blocks of 32 x 32 (16 at the edges), each block's
-/// epilogue applied from the tiles' stores.
+/// epilogue applied from the tiles' stores. (Running a block's epilogue
+/// while the tiles compute the next, from two buffers, measured 4-10%
+/// slower on the benchmark Xeon: bench/RESULTS.md.)
 CASCADE_AMX_TARGET inline __attribute__((always_inline)) void
 amxPanel(const char *aRows, int64_t aStride, const Operand &a, const Operand &b,
          const bf16 *packedB, float *c, int64_t ldc, const EpilogueView &epi,
          int64_t p) {
   int64_t m = a.rows, n = b.cols, pairs = a.cols / 2;
-  int64_t panelSize = pairs * 2 * kPackedPanelWidth;
   int64_t j0 = p * kPackedPanelWidth;
   int64_t nj = n - j0 < kPackedPanelWidth ? n - j0 : kPackedPanelWidth;
-  const bf16 *panel;
-  if (packedB) {
-    panel = packedB + p * panelSize;
-  } else {
-    bf16 *own = panelScratch.get<bf16>(static_cast<size_t>(panelSize));
-    if (b.cs == 1 && nj == kPackedPanelWidth)
-      packRowMajorPanel(b, j0, own);
-    else
-      packPairPanel(b, j0, own);
-    panel = own;
-  }
+  const bf16 *panel = pairPanel(b, packedB, p);
   alignas(64) float out[32 * 32];
-  __m512 alpha = _mm512_set1_ps(epi.alpha);
   for (int64_t i0 = 0; i0 < m; i0 += 32) {
     bool twoRows = m - i0 >= 32;
     for (int64_t c0 = 0; c0 < nj; c0 += 32) {
       bool twoCols = nj - c0 > 16;
       if (twoRows && twoCols)
-        amxBlock<2, 2>(reinterpret_cast<const char *>(aRows), aStride, i0,
-                       panel, pairs, c0, out);
+        amxBlock<2, 2>(aRows, aStride, i0, panel, pairs, c0, out);
       else if (twoRows)
-        amxBlock<2, 1>(reinterpret_cast<const char *>(aRows), aStride, i0,
-                       panel, pairs, c0, out);
+        amxBlock<2, 1>(aRows, aStride, i0, panel, pairs, c0, out);
       else if (twoCols)
-        amxBlock<1, 2>(reinterpret_cast<const char *>(aRows), aStride, i0,
-                       panel, pairs, c0, out);
+        amxBlock<1, 2>(aRows, aStride, i0, panel, pairs, c0, out);
       else
-        amxBlock<1, 1>(reinterpret_cast<const char *>(aRows), aStride, i0,
-                       panel, pairs, c0, out);
-      for (int r = 0; r < (twoRows ? 32 : 16); ++r) {
-        int64_t i = i0 + r;
-        for (int v = 0; v < (twoCols ? 2 : 1); ++v) {
-          int64_t j = j0 + c0 + 16 * v;
-          __mmask16 lanes = lanesBelow(nj - c0 - 16 * v);
-          __m512 x = _mm512_load_ps(out + r * 32 + 16 * v);
-          if (epi.alpha != 1.0f)
-            x = _mm512_mul_ps(x, alpha);
-          if (epi.acc) {
-            const float *in = epi.acc + i * epi.accRs + j * epi.accCs;
-            __m512 prev;
-            if (epi.accCs == 1) {
-              prev = _mm512_maskz_loadu_ps(lanes, in);
-            } else {
-              float tmp[16] = {};
-              for (int64_t e = 0; e < 16 && e < nj - c0 - 16 * v; ++e)
-                tmp[e] = in[e * epi.accCs];
-              prev = _mm512_loadu_ps(tmp);
-            }
-            x = _mm512_fmadd_ps(
-                _mm512_set1_ps(epi.rowScale[i * epi.scaleStride]), prev, x);
-          }
-          _mm512_mask_storeu_ps(c + i * ldc + j, lanes, x);
-        }
-      }
+        amxBlock<1, 1>(aRows, aStride, i0, panel, pairs, c0, out);
+      for (int r = 0; r < (twoRows ? 32 : 16); ++r)
+        for (int v = 0; v < (twoCols ? 2 : 1); ++v)
+          storeWithEpilogue(_mm512_load_ps(out + r * 32 + 16 * v), i0 + r,
+                            j0 + c0 + 16 * v, nj - c0 - 16 * v, epi, c, ldc);
     }
   }
 }
