@@ -35,7 +35,10 @@ inline float aAt(const float *a, const float *ap, int i0, int r, int k) {
   return ap[(size_t)i0 * K + k * MR + r];
 }
 
-template <int MR, int NV, int ALay>
+// KC < K: the depth in chunks of KC (a panel's KC x NR block of B stays in
+// the L1 cache while the row blocks pass over it; C holds the partial sums
+// between chunks).
+template <int MR, int NV, int ALay, int KC = K>
 __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
                                       float *aPacked, float *c) {
   constexpr int NR = 16 * NV;
@@ -45,13 +48,18 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
         for (int r = 0; r < MR; ++r)
           aPacked[(size_t)i0 * K + k * MR + r] = a[(i0 + r) * K + k];
   for (int j0 = 0; j0 < N; j0 += NR) {
+    for (int k0 = 0; k0 < K; k0 += KC) {
     const float *panel = bPacked + (size_t)j0 * K;
     for (int i0 = 0; i0 + MR <= M; i0 += MR) {
       v16 acc[MR][NV];
       for (int r = 0; r < MR; ++r)
         for (int v = 0; v < NV; ++v)
-          acc[r][v] = v16{};
-      for (int k = 0; k < K; ++k) {
+          if (k0 == 0)
+            acc[r][v] = v16{};
+          else
+            std::memcpy(&acc[r][v], c + (i0 + r) * N + j0 + 16 * v,
+                        sizeof(v16));
+      for (int k = k0; k < k0 + KC; ++k) {
         v16 b[NV];
         for (int v = 0; v < NV; ++v)
           std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
@@ -65,6 +73,8 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
         for (int v = 0; v < NV; ++v)
           std::memcpy(c + (i0 + r) * N + j0 + 16 * v, &acc[r][v], sizeof(v16));
     }
+    }
+    const float *panel = bPacked + (size_t)j0 * K;
     // Leftover rows (128 % MR), one vector row at a time.
     for (int i = M - M % MR; i < M; ++i) {
       v16 acc[NV] = {};
@@ -107,6 +117,14 @@ int main(int argc, char **argv) {
       {"4x64 col", 4, 64, ColMajor, kernel<4, 4, ColMajor>},
       {"4x64 pack/call", 4, 64, PackedPerCall, kernel<4, 4, PackedPerCall>},
       {"6x64 col", 6, 64, ColMajor, kernel<6, 4, ColMajor>},
+      // The runtime's blocks since 2026-11-25 (scores: row-major A against
+      // packed B; P.V: column-major A), whole depth and in chunks.
+      {"6x64 row", 6, 64, RowMajor, kernel<6, 4, RowMajor>},
+      {"6x64 row kc64", 6, 64, RowMajor, kernel<6, 4, RowMajor, 64>},
+      {"6x64 row kc32", 6, 64, RowMajor, kernel<6, 4, RowMajor, 32>},
+      {"6x64 col kc64", 6, 64, ColMajor, kernel<6, 4, ColMajor, 64>},
+      {"6x64 col kc32", 6, 64, ColMajor, kernel<6, 4, ColMajor, 32>},
+      {"4x64 col kc64", 4, 64, ColMajor, kernel<4, 4, ColMajor, 64>},
       {"12x32 col", 12, 32, ColMajor, kernel<12, 2, ColMajor>},
       {"14x32 row", 14, 32, RowMajor, kernel<14, 2, RowMajor>},
       {"14x32 col", 14, 32, ColMajor, kernel<14, 2, ColMajor>},

@@ -10,7 +10,8 @@ PyTorch imports.)
 
 WORKLOAD: dense or causal (B1 H16 S4096 D128 f32). CONTENDER: "pytorch"
 (SDPA, one intra-op thread), "pytorch_bf16" (the same on bf16 tensors), a kernel of libcascade_bench.so (bench_lib.cpp)
-run with one thread, or "base:NAME" from libcascade_bench_base.so. Each
+run with one thread, or "LIB:NAME" from libcascade_bench_LIB.so (an
+earlier build copied as libcascade_bench_base.so: "base:dense"). Each
 contender gets COPIES processes; each process makes one warm-up call and
 then CALLS timed calls. The run is repeated once with the cores rotated
 among contenders, so that no contender keeps the faster cores. Prints each
@@ -44,8 +45,9 @@ def worker(contender, workload, core, calls, barrier, results):
     else:
         here = os.path.dirname(os.path.abspath(__file__))
         name, lib = contender, "libcascade_bench.so"
-        if name.startswith("base:"):
-            name, lib = name[5:], "libcascade_bench_base.so"
+        if ":" in name:
+            variant, name = name.split(":", 1)
+            lib = "libcascade_bench_%s.so" % variant
         so = ctypes.CDLL(os.path.join(here, lib), mode=os.RTLD_LOCAL)
         so.cascade_bench_attention.argtypes = [ctypes.c_char_p] + [ctypes.c_void_p] * 4 + [ctypes.c_int]
 

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #endif
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +54,13 @@ constexpr int kPackedNR = cascade::abi::kPackedPanelWidth;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
 constexpr int64_t kInPlaceSpan = 128 * 256;
+// Rows of a panel per pass of the row blocks: 64 rows of a 64-wide panel
+// are 16 KiB, which stay in a 32-48 KiB L1 data cache next to the rows of A
+// and C streaming past; a whole 128-deep panel (32 KiB) did not.
+#ifndef CASCADE_MICROKERNEL_DEPTH_CHUNK
+#define CASCADE_MICROKERNEL_DEPTH_CHUNK 64
+#endif
+constexpr int64_t kDepthChunk = CASCADE_MICROKERNEL_DEPTH_CHUNK;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -150,20 +158,32 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
+/// Rows [i0, i0 + R) of C's panel, over the depth [k0, k1): the block
+/// starts from C's partial sums unless k0 is 0, and gets the epilogue only
+/// when k1 is the whole depth (earlier chunks store their partial sums).
 template <int R, int NR, typename V>
 inline __attribute__((always_inline)) void
-block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
-      float *c, int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
+block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t k0,
+      int64_t k1, float *c, int64_t ldc, int64_t nj, const Epilogue &epi,
+      int64_t j0) {
   constexpr int L = sizeof(V) / sizeof(float);
   constexpr int NV = NR / L;
   V acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v)
-      acc[r][v] = V{};
+  if (k0 == 0) {
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = V{};
+  } else {
+    for (int r = 0; r < R; ++r) {
+      float tmp[NR] = {};
+      std::memcpy(tmp, c + (i0 + r) * ldc, nj * sizeof(float));
+      std::memcpy(acc[r], tmp, sizeof acc[r]);
+    }
+  }
   const float *arow[R];
   for (int r = 0; r < R; ++r)
     arow[r] = a.data + (i0 + r) * a.rs;
-  for (int64_t k = 0; k < depth; ++k) {
+  for (int64_t k = k0; k < k1; ++k) {
     V b[NV];
     for (int v = 0; v < NV; ++v)
       std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
@@ -172,6 +192,15 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
       for (int v = 0; v < NV; ++v)
         acc[r][v] += x * b[v];
     }
+  }
+  if (k1 < a.cols) {
+    // A partial sum: stored as is, the next chunk goes on from it.
+    for (int r = 0; r < R; ++r) {
+      float tmp[NR];
+      std::memcpy(tmp, acc[r], sizeof acc[r]);
+      std::memcpy(c + (i0 + r) * ldc, tmp, nj * sizeof(float));
+    }
+    return;
   }
   if (epi.alpha != 1.0f)
     for (int r = 0; r < R; ++r)
@@ -227,6 +256,22 @@ struct PanelStorage {
 };
 thread_local PanelStorage panelStorage;
 
+/// Whether C [m, n] (row stride ldc) and the epilogue's accumulated term
+/// may share memory (a caller accumulating in place).
+inline bool overlapsAcc(int64_t m, int64_t n, const float *c, int64_t ldc,
+                        const Epilogue &epi) {
+  if (!epi.acc)
+    return false;
+  auto extent = [](int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+    return (rows - 1) * (rs < 0 ? -rs : rs) + (cols - 1) * (cs < 0 ? -cs : cs);
+  };
+  // Conservative: the address ranges, either way round, with the largest
+  // extent on both sides (strides may be negative).
+  int64_t span =
+      std::max(extent(m, n, ldc, 1), extent(m, n, epi.accRs, epi.accCs));
+  return epi.acc <= c + span && c <= epi.acc + span;
+}
+
 /// Columns [p * NR, p * NR + NR) of C = op(A) . op(B): packs the panel of B
 /// (unless it came packed), then runs the register blocks of MR rows down
 /// the rows. Always inlined, so it is compiled for each instruction set of
@@ -257,21 +302,31 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     panel = own;
   }
   float *cj = c + j0;
-  int64_t i0 = 0;
-  for (; i0 + MR <= m; i0 += MR)
-    block<MR, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-  // The rows left: fewer than MR, and MR is at most 8.
-  static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
-  if (m - i0 >= 4) {
-    block<4, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-    i0 += 4;
+  // The depth in chunks whose rows of the panel stay in the L1 cache while
+  // the row blocks pass over them (see kDepthChunk); the last chunk takes a
+  // remainder shorter than half a chunk. Partial sums wait in C, so not
+  // where C is also the accumulated term.
+  int64_t chunk = kDepthChunk > 0 && !overlapsAcc(a.rows, n, c, ldc, epi)
+                      ? kDepthChunk
+                      : depth;
+  for (int64_t k0 = 0, k1; k0 < depth; k0 = k1) {
+    k1 = depth - k0 < chunk + chunk / 2 ? depth : k0 + chunk;
+    int64_t i0 = 0;
+    for (; i0 + MR <= m; i0 += MR)
+      block<MR, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
+    // The rows left: fewer than MR, and MR is at most 8.
+    static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
+    if (m - i0 >= 4) {
+      block<4, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
+      i0 += 4;
+    }
+    if (m - i0 >= 2) {
+      block<2, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
+      i0 += 2;
+    }
+    if (m - i0 == 1)
+      block<1, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
   }
-  if (m - i0 >= 2) {
-    block<2, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-    i0 += 2;
-  }
-  if (m - i0 == 1)
-    block<1, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
 #ifdef CASCADE_MICROKERNEL_CLONES

@@ -195,7 +195,7 @@ int main() {
   for (int64_t m : sizes)
     for (int64_t n : sizes)
       for (int64_t k : {int64_t{1}, int64_t{3}, int64_t{16}, int64_t{17},
-                        int64_t{48}, int64_t{80}, int64_t{128}})
+                        int64_t{48}, int64_t{80}, int64_t{128}, int64_t{200}})
         for (int trans = 0; trans < 4; ++trans) {
           bool transA = trans & 1, transB = trans & 2;
           int64_t pad = (m + n + k) % 3, offset = (m * n) % 5;
@@ -238,7 +238,7 @@ int main() {
   int epilogueCases = 0;
   for (int64_t m : {1, 5, 6, 7, 13, 64, 130})
     for (int64_t n : {1, 16, 31, 32, 33, 80, 128})
-      for (int64_t k : {0, 1, 17, 128})
+      for (int64_t k : {0, 1, 17, 128, 200})
         for (int trans = 0; trans < 4; ++trans) {
           bool transA = trans & 1, transB = trans & 2;
           Stored a(transA ? k : m, transA ? m : k, 1, 3, rng);
@@ -355,6 +355,37 @@ int main() {
       std::printf("FAIL short packed buffer: pack %d, product %d, untouched "
                   "%d (%s)\n",
                   packFailed, productFailed, untouched, message);
+    }
+  }
+  // C = A . B + diag(s) . C in place (C is the accumulated term): the
+  // depth is not split into chunks whose partial sums would overwrite Acc
+  // before it is read.
+  for (int64_t k : {int64_t{128}, int64_t{200}}) {
+    const int64_t m = 13, n = 80;
+    Stored a(m, k, 1, 2, rng), b(k, n, 0, 1, rng), acc(m, n, 0, 0, rng);
+    std::vector<float> before(acc.data), scale(m, 0.5f);
+    cascade::abi::Memref1D<float> scaleRef{scale.data(), scale.data(), 0, m, 1};
+    _mlir_ciface_cascade_rt_matmul_acc_f32(&a.ref, &b.ref, &acc.ref, &scaleRef,
+                                           &acc.ref, 0, 0);
+    double worst = 0;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = 0, mag = 0;
+        for (int64_t p = 0; p < k; ++p) {
+          dot += double(a.at(i, p)) * b.at(p, j);
+          mag += std::fabs(double(a.at(i, p)) * b.at(p, j));
+        }
+        double prev = before[i * n + j];
+        double e = std::fabs(acc.at(i, j) - (dot + 0.5 * prev));
+        double bound = 4 * (k + 2) * 6e-8 * (mag + std::fabs(prev)) + 1e-30;
+        worst = std::max(worst, std::isnan(e) ? INFINITY : e / bound);
+      }
+    ++epilogueCases;
+    if (worst > 1) {
+      ++failures;
+      std::printf("FAIL in-place accumulate k=%lld: worst error %.3g x its "
+                  "bound\n",
+                  (long long)k, worst);
     }
   }
   cases += epilogueCases;

@@ -468,4 +468,26 @@ def CascadeScheduleWorkItems : Pass<"cascade-schedule-work-items"> {
                            "::mlir::omp::OpenMPDialect"];
 }
 
+def CascadeFuseIntoReductions : Pass<"cascade-fuse-into-reductions"> {
+  let summary = "Compute a reduction in the same loop as the elementwise "
+                "values it reduces";
+  let description = [{
+    A `linalg.generic` that reduces the result of an elementwise
+    (all-parallel) `linalg.generic` over the same iteration space, while that
+    result is read elsewhere too, is fused with it: one generic computes
+    each value, stores it and adds it into the reduction. In the 1-pass
+    attention step this is the exp of the scores and their sum over the
+    keys: the exponentials are still stored (P.V reads them), but no longer
+    read back by a loop of their own. Upstream's elementwise fusion
+    (`linalg-fuse-elementwise-ops`) does the rewrite; this pass only
+    chooses where, leaving everything else alone: producers read by the
+    reduction alone, and producers over fewer loops than the reduction
+    (which fusion would recompute for every reduced element), are not
+    fused. Results are unchanged but for the order of the sum's additions,
+    which the reduction already allows (`reassoc`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // CASCADE_TRANSFORMS_PASSES_TD

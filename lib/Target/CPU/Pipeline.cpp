@@ -94,6 +94,8 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   pm.addPass(createCascadeConvertToLinalg({/*microkernels=*/true}));
   pm.addPass(createCascadeConvertRoutingToRuntime());
   pm.addPass(createCascadeConvertTileToSCF());
+  // The softmax's sum in the loop that computes the exponentials.
+  pm.addPass(createCascadeFuseIntoReductions());
   pm.addPass(createCascadeApproximateMath());
   // bf16 conversions as integer arithmetic: LLVM would call __truncsfbf2,
   // which GCC 12's libgcc lacks (AOT objects must link with it).
