@@ -54,13 +54,17 @@ constexpr int kPackedNR = cascade::abi::kPackedPanelWidth;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
 constexpr int64_t kInPlaceSpan = 128 * 256;
-// Rows of a panel per pass of the row blocks: 64 rows of a 64-wide panel
-// are 16 KiB, which stay in a 32-48 KiB L1 data cache next to the rows of A
-// and C streaming past; a whole 128-deep panel (32 KiB) did not.
-#ifndef CASCADE_MICROKERNEL_DEPTH_CHUNK
-#define CASCADE_MICROKERNEL_DEPTH_CHUNK 64
+// Floats of a panel per pass of the row blocks over a deep product (a
+// MoE's expert GEMMs, 1024-2816 deep: a whole 32-wide panel is 128-352
+// KiB): 16 KiB, which stay in a 32-48 KiB L1 data cache next to the rows
+// of A and C streaming past. Products at most twice as deep as a chunk
+// (every attention step's: 128 deep) are not split: on the benchmark Xeon
+// their panels in L1 gained nothing (6 x 64 blocks, 128 deep, in chunks of
+// 64: 0.99x; bench/RESULTS.md). 0 turns the chunks off (A/B builds).
+#ifndef CASCADE_MICROKERNEL_CHUNK_FLOATS
+#define CASCADE_MICROKERNEL_CHUNK_FLOATS 4096
 #endif
-constexpr int64_t kDepthChunk = CASCADE_MICROKERNEL_DEPTH_CHUNK;
+constexpr int64_t kChunkFloats = CASCADE_MICROKERNEL_CHUNK_FLOATS;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -174,10 +178,18 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t k0,
       for (int v = 0; v < NV; ++v)
         acc[r][v] = V{};
   } else {
+    // Whole panel width: vector loads (a copy of nj floats would be a call
+    // of memcpy per row).
     for (int r = 0; r < R; ++r) {
-      float tmp[NR] = {};
-      std::memcpy(tmp, c + (i0 + r) * ldc, nj * sizeof(float));
-      std::memcpy(acc[r], tmp, sizeof acc[r]);
+      const float *in = c + (i0 + r) * ldc;
+      if (nj == NR) {
+        std::memcpy(acc[r], in, sizeof acc[r]);
+      } else {
+        float tmp[NR] = {};
+        for (int64_t j = 0; j < nj; ++j)
+          tmp[j] = in[j];
+        std::memcpy(acc[r], tmp, sizeof acc[r]);
+      }
     }
   }
   const float *arow[R];
@@ -196,9 +208,15 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t k0,
   if (k1 < a.cols) {
     // A partial sum: stored as is, the next chunk goes on from it.
     for (int r = 0; r < R; ++r) {
-      float tmp[NR];
-      std::memcpy(tmp, acc[r], sizeof acc[r]);
-      std::memcpy(c + (i0 + r) * ldc, tmp, nj * sizeof(float));
+      float *out = c + (i0 + r) * ldc;
+      if (nj == NR) {
+        std::memcpy(out, acc[r], sizeof acc[r]);
+      } else {
+        float tmp[NR];
+        std::memcpy(tmp, acc[r], sizeof acc[r]);
+        for (int64_t j = 0; j < nj; ++j)
+          out[j] = tmp[j];
+      }
     }
     return;
   }
@@ -302,13 +320,13 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     panel = own;
   }
   float *cj = c + j0;
-  // The depth in chunks whose rows of the panel stay in the L1 cache while
-  // the row blocks pass over them (see kDepthChunk); the last chunk takes a
-  // remainder shorter than half a chunk. Partial sums wait in C, so not
-  // where C is also the accumulated term.
-  int64_t chunk = kDepthChunk > 0 && !overlapsAcc(a.rows, n, c, ldc, epi)
-                      ? kDepthChunk
-                      : depth;
+  // A deep product in chunks of the depth whose rows of the panel stay in
+  // the L1 cache while the row blocks pass over them (see kChunkFloats);
+  // the last chunk takes a remainder shorter than half a chunk. Partial
+  // sums wait in C, so not where C is also the accumulated term.
+  int64_t chunk = kChunkFloats / NR;
+  if (chunk == 0 || depth <= 2 * chunk || overlapsAcc(a.rows, n, c, ldc, epi))
+    chunk = depth;
   for (int64_t k0 = 0, k1; k0 < depth; k0 = k1) {
     k1 = depth - k0 < chunk + chunk / 2 ? depth : k0 + chunk;
     int64_t i0 = 0;

@@ -194,8 +194,9 @@ int main() {
   int cases = 0, failures = 0;
   for (int64_t m : sizes)
     for (int64_t n : sizes)
-      for (int64_t k : {int64_t{1}, int64_t{3}, int64_t{16}, int64_t{17},
-                        int64_t{48}, int64_t{80}, int64_t{128}, int64_t{200}})
+      for (int64_t k :
+           {int64_t{1}, int64_t{3}, int64_t{16}, int64_t{17}, int64_t{48},
+            int64_t{80}, int64_t{128}, int64_t{200}, int64_t{600}})
         for (int trans = 0; trans < 4; ++trans) {
           bool transA = trans & 1, transB = trans & 2;
           int64_t pad = (m + n + k) % 3, offset = (m * n) % 5;
@@ -238,7 +239,7 @@ int main() {
   int epilogueCases = 0;
   for (int64_t m : {1, 5, 6, 7, 13, 64, 130})
     for (int64_t n : {1, 16, 31, 32, 33, 80, 128})
-      for (int64_t k : {0, 1, 17, 128, 200})
+      for (int64_t k : {0, 1, 17, 128, 200, 600})
         for (int trans = 0; trans < 4; ++trans) {
           bool transA = trans & 1, transB = trans & 2;
           Stored a(transA ? k : m, transA ? m : k, 1, 3, rng);
@@ -360,7 +361,7 @@ int main() {
   // C = A . B + diag(s) . C in place (C is the accumulated term): the
   // depth is not split into chunks whose partial sums would overwrite Acc
   // before it is read.
-  for (int64_t k : {int64_t{128}, int64_t{200}}) {
+  for (int64_t k : {int64_t{200}, int64_t{600}}) {
     const int64_t m = 13, n = 80;
     Stored a(m, k, 1, 2, rng), b(k, n, 0, 1, rng), acc(m, n, 0, 0, rng);
     std::vector<float> before(acc.data), scale(m, 0.5f);
