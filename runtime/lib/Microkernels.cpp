@@ -24,7 +24,6 @@
 #include <atomic>
 #include <chrono>
 #endif
-#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -54,17 +53,6 @@ constexpr int kPackedNR = cascade::abi::kPackedPanelWidth;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
 constexpr int64_t kInPlaceSpan = 128 * 256;
-// Floats of a panel per pass of the row blocks over a deep product (a
-// MoE's expert GEMMs, 1024-2816 deep: a whole 32-wide panel is 128-352
-// KiB): 16 KiB, which stay in a 32-48 KiB L1 data cache next to the rows
-// of A and C streaming past. Products at most twice as deep as a chunk
-// (every attention step's: 128 deep) are not split: on the benchmark Xeon
-// their panels in L1 gained nothing (6 x 64 blocks, 128 deep, in chunks of
-// 64: 0.99x; bench/RESULTS.md). 0 turns the chunks off (A/B builds).
-#ifndef CASCADE_MICROKERNEL_CHUNK_FLOATS
-#define CASCADE_MICROKERNEL_CHUNK_FLOATS 4096
-#endif
-constexpr int64_t kChunkFloats = CASCADE_MICROKERNEL_CHUNK_FLOATS;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -162,40 +150,20 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
-/// Rows [i0, i0 + R) of C's panel, over the depth [k0, k1): the block
-/// starts from C's partial sums unless k0 is 0, and gets the epilogue only
-/// when k1 is the whole depth (earlier chunks store their partial sums).
 template <int R, int NR, typename V>
 inline __attribute__((always_inline)) void
-block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t k0,
-      int64_t k1, float *c, int64_t ldc, int64_t nj, const Epilogue &epi,
-      int64_t j0) {
+block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
+      float *c, int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
   constexpr int L = sizeof(V) / sizeof(float);
   constexpr int NV = NR / L;
   V acc[R][NV];
-  if (k0 == 0) {
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] = V{};
-  } else {
-    // Whole panel width: vector loads (a copy of nj floats would be a call
-    // of memcpy per row).
-    for (int r = 0; r < R; ++r) {
-      const float *in = c + (i0 + r) * ldc;
-      if (nj == NR) {
-        std::memcpy(acc[r], in, sizeof acc[r]);
-      } else {
-        float tmp[NR] = {};
-        for (int64_t j = 0; j < nj; ++j)
-          tmp[j] = in[j];
-        std::memcpy(acc[r], tmp, sizeof acc[r]);
-      }
-    }
-  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = V{};
   const float *arow[R];
   for (int r = 0; r < R; ++r)
     arow[r] = a.data + (i0 + r) * a.rs;
-  for (int64_t k = k0; k < k1; ++k) {
+  for (int64_t k = 0; k < depth; ++k) {
     V b[NV];
     for (int v = 0; v < NV; ++v)
       std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
@@ -204,21 +172,6 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t k0,
       for (int v = 0; v < NV; ++v)
         acc[r][v] += x * b[v];
     }
-  }
-  if (k1 < a.cols) {
-    // A partial sum: stored as is, the next chunk goes on from it.
-    for (int r = 0; r < R; ++r) {
-      float *out = c + (i0 + r) * ldc;
-      if (nj == NR) {
-        std::memcpy(out, acc[r], sizeof acc[r]);
-      } else {
-        float tmp[NR];
-        std::memcpy(tmp, acc[r], sizeof acc[r]);
-        for (int64_t j = 0; j < nj; ++j)
-          out[j] = tmp[j];
-      }
-    }
-    return;
   }
   if (epi.alpha != 1.0f)
     for (int r = 0; r < R; ++r)
@@ -274,22 +227,6 @@ struct PanelStorage {
 };
 thread_local PanelStorage panelStorage;
 
-/// Whether C [m, n] (row stride ldc) and the epilogue's accumulated term
-/// may share memory (a caller accumulating in place).
-inline bool overlapsAcc(int64_t m, int64_t n, const float *c, int64_t ldc,
-                        const Epilogue &epi) {
-  if (!epi.acc)
-    return false;
-  auto extent = [](int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
-    return (rows - 1) * (rs < 0 ? -rs : rs) + (cols - 1) * (cs < 0 ? -cs : cs);
-  };
-  // Conservative: the address ranges, either way round, with the largest
-  // extent on both sides (strides may be negative).
-  int64_t span =
-      std::max(extent(m, n, ldc, 1), extent(m, n, epi.accRs, epi.accCs));
-  return epi.acc <= c + span && c <= epi.acc + span;
-}
-
 /// Columns [p * NR, p * NR + NR) of C = op(A) . op(B): packs the panel of B
 /// (unless it came packed), then runs the register blocks of MR rows down
 /// the rows. Always inlined, so it is compiled for each instruction set of
@@ -320,31 +257,21 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     panel = own;
   }
   float *cj = c + j0;
-  // A deep product in chunks of the depth whose rows of the panel stay in
-  // the L1 cache while the row blocks pass over them (see kChunkFloats);
-  // the last chunk takes a remainder shorter than half a chunk. Partial
-  // sums wait in C, so not where C is also the accumulated term.
-  int64_t chunk = kChunkFloats / NR;
-  if (chunk == 0 || depth <= 2 * chunk || overlapsAcc(a.rows, n, c, ldc, epi))
-    chunk = depth;
-  for (int64_t k0 = 0, k1; k0 < depth; k0 = k1) {
-    k1 = depth - k0 < chunk + chunk / 2 ? depth : k0 + chunk;
-    int64_t i0 = 0;
-    for (; i0 + MR <= m; i0 += MR)
-      block<MR, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
-    // The rows left: fewer than MR, and MR is at most 8.
-    static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
-    if (m - i0 >= 4) {
-      block<4, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
-      i0 += 4;
-    }
-    if (m - i0 >= 2) {
-      block<2, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
-      i0 += 2;
-    }
-    if (m - i0 == 1)
-      block<1, NR, V>(a, i0, panel, ldp, k0, k1, cj, ldc, nj, epi, j0);
+  int64_t i0 = 0;
+  for (; i0 + MR <= m; i0 += MR)
+    block<MR, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+  // The rows left: fewer than MR, and MR is at most 8.
+  static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
+  if (m - i0 >= 4) {
+    block<4, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    i0 += 4;
   }
+  if (m - i0 >= 2) {
+    block<2, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
+    i0 += 2;
+  }
+  if (m - i0 == 1)
+    block<1, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
 #ifdef CASCADE_MICROKERNEL_CLONES

@@ -358,9 +358,9 @@ int main() {
                   packFailed, productFailed, untouched, message);
     }
   }
-  // C = A . B + diag(s) . C in place (C is the accumulated term): the
-  // depth is not split into chunks whose partial sums would overwrite Acc
-  // before it is read.
+  // C = A . B + diag(s) . C in place (C is the accumulated term): each
+  // block must read its rows of Acc before it writes them (a depth split
+  // into chunks with partial sums in C, tried on 2026-12-07, broke this).
   for (int64_t k : {int64_t{200}, int64_t{600}}) {
     const int64_t m = 13, n = 80;
     Stored a(m, k, 1, 2, rng), b(k, n, 0, 1, rng), acc(m, n, 0, 0, rng);
