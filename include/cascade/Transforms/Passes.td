@@ -483,8 +483,9 @@ def CascadeFuseIntoReductions : Pass<"cascade-fuse-into-reductions"> {
     chooses where, leaving everything else alone: producers read by the
     reduction alone, and producers over fewer loops than the reduction
     (which fusion would recompute for every reduced element), are not
-    fused. Results are unchanged but for the order of the sum's additions,
-    which the reduction already allows (`reassoc`).
+    fused. The reduction adds the same values in the same loop order: the
+    dense and causal kernels' outputs are bit for bit those without the
+    pass.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
