@@ -49,30 +49,31 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
           aPacked[(size_t)i0 * K + k * MR + r] = a[(i0 + r) * K + k];
   for (int j0 = 0; j0 < N; j0 += NR) {
     for (int k0 = 0; k0 < K; k0 += KC) {
-    const float *panel = bPacked + (size_t)j0 * K;
-    for (int i0 = 0; i0 + MR <= M; i0 += MR) {
-      v16 acc[MR][NV];
-      for (int r = 0; r < MR; ++r)
-        for (int v = 0; v < NV; ++v)
-          if (k0 == 0)
-            acc[r][v] = v16{};
-          else
-            std::memcpy(&acc[r][v], c + (i0 + r) * N + j0 + 16 * v,
-                        sizeof(v16));
-      for (int k = k0; k < k0 + KC; ++k) {
-        v16 b[NV];
-        for (int v = 0; v < NV; ++v)
-          std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
-        for (int r = 0; r < MR; ++r) {
-          float x = aAt<MR, ALay>(a, aPacked, i0, r, k);
+      const float *panel = bPacked + (size_t)j0 * K;
+      for (int i0 = 0; i0 + MR <= M; i0 += MR) {
+        v16 acc[MR][NV];
+        for (int r = 0; r < MR; ++r)
           for (int v = 0; v < NV; ++v)
-            acc[r][v] += x * b[v];
+            if (k0 == 0)
+              acc[r][v] = v16{};
+            else
+              std::memcpy(&acc[r][v], c + (i0 + r) * N + j0 + 16 * v,
+                          sizeof(v16));
+        for (int k = k0; k < k0 + KC; ++k) {
+          v16 b[NV];
+          for (int v = 0; v < NV; ++v)
+            std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
+          for (int r = 0; r < MR; ++r) {
+            float x = aAt<MR, ALay>(a, aPacked, i0, r, k);
+            for (int v = 0; v < NV; ++v)
+              acc[r][v] += x * b[v];
+          }
         }
+        for (int r = 0; r < MR; ++r)
+          for (int v = 0; v < NV; ++v)
+            std::memcpy(c + (i0 + r) * N + j0 + 16 * v, &acc[r][v],
+                        sizeof(v16));
       }
-      for (int r = 0; r < MR; ++r)
-        for (int v = 0; v < NV; ++v)
-          std::memcpy(c + (i0 + r) * N + j0 + 16 * v, &acc[r][v], sizeof(v16));
-    }
     }
     const float *panel = bPacked + (size_t)j0 * K;
     // Leftover rows (128 % MR), one vector row at a time.

@@ -474,7 +474,8 @@ def CascadeFuseIntoReductions : Pass<"cascade-fuse-into-reductions"> {
   let description = [{
     A `linalg.generic` that reduces the result of an elementwise
     (all-parallel) `linalg.generic` over the same iteration space, while that
-    result is read elsewhere too, is fused with it: one generic computes
+    result is read elsewhere too (only after the reduction: the fused
+    generic takes the reduction's place), is fused with it: one generic computes
     each value, stores it and adds it into the reduction. In the 1-pass
     attention step this is the exp of the scores and their sum over the
     keys: the exponentials are still stored (P.V reads them), but no longer
