@@ -52,7 +52,27 @@ typedef float v8 __attribute__((vector_size(32)));
 constexpr int kPackedNR = cascade::abi::kPackedPanelWidth;
 // A row-major op(B) spanning at most this many floats (128 rows of 256: a
 // few pages, no TLB misses) is read in place instead of packed per call.
-constexpr int64_t kInPlaceSpan = 128 * 256;
+#ifndef CASCADE_MICROKERNEL_IN_PLACE_SPAN
+#define CASCADE_MICROKERNEL_IN_PLACE_SPAN (128 * 256)
+#endif
+constexpr int64_t kInPlaceSpan = CASCADE_MICROKERNEL_IN_PLACE_SPAN;
+// B read in place is summed in chunks of this depth (0: whole). Its rows'
+// stride is the matrix's: at 128 floats (512 bytes, a head dim of 128), a
+// 64-column panel's 128 rows fall on half of the L1 cache's 64 sets, 16
+// lines to a 12-way set, so a whole-depth panel does not stay in L1 while
+// the row blocks pass over it.
+#ifndef CASCADE_MICROKERNEL_IN_PLACE_CHUNK
+#define CASCADE_MICROKERNEL_IN_PLACE_CHUNK 0
+#endif
+constexpr int64_t kInPlaceChunk = CASCADE_MICROKERNEL_IN_PLACE_CHUNK;
+// Whether the first row block over B read in place also copies the panel
+// for the others (contiguous rows of NR floats fall on all the L1 sets;
+// the copy costs a store per vector of the first block, not a pass of its
+// own).
+#ifndef CASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL
+#define CASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL 0
+#endif
+constexpr bool kCopyInPlacePanel = CASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL;
 
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
@@ -150,51 +170,99 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
+/// acc[r] += rowScale[i0 + r] * Acc[i0 + r, j0 : j0 + nj].
 template <int R, int NR, typename V>
 inline __attribute__((always_inline)) void
-block(const View &a, int64_t i0, const float *panel, int64_t ldp, int64_t depth,
-      float *c, int64_t ldc, int64_t nj, const Epilogue &epi, int64_t j0) {
+addAccumulated(V (&acc)[R][NR / (sizeof(V) / sizeof(float))], int64_t i0,
+               int64_t j0, int64_t nj, const Epilogue &epi) {
+  constexpr int NV = NR / (sizeof(V) / sizeof(float));
+  for (int r = 0; r < R; ++r) {
+    int64_t i = i0 + r;
+    float scale = epi.rowScale[i * epi.scaleStride];
+    const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
+    V prev[NV];
+    if (nj == NR && epi.accCs == 1) {
+      // Whole panel width, contiguous: vector loads.
+      std::memcpy(prev, in, sizeof prev);
+    } else {
+      float tmp[NR] = {};
+      for (int64_t j = 0; j < nj; ++j)
+        tmp[j] = in[j * epi.accCs];
+      std::memcpy(prev, tmp, sizeof prev);
+    }
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] += scale * prev[v];
+  }
+}
+
+/// Which part of the depth a call of block below sums: [k0, k1) of the
+/// product's `depth`. A product summed in several such chunks keeps its
+/// partial sums in C between them.
+struct DepthChunk {
+  int64_t k0, k1, depth;
+  bool first() const { return k0 == 0; }
+  bool last() const { return k1 == depth; }
+};
+
+/// Rows [i0, i0 + R) x columns [j0, j0 + nj) of C over the depth `chunk`
+/// (a chunked product has alpha 1). With CopyPanel, also stores the panel
+/// rows it reads to `copy` (row k at copy + k * NR) for the blocks after it.
+template <int R, int NR, typename V, bool CopyPanel = false>
+inline __attribute__((always_inline)) void
+block(const View &a, int64_t i0, const float *panel, int64_t ldp,
+      DepthChunk chunk, float *c, int64_t ldc, int64_t nj, const Epilogue &epi,
+      int64_t j0, float *copy = nullptr) {
   constexpr int L = sizeof(V) / sizeof(float);
   constexpr int NV = NR / L;
   V acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v)
-      acc[r][v] = V{};
+  if (chunk.first())
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = V{};
+  else
+    for (int r = 0; r < R; ++r) {
+      const float *in = c + (i0 + r) * ldc;
+      if (nj == NR) {
+        std::memcpy(acc[r], in, sizeof acc[r]);
+      } else {
+        // (An element loop: a run-time-length memcpy is a libc call.)
+        float tmp[NR] = {};
+        for (int64_t j = 0; j < nj; ++j)
+          tmp[j] = in[j];
+        std::memcpy(acc[r], tmp, sizeof acc[r]);
+      }
+    }
+  // The accumulated term starts the sum (with alpha 1: the only case with
+  // both is none of the entry points'), so that a product summed in depth
+  // chunks, with C the term's own buffer, adds what a whole one adds in the
+  // same order: packed, in place and chunked products are bit for bit the
+  // same.
+  bool accFirst = epi.acc && epi.alpha == 1.0f;
+  if (accFirst && chunk.first())
+    addAccumulated<R, NR, V>(acc, i0, j0, nj, epi);
   const float *arow[R];
   for (int r = 0; r < R; ++r)
     arow[r] = a.data + (i0 + r) * a.rs;
-  for (int64_t k = 0; k < depth; ++k) {
+  for (int64_t k = chunk.k0; k < chunk.k1; ++k) {
     V b[NV];
     for (int v = 0; v < NV; ++v)
       std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
+    if constexpr (CopyPanel)
+      std::memcpy(copy + k * NR, b, sizeof b);
     for (int r = 0; r < R; ++r) {
       float x = arow[r][k * a.cs];
       for (int v = 0; v < NV; ++v)
         acc[r][v] += x * b[v];
     }
   }
-  if (epi.alpha != 1.0f)
-    for (int r = 0; r < R; ++r)
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] *= epi.alpha;
-  if (epi.acc)
-    for (int r = 0; r < R; ++r) {
-      int64_t i = i0 + r;
-      float scale = epi.rowScale[i * epi.scaleStride];
-      const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
-      V prev[NV];
-      if (nj == NR && epi.accCs == 1) {
-        // Whole panel width, contiguous: vector loads.
-        std::memcpy(prev, in, sizeof prev);
-      } else {
-        float tmp[NR] = {};
-        for (int64_t j = 0; j < nj; ++j)
-          tmp[j] = in[j * epi.accCs];
-        std::memcpy(prev, tmp, sizeof prev);
-      }
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] += scale * prev[v];
-    }
+  if (chunk.last()) {
+    if (epi.alpha != 1.0f)
+      for (int r = 0; r < R; ++r)
+        for (int v = 0; v < NV; ++v)
+          acc[r][v] *= epi.alpha;
+    if (epi.acc && !accFirst)
+      addAccumulated<R, NR, V>(acc, i0, j0, nj, epi);
+  }
   for (int r = 0; r < R; ++r) {
     float *out = c + (i0 + r) * ldc;
     if (nj == NR) {
@@ -256,22 +324,46 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     packPanel<NR>(b, j0, nj, own);
     panel = own;
   }
+  // Depth chunks over B read in place (see kInPlaceChunk); alpha 1 only
+  // (the chunked block applies no alpha).
+  bool inPlace = panel == b.data + j0;
+  int64_t kc = depth;
+  if (inPlace && kInPlaceChunk > 0 && depth > kInPlaceChunk &&
+      epi.alpha == 1.0f)
+    kc = kInPlaceChunk;
+  // B read in place, copied to a panel by the first row block as it reads
+  // it, for the blocks after it (see kCopyInPlacePanel).
+  float *copy = nullptr;
+  if (inPlace && kCopyInPlacePanel && m >= 2 * MR)
+    copy = panelStorage.get(static_cast<size_t>(depth) * NR);
   float *cj = c + j0;
-  int64_t i0 = 0;
-  for (; i0 + MR <= m; i0 += MR)
-    block<MR, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-  // The rows left: fewer than MR, and MR is at most 8.
-  static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
-  if (m - i0 >= 4) {
-    block<4, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-    i0 += 4;
+  for (int64_t k0 = 0; k0 < depth; k0 += kc) {
+    DepthChunk chunk{k0, k0 + kc < depth ? k0 + kc : depth, depth};
+    int64_t i0 = 0;
+    const float *rows = panel;
+    int64_t ldr = ldp;
+    if (copy) {
+      block<MR, NR, V, true>(a, 0, panel, ldp, chunk, cj, ldc, nj, epi, j0,
+                             copy);
+      i0 = MR;
+      rows = copy;
+      ldr = NR;
+    }
+    for (; i0 + MR <= m; i0 += MR)
+      block<MR, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+    // The rows left: fewer than MR, and MR is at most 8.
+    static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
+    if (m - i0 >= 4) {
+      block<4, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      i0 += 4;
+    }
+    if (m - i0 >= 2) {
+      block<2, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      i0 += 2;
+    }
+    if (m - i0 == 1)
+      block<1, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
   }
-  if (m - i0 >= 2) {
-    block<2, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
-    i0 += 2;
-  }
-  if (m - i0 == 1)
-    block<1, NR, V>(a, i0, panel, ldp, depth, cj, ldc, nj, epi, j0);
 }
 
 #ifdef CASCADE_MICROKERNEL_CLONES
