@@ -16,6 +16,7 @@ out=${OUT:-.}
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   ./microkernel_test | tail -1
+  ./microkernel_variants 9
   for round in 1 2 3; do
     for v in "" _otf _kc32 _kc64 _packv; do
       ./bench_cpu$v 1 2 "peak,microkernel" | sed "s/^/bench_cpu$v: /" |

@@ -26,22 +26,27 @@ constexpr int M = 128, N = 128, K = 128;
 /// packing timed), or packed beforehand (not timed).
 enum ALayout { RowMajor, ColMajor, PackedPerCall, PrePacked };
 
-template <int MR, int ALay>
+template <int MR, int ALay, int ALD = M>
 inline float aAt(const float *a, const float *ap, int i0, int r, int k) {
   if (ALay == RowMajor)
     return a[(i0 + r) * K + k];
   if (ALay == ColMajor)
-    return a[k * M + i0 + r];
+    return a[k * ALD + i0 + r];
   return ap[(size_t)i0 * K + k * MR + r];
 }
 
 // KC < K: the depth in chunks of KC (a panel's KC x NR block of B stays in
 // the L1 cache while the row blocks pass over it; C holds the partial sums
-// between chunks).
-template <int MR, int NV, int ALay, int KC = K>
+// between chunks). BLD > 0: B read in place, row-major with row stride BLD
+// (P.V's values; 128: a head dim of 128), from bInPlace. ALD: the column
+// stride of a column-major A (the scores' row stride).
+const float *bInPlace128, *bInPlace144, *aCol144;
+template <int MR, int NV, int ALay, int KC = K, int BLD = 0, int ALD = M>
 __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
                                       float *aPacked, float *c) {
   constexpr int NR = 16 * NV;
+  if (ALD != M)
+    a = aCol144;
   if (ALay == PackedPerCall)
     for (int i0 = 0; i0 + MR <= M; i0 += MR)
       for (int k = 0; k < K; ++k)
@@ -50,6 +55,11 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
   for (int j0 = 0; j0 < N; j0 += NR) {
     for (int k0 = 0; k0 < K; k0 += KC) {
       const float *panel = bPacked + (size_t)j0 * K;
+      int ldp = NR;
+      if (BLD) {
+        panel = (BLD == 144 ? bInPlace144 : bInPlace128) + j0;
+        ldp = BLD;
+      }
       for (int i0 = 0; i0 + MR <= M; i0 += MR) {
         v16 acc[MR][NV];
         for (int r = 0; r < MR; ++r)
@@ -62,9 +72,9 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
         for (int k = k0; k < k0 + KC; ++k) {
           v16 b[NV];
           for (int v = 0; v < NV; ++v)
-            std::memcpy(&b[v], panel + k * NR + 16 * v, sizeof(v16));
+            std::memcpy(&b[v], panel + k * ldp + 16 * v, sizeof(v16));
           for (int r = 0; r < MR; ++r) {
-            float x = aAt<MR, ALay>(a, aPacked, i0, r, k);
+            float x = aAt<MR, ALay, ALD>(a, aPacked, i0, r, k);
             for (int v = 0; v < NV; ++v)
               acc[r][v] += x * b[v];
           }
@@ -83,7 +93,7 @@ __attribute__((noinline)) void kernel(const float *a, const float *bPacked,
         for (int v = 0; v < NV; ++v) {
           v16 bv;
           std::memcpy(&bv, panel + k * NR + 16 * v, sizeof(v16));
-          acc[v] += (ALay == ColMajor ? a[k * M + i] : a[i * K + k]) * bv;
+          acc[v] += (ALay == ColMajor ? a[k * ALD + i] : a[i * K + k]) * bv;
         }
       for (int v = 0; v < NV; ++v)
         std::memcpy(c + i * N + j0 + 16 * v, &acc[v], sizeof(v16));
@@ -126,6 +136,15 @@ int main(int argc, char **argv) {
       {"6x64 col kc64", 6, 64, ColMajor, kernel<6, 4, ColMajor, 64>},
       {"6x64 col kc32", 6, 64, ColMajor, kernel<6, 4, ColMajor, 32>},
       {"4x64 col kc64", 4, 64, ColMajor, kernel<4, 4, ColMajor, 64>},
+      // P.V as the runtime runs it: B (the values) read in place at a row
+      // stride of 128 floats, whose 64-column panel falls on half of L1's
+      // sets; the same with a stride of 144 (all sets), and P's stride 144.
+      {"6x64 col B128", 6, 64, ColMajor, kernel<6, 4, ColMajor, K, 128>},
+      {"6x64 col B128 kc32", 6, 64, ColMajor, kernel<6, 4, ColMajor, 32, 128>},
+      {"6x64 col B144", 6, 64, ColMajor, kernel<6, 4, ColMajor, K, 144>},
+      {"6x64 col144", 6, 64, ColMajor, kernel<6, 4, ColMajor, K, 0, 144>},
+      {"6x64 col144 B144", 6, 64, ColMajor,
+       kernel<6, 4, ColMajor, K, 144, 144>},
       {"12x32 col", 12, 32, ColMajor, kernel<12, 2, ColMajor>},
       {"14x32 row", 14, 32, RowMajor, kernel<14, 2, RowMajor>},
       {"14x32 col", 14, 32, ColMajor, kernel<14, 2, ColMajor>},
@@ -143,6 +162,16 @@ int main(int argc, char **argv) {
   for (int i = 0; i < M; ++i)
     for (int k = 0; k < K; ++k)
       aT[k * M + i] = a[i * K + k];
+  std::vector<float> b128(b), b144((size_t)K * 144), aT144((size_t)K * 144);
+  for (int k = 0; k < K; ++k)
+    for (int j = 0; j < N; ++j)
+      b144[k * 144 + j] = b[k * N + j];
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k)
+      aT144[k * 144 + i] = a[i * K + k];
+  bInPlace128 = b128.data();
+  bInPlace144 = b144.data();
+  aCol144 = aT144.data();
   auto aOf = [&](const Variant &v) {
     return v.layout == ColMajor ? aT.data() : a.data();
   };
