@@ -308,6 +308,7 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
   int64_t nj = n - j0 < NR ? n - j0 : NR;
   const float *panel;
   int64_t ldp = NR; // the panel's row stride
+  bool inPlace = false;
   if (epi.packedB) {
     // Its 64-wide panels (a block of 32 reads the first half of the last).
     panel = epi.packedB + j0 / kPackedNR * depth * kPackedNR + j0 % kPackedNR;
@@ -319,6 +320,7 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     // kernel's time (bench/RESULTS.md).
     panel = b.data + j0;
     ldp = b.rs;
+    inPlace = true;
   } else {
     float *own = panelStorage.get(static_cast<size_t>(depth) * NR);
     packPanel<NR>(b, j0, nj, own);
@@ -326,7 +328,6 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
   }
   // Depth chunks over B read in place (see kInPlaceChunk); alpha 1 only
   // (the chunked block applies no alpha).
-  bool inPlace = panel == b.data + j0;
   int64_t kc = depth;
   if (inPlace && kInPlaceChunk > 0 && depth > kInPlaceChunk &&
       epi.alpha == 1.0f)
