@@ -170,6 +170,24 @@ struct Epilogue {
   const float *packedB = nullptr;
 };
 
+/// The NR / (lanes of V) vectors of in[0], in[stride], ..., in[(nj - 1) *
+/// stride], zero past nj.
+template <int NR, typename V>
+inline __attribute__((always_inline)) void
+loadRow(V (&row)[NR / (sizeof(V) / sizeof(float))], const float *in,
+        int64_t stride, int64_t nj) {
+  if (nj == NR && stride == 1) {
+    // Whole panel width, contiguous: vector loads.
+    std::memcpy(row, in, sizeof row);
+  } else {
+    // (An element loop: a run-time-length memcpy is a libc call.)
+    float tmp[NR] = {};
+    for (int64_t j = 0; j < nj; ++j)
+      tmp[j] = in[j * stride];
+    std::memcpy(row, tmp, sizeof row);
+  }
+}
+
 /// acc[r] += rowScale[i0 + r] * Acc[i0 + r, j0 : j0 + nj].
 template <int R, int NR, typename V>
 inline __attribute__((always_inline)) void
@@ -179,17 +197,9 @@ addAccumulated(V (&acc)[R][NR / (sizeof(V) / sizeof(float))], int64_t i0,
   for (int r = 0; r < R; ++r) {
     int64_t i = i0 + r;
     float scale = epi.rowScale[i * epi.scaleStride];
-    const float *in = epi.acc + i * epi.accRs + j0 * epi.accCs;
     V prev[NV];
-    if (nj == NR && epi.accCs == 1) {
-      // Whole panel width, contiguous: vector loads.
-      std::memcpy(prev, in, sizeof prev);
-    } else {
-      float tmp[NR] = {};
-      for (int64_t j = 0; j < nj; ++j)
-        tmp[j] = in[j * epi.accCs];
-      std::memcpy(prev, tmp, sizeof prev);
-    }
+    loadRow<NR, V>(prev, epi.acc + i * epi.accRs + j0 * epi.accCs, epi.accCs,
+                   nj);
     for (int v = 0; v < NV; ++v)
       acc[r][v] += scale * prev[v];
   }
@@ -220,18 +230,8 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp,
       for (int v = 0; v < NV; ++v)
         acc[r][v] = V{};
   else
-    for (int r = 0; r < R; ++r) {
-      const float *in = c + (i0 + r) * ldc;
-      if (nj == NR) {
-        std::memcpy(acc[r], in, sizeof acc[r]);
-      } else {
-        // (An element loop: a run-time-length memcpy is a libc call.)
-        float tmp[NR] = {};
-        for (int64_t j = 0; j < nj; ++j)
-          tmp[j] = in[j];
-        std::memcpy(acc[r], tmp, sizeof acc[r]);
-      }
-    }
+    for (int r = 0; r < R; ++r)
+      loadRow<NR, V>(acc[r], c + (i0 + r) * ldc, 1, nj);
   // The accumulated term starts the sum (with alpha 1: the only case with
   // both is none of the entry points'), so that a product summed in depth
   // chunks, with C the term's own buffer, adds what a whole one adds in the
