@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cpu=${1:-x86-64-v4}
 out=$root/bench/out
 bin=$root/build/bin
+. "$root/bench/cpu/link.sh"
 # Objects of an earlier build would be linked below with this one's runtime.
 rm -rf "$out/kernels"
 mkdir -p "$out/kernels"
@@ -34,11 +35,7 @@ g++ -O3 -std=c++17 -I "$out/kernels" -I "$root/runtime/include" \
 # bench_cpu_stats: the same with a copy of the runtime that times its
 # microkernel calls (CASCADE_MICROKERNEL_STATS): the microkernel's rate
 # inside the kernels.
-g++ -O3 -std=c++17 -fopenmp -DCASCADE_MICROKERNEL_STATS -Wno-psabi \
-  -I "$out/kernels" -I "$root/runtime/include" \
-  "$root/bench/cpu/bench_cpu.cpp" "$out"/kernels/*.o "$root"/runtime/lib/*.cpp \
-  /usr/lib/llvm-22/lib/libomp.so.5 -lm -lpthread \
-  -static-libstdc++ -static-libgcc -Wl,-rpath,'$ORIGIN' -o "$out/bench_cpu_stats"
+link_bench_cpu "$out/bench_cpu_stats" -DCASCADE_MICROKERNEL_STATS
 # The dense and causal kernels, and tile-size variants of them, as a shared
 # library for paired.py (Cascade and PyTorch alternated call by call in one
 # process).
@@ -52,14 +49,7 @@ for kb in 256 512; do
   compile attention_dense_q128k$kb "$kernels/dense.mlir" --block-size $kb
   compile attention_causal_q128k$kb "$kernels/causal.mlir" --block-size $kb
 done
-# Its runtime counts the microkernel's calls (CASCADE_MICROKERNEL_STATS:
-# a clock read per call, ~0.1% of an attention step).
-g++ -O3 -std=c++17 -shared -fPIC -fopenmp -Wno-psabi -DCASCADE_MICROKERNEL_STATS \
-  -I "$out/kernels" -I "$root/runtime/include" \
-  "$root/bench/cpu/bench_lib.cpp" "$out"/kernels/attention_dense*.o \
-  "$out"/kernels/attention_causal*.o "$root"/runtime/lib/*.cpp \
-  /usr/lib/llvm-22/lib/libomp.so.5 -static-libstdc++ -static-libgcc \
-  -Wl,-rpath,'$ORIGIN' -o "$out/libcascade_bench.so"
+link_bench_lib "$out/libcascade_bench.so"
 # Register-block variants of the microkernel (run by hand, see its header).
 g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp" \
   -static-libstdc++ -static-libgcc -o "$out/microkernel_variants"
