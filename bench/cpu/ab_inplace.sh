@@ -9,6 +9,13 @@
 #   bash bench/cpu/build_variant.sh kc32 -DCASCADE_MICROKERNEL_IN_PLACE_CHUNK=32
 #   bash bench/cpu/build_variant.sh kc64 -DCASCADE_MICROKERNEL_IN_PLACE_CHUNK=64
 #   bash bench/cpu/build_variant.sh packv -DCASCADE_MICROKERNEL_IN_PLACE_SPAN=0
+# and P's rows padded to 144 floats by the compiler (pad) and with the copy
+# as well (otfpad):
+#   CASCADE_BENCH_OUT=/tmp/padout CASCADE_COMPILE_FLAGS=--pad-column-major-rows \
+#     bash bench/cpu/build.sh
+#   cp /tmp/padout/libcascade_bench.so bench/out/libcascade_bench_pad.so
+#   (root=$PWD out=/tmp/padout; . bench/cpu/link.sh; link_bench_lib \
+#     bench/out/libcascade_bench_otfpad.so -DCASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL=1)
 # and from bench/out on the benchmark machine: OUT=DIR bash ab_inplace.sh
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -23,6 +30,7 @@ out=${OUT:-.}
         grep -e "fma-peak" -e "step"
     done
   done
-  python3 side_by_side.py dense 3 3 pytorch,dense,otf:dense,kc32:dense,packv:dense
-  python3 side_by_side.py causal 3 4 pytorch,causal,otf:causal,kc32:causal,packv:causal
+  python3 side_by_side.py dense 3 3 pytorch,dense,otf:dense,pad:dense,otfpad:dense
+  python3 side_by_side.py causal 3 4 pytorch,causal,otf:causal,pad:causal,otfpad:causal
+  python3 side_by_side.py dense 3 3 pytorch,dense,kc32:dense,packv:dense,otfpad:dense
 } 2>&1 | tee "$out/ab_inplace.txt"

@@ -4,11 +4,12 @@
 # the static runtime; libstdc++ static, libomp carried next to it (rpath
 # $ORIGIN), so that it runs on the benchmark machine without MLIR.
 #   bash bench/cpu/build.sh [CPU]     CPU: an LLVM CPU name (default x86-64-v4)
-# CASCADE_COMPILE_FLAGS adds options to every cascade-compile (A/B builds).
+# CASCADE_COMPILE_FLAGS adds options to every cascade-compile (A/B builds);
+# CASCADE_BENCH_OUT puts the build elsewhere than bench/out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cpu=${1:-x86-64-v4}
-out=$root/bench/out
+out=${CASCADE_BENCH_OUT:-$root/bench/out}
 bin=$root/build/bin
 . "$root/bench/cpu/link.sh"
 # Objects of an earlier build would be linked below with this one's runtime.

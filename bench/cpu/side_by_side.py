@@ -57,13 +57,21 @@ def worker(contender, workload, core, calls, barrier, results):
                 raise RuntimeError(contender)
     with torch.no_grad():
         call()  # warm-up
+        # A kernel's result, its first head against PyTorch's (a fast wrong
+        # kernel must not read as a gain: main marks it WRONG).
+        err = 0.0
+        if contender not in ("pytorch", "pytorch_bf16"):
+            ref = F.scaled_dot_product_attention(
+                q[:, :1].float(), k[:, :1].float(), v[:, :1].float(),
+                is_causal=workload == "causal")
+            err = (out[:, :1].float() - ref).abs().max().item()
         barrier.wait()
         times = []
         for _ in range(calls):
             t0 = time.perf_counter()
             call()
             times.append((time.perf_counter() - t0) * 1e3)
-    results.put((contender, core, times))
+    results.put((contender, core, times, err))
 
 
 def main():
@@ -91,7 +99,7 @@ def main():
         for _ in procs:
             while True:
                 try:
-                    c, core, t = results.get(timeout=5)
+                    c, core, t, err = results.get(timeout=5)
                     break
                 except queue.Empty:
                     if any(p.exitcode for p in procs):
@@ -99,8 +107,10 @@ def main():
                             p.terminate()
                         sys.exit("side_by_side.py: a worker failed")
             times[c].extend(t)
-            print("  rotation %d  %-16s core %2d  %s" % (
-                rotation, c, core, " ".join("%.0f" % x for x in t)), flush=True)
+            bound = 3e-2 if c.endswith("_bf16") else 1e-4
+            print("  rotation %d  %-16s core %2d  %s  (max error %.1e%s)" % (
+                rotation, c, core, " ".join("%.0f" % x for x in t), err,
+                "" if err <= bound else ": WRONG"), flush=True)
         for p in procs:
             p.join()
             if p.exitcode:

@@ -412,6 +412,64 @@ Value maskCoordinate(OpBuilder &b, Location loc, StringRef order,
   return coord;
 }
 
+/// Marks an einsum whose result is a microkernel product's column-major A
+/// (the attention probabilities keys-first, read by P.V): the length its
+/// result's rows are allocated with (see paddedRowLength).
+constexpr StringLiteral kPaddedRowAttr = "cascade.padded_row";
+
+/// The length to allocate rows of `n` floats with so that a column of them
+/// falls on all of the L1 cache's sets: an odd number of 64-byte lines. A
+/// column of rows of 128 floats (512 bytes) falls on 8 of 64 sets, so the
+/// 128 lines that a column-major A's row block reads cannot stay in a 12-way
+/// L1 while the blocks below it read them again. 0: no padding needed.
+int64_t paddedRowLength(int64_t n) {
+  constexpr int64_t lineFloats = 16;
+  if (n < 4 * lineFloats || n % lineFloats != 0 || (n / lineFloats) % 2 != 0)
+    return 0;
+  return n + lineFloats;
+}
+
+/// The tensor an einsum's generic writes: empty, or a slice of a tensor
+/// with longer rows where the einsum is marked with kPaddedRowAttr.
+Value emptyResult(OpBuilder &b, EinsumOp op, RankedTensorType type,
+                  ValueRange dynSizes) {
+  Location loc = op.getLoc();
+  auto padded = op->getAttrOfType<IntegerAttr>(kPaddedRowAttr);
+  if (!padded || !type.hasStaticShape())
+    return tensor::EmptyOp::create(b, loc, type, dynSizes);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = padded.getInt();
+  Value whole = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t n : type.getShape())
+    sizes.push_back(b.getIndexAttr(n));
+  return tensor::ExtractSliceOp::create(b, loc, type, whole, offsets, sizes,
+                                        strides);
+}
+
+/// Marks (kPaddedRowAttr) the einsums whose results are the column-major A of
+/// a microkernel product, where their rows' length needs padding.
+void markPaddedRows(Operation *root) {
+  root->walk([](EinsumOp op) {
+    FailureOr<MatmulShape> m = matchMatmul(op);
+    if (failed(m) || !m->transA)
+      return;
+    auto producer = m->a.getDefiningOp<EinsumOp>();
+    auto type = cast<RankedTensorType>(m->a.getType());
+    // (A product's result is the microkernel's contiguous C.)
+    if (!producer || producer.getIterate() ||
+        succeeded(matchMatmul(producer)) || !type.getElementType().isF32() ||
+        !type.hasStaticShape() || type.getRank() < 2)
+      return;
+    if (int64_t padded = paddedRowLength(type.getShape().back()))
+      producer->setAttr(
+          kPaddedRowAttr,
+          IntegerAttr::get(IndexType::get(op.getContext()), padded));
+  });
+}
+
 struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -434,8 +492,7 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
     for (auto [d, c] : llvm::enumerate(indices.result))
       if (resultType.isDynamicDim(d))
         dynSizes.push_back(sizes.values.lookup(c));
-    Value init =
-        tensor::EmptyOp::create(rewriter, loc, resultType, dynSizes);
+    Value init = emptyResult(rewriter, op, resultType, dynSizes);
     if (reduces) {
       Value identity = arith::ConstantOp::create(
           rewriter, loc, identityOf(rewriter, *reduce, elt));
@@ -1282,6 +1339,8 @@ struct ConvertToLinalgPass
     : cascade::impl::CascadeConvertToLinalgBase<ConvertToLinalgPass> {
   using CascadeConvertToLinalgBase::CascadeConvertToLinalgBase;
   void runOnOperation() override {
+    if (microkernels && padColumnMajorRows)
+      markPaddedRows(getOperation());
     RewritePatternSet patterns(&getContext());
     patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
                  ClassifyBlocksToGeneric>(&getContext());

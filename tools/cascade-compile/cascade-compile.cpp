@@ -73,6 +73,12 @@ static cl::opt<int64_t> splits("splits",
                                         "a decode step, else none)"),
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(compileCategory));
+static cl::opt<bool> padColumnMajorRows(
+    "pad-column-major-rows",
+    cl::desc("Rows of P (P.V's column-major A) allocated with an odd number "
+             "of cache lines"),
+    cl::init(cascade::cpu::Options().padColumnMajorRows),
+    cl::cat(compileCategory));
 static cl::opt<std::string>
     schedule("schedule",
              cl::desc("OpenMP schedule of the work items: static, dynamic "
@@ -137,6 +143,7 @@ int main(int argc, char **argv) {
   options.blockSize = blockSize;
   options.queryBlock = queryBlock;
   options.splits = splits;
+  options.padColumnMajorRows = padColumnMajorRows;
   options.targetDesc = targetDesc;
   options.schedule = schedule;
   if (failed(cpu::lowerToLLVM(*module, options)))

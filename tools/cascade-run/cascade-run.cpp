@@ -111,6 +111,11 @@ static cl::opt<int64_t> splits("splits",
                                         "none; 0: 4 for a decode step)"),
                                cl::init(cascade::cpu::Options().splits),
                                cl::cat(runCategory));
+static cl::opt<bool> padColumnMajorRows(
+    "pad-column-major-rows",
+    cl::desc("CPU target: rows of P (P.V's column-major A) allocated "
+             "with an odd number of cache lines"),
+    cl::init(cascade::cpu::Options().padColumnMajorRows), cl::cat(runCategory));
 static cl::opt<std::string>
     schedule("schedule",
              cl::desc("CPU target: OpenMP schedule of the work items "
@@ -321,6 +326,7 @@ int main(int argc, char **argv) {
     options.blockSize = blockSize;
     options.queryBlock = queryBlock;
     options.splits = splits;
+    options.padColumnMajorRows = padColumnMajorRows;
     options.schedule = schedule;
     if (failed(cpu::lowerToLLVM(*lowered, options)))
       return 1;

@@ -46,6 +46,9 @@ struct Options {
   /// How OpenMP hands work items to threads (cascade-schedule-work-items).
   std::string schedule = "dynamic";
   int64_t scheduleChunk = 1;
+  /// Rows of P (P.V's column-major A) allocated with an odd number of cache
+  /// lines (cascade-convert-to-linalg's pad-column-major-rows).
+  bool padColumnMajorRows = false;
 };
 
 /// Everything the CPU lowering parses and translates: all upstream dialects

@@ -334,7 +334,12 @@ def CascadeConvertToLinalg : Pass<"cascade-convert-to-linalg"> {
   }];
   let options = [
     Option<"microkernels", "microkernels", "bool", /*default=*/"false",
-           "Matrix-shaped f32 contractions call the runtime's microkernel">
+           "Matrix-shaped f32 contractions call the runtime's microkernel">,
+    Option<"padColumnMajorRows", "pad-column-major-rows", "bool",
+           /*default=*/"false",
+           "With microkernels: an einsum whose result a product reads as "
+           "a column-major A (P of P.V, keys-first) allocates its rows with "
+           "an odd number of cache lines">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

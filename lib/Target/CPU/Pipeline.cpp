@@ -49,6 +49,11 @@ struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
       llvm::cl::desc("OpenMP schedule of the work items: static, dynamic "
                      "or guided"),
       llvm::cl::init(cpu::Options().schedule)};
+  Option<bool> padColumnMajorRows{
+      *this, "pad-column-major-rows",
+      llvm::cl::desc("Rows of P (P.V's column-major A) allocated with an "
+                     "odd number of cache lines"),
+      llvm::cl::init(cpu::Options().padColumnMajorRows)};
 };
 } // namespace
 
@@ -59,8 +64,14 @@ void cpu::registerPipeline() {
       "dialects, one-shot bufferization, loops with OpenMP work items, down "
       "to the LLVM dialect",
       [](OpPassManager &pm, const LowerToCpuOptions &o) {
-        buildLowerToLLVMPipeline(pm, {o.blockSize, o.splits, o.queryBlock,
-                                      o.targetDesc, o.schedule});
+        cpu::Options options;
+        options.blockSize = o.blockSize;
+        options.splits = o.splits;
+        options.queryBlock = o.queryBlock;
+        options.targetDesc = o.targetDesc;
+        options.schedule = o.schedule;
+        options.padColumnMajorRows = o.padColumnMajorRows;
+        buildLowerToLLVMPipeline(pm, options);
       });
 }
 
@@ -91,7 +102,8 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.
-  pm.addPass(createCascadeConvertToLinalg({/*microkernels=*/true}));
+  pm.addPass(createCascadeConvertToLinalg(
+      {/*microkernels=*/true, options.padColumnMajorRows}));
   pm.addPass(createCascadeConvertRoutingToRuntime());
   pm.addPass(createCascadeConvertTileToSCF());
   // The softmax's sum in the loop that computes the exponentials.
