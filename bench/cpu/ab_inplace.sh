@@ -22,7 +22,9 @@ cd "$(dirname "$0")"
 out=${OUT:-.}
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-  ./microkernel_test | tail -1
+  # Side by side first (what decides), then the harness and the step rates.
+  python3 side_by_side.py dense 3 3 pytorch,dense,otf:dense,pad:dense,otfpad:dense
+  python3 side_by_side.py causal 3 4 pytorch,causal,otf:causal,pad:causal,otfpad:causal
   ./microkernel_variants 9
   for round in 1 2 3; do
     for v in "" _otf _kc32 _kc64 _packv; do
@@ -30,7 +32,6 @@ out=${OUT:-.}
         grep -e "fma-peak" -e "step"
     done
   done
-  python3 side_by_side.py dense 3 3 pytorch,dense,otf:dense,pad:dense,otfpad:dense
-  python3 side_by_side.py causal 3 4 pytorch,causal,otf:causal,pad:causal,otfpad:causal
   python3 side_by_side.py dense 3 3 pytorch,dense,kc32:dense,packv:dense,otfpad:dense
+  ./microkernel_test | tail -1
 } 2>&1 | tee "$out/ab_inplace.txt"
