@@ -430,13 +430,15 @@ int64_t paddedRowLength(int64_t n) {
 }
 
 /// The tensor an einsum's generic writes: empty, or a slice of a tensor
-/// with longer rows where the einsum is marked with kPaddedRowAttr.
+/// with longer rows where the einsum is marked with kPaddedRowAttr (only
+/// static shapes are, see markPaddedRows).
 Value emptyResult(OpBuilder &b, EinsumOp op, RankedTensorType type,
                   ValueRange dynSizes) {
   Location loc = op.getLoc();
   auto padded = op->getAttrOfType<IntegerAttr>(kPaddedRowAttr);
-  if (!padded || !type.hasStaticShape())
+  if (!padded)
     return tensor::EmptyOp::create(b, loc, type, dynSizes);
+  assert(type.hasStaticShape() && "markPaddedRows marks static shapes only");
   SmallVector<int64_t> shape(type.getShape());
   shape.back() = padded.getInt();
   Value whole = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
