@@ -1,5 +1,8 @@
 // RUN: cascade-opt %s --cascade-convert-to-linalg="microkernels pad-column-major-rows" --split-input-file | FileCheck %s
 // RUN: cascade-opt %s --cascade-convert-to-linalg=microkernels --split-input-file | FileCheck %s --check-prefix=OFF
+// Without microkernels the products are generics, whose operands are read
+// where they lie: the option alone pads nothing.
+// RUN: cascade-opt %s --cascade-convert-to-linalg=pad-column-major-rows --split-input-file | FileCheck %s --check-prefix=ALONE
 
 // P.V with P keys-first (the microkernel's A read column-major): P's rows of
 // 128 floats (8 cache lines) are allocated 144 long (9 lines), and the
@@ -14,6 +17,11 @@
 // OFF-NOT: x144xf32
 // OFF-NOT: tensor.extract_slice
 // OFF: call @cascade_rt_matmul_f32
+// ALONE-LABEL: func.func @keys_first_probabilities
+// ALONE-NOT: x144xf32
+// ALONE-NOT: tensor.extract_slice
+// ALONE-NOT: call @cascade_rt_matmul
+// ALONE: linalg.generic
 func.func @keys_first_probabilities(%s: tensor<128x128xf32>, %m: tensor<128x128xf32>, %v: tensor<128x128xf32>) -> tensor<128x128xf32> {
   %p = cascade.einsum "kq,kq->kq" ins(%s, %m : tensor<128x128xf32>, tensor<128x128xf32>) map(sub) -> tensor<128x128xf32>
   %o = cascade.einsum "kq,kd->qd" ins(%p, %v : tensor<128x128xf32>, tensor<128x128xf32>) map(mul) reduce(add) -> tensor<128x128xf32>
