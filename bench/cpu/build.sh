@@ -53,7 +53,7 @@ done
 link_bench_lib "$out/libcascade_bench.so"
 # Register-block variants of the microkernel (run by hand, see its header).
 g++ -O3 -std=gnu++17 -march=x86-64-v4 "$root/bench/cpu/microkernel_variants.cpp" \
-  -static-libstdc++ -static-libgcc -o "$out/microkernel_variants"
+  -ldl -static-libstdc++ -static-libgcc -o "$out/microkernel_variants"
 # One attention step's bf16 products (AVX512-BF16 and widened) next to f32.
 g++ -O3 -std=c++17 -I "$root/runtime/include" "$root/bench/cpu/bf16_step.cpp" \
   "$root/build/lib/libcascade_runtime_static.a" /usr/lib/llvm-22/lib/libomp.so.5 \

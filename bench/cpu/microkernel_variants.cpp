@@ -1,8 +1,14 @@
 // Register-block variants of the runtime's f32 microkernel, timed in one
 // process in alternating rounds (the loaned benchmark machine drifts within
 // a run, so only ratios of interleaved measurements mean anything).
-//   g++ -O3 -march=x86-64-v4 microkernel_variants.cpp -o microkernel_variants
-//   ./microkernel_variants [ROUNDS]
+//   g++ -O3 -march=x86-64-v4 microkernel_variants.cpp -ldl \
+//     -o microkernel_variants
+//   ./microkernel_variants [ROUNDS [LIB.so...]]
+// Each LIB (a libcascade_bench*.so of build.sh or build_variant.sh, loaded
+// with its own symbols) adds the runtime's own entry points on the same
+// operands: the scores' product (row-major A, B packed, alpha) and P.V's
+// (column-major A, B read in place), so that the runtime's compiled blocks
+// are timed against the plain ones in the same rounds.
 // C[128x128] = A[128x128] . B[128x128] as in one attention step (P.V; B
 // row-major), B packed into panels of NR columns beforehand; A read in
 // place as the attention step's operands lie (row-major: the scores' K
@@ -13,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <functional>
 #include <string>
 #include <vector>
@@ -105,8 +112,67 @@ struct Variant {
   std::string name;
   int mr, nr;
   ALayout layout;
-  void (*fn)(const float *, const float *, float *, float *);
+  std::function<void(const float *, const float *, float *, float *)> fn;
+  float alpha = 1.0f; // C = alpha * A . B
 };
+
+// The runtime's ABI (cascade/kernel_abi.h), declared here so that this file
+// builds on its own.
+struct Memref1D {
+  float *alloc, *aligned;
+  int64_t offset, size, stride;
+};
+struct Memref2D {
+  float *alloc, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+Memref2D view2D(const float *p, int64_t rows, int64_t cols, int64_t rs) {
+  float *q = const_cast<float *>(p);
+  return Memref2D{q, q, 0, {rows, cols}, {rs, 1}};
+}
+using ScaledPackedFn = void (*)(Memref2D *, Memref2D *, Memref1D *, Memref2D *,
+                                float, int64_t, int64_t);
+using PlainFn = void (*)(Memref2D *, Memref2D *, Memref2D *, int64_t, int64_t);
+
+/// The variants calling LIB's entry points (see the header).
+void addRuntimeVariants(std::vector<Variant> &variants, const char *lib) {
+  void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    std::exit(1);
+  }
+  auto scaledPacked = reinterpret_cast<ScaledPackedFn>(
+      dlsym(h, "_mlir_ciface_cascade_rt_matmul_scaled_packed_f32"));
+  auto plain =
+      reinterpret_cast<PlainFn>(dlsym(h, "_mlir_ciface_cascade_rt_matmul_f32"));
+  if (!scaledPacked || !plain) {
+    std::fprintf(stderr, "%s: no microkernel entry points\n", lib);
+    std::exit(1);
+  }
+  std::string name = lib;
+  name = name.substr(name.rfind('/') + 1);
+  // Scores: C = 0.5 * K . Q^T with Q^T packed in 64-wide panels (the
+  // harness's packing for NR = 64 is the runtime's layout).
+  variants.push_back(
+      {name + " row packed", 6, 64, RowMajor,
+       [scaledPacked](const float *a, const float *bp, float *, float *c) {
+         Memref2D A = view2D(a, M, K, K), B = view2D(nullptr, K, N, N),
+                  C = view2D(c, M, N, N);
+         float *p = const_cast<float *>(bp);
+         Memref1D P{p, p, 0, (int64_t)K * N + 64, 1};
+         scaledPacked(&A, &B, &P, &C, 0.5f, 0, 0);
+       },
+       0.5f});
+  // P.V: A column-major (given as its transpose, transA), B row-major at a
+  // row stride of 128, read in place.
+  variants.push_back(
+      {name + " col B128", 6, 64, ColMajor,
+       [plain](const float *aT, const float *, float *, float *c) {
+         Memref2D A = view2D(aT, K, M, M), B = view2D(bInPlace128, K, N, N),
+                  C = view2D(c, M, N, N);
+         plain(&A, &B, &C, 1, 0);
+       }});
+}
 
 double nowSec() {
   return std::chrono::duration<double>(
@@ -149,6 +215,8 @@ int main(int argc, char **argv) {
       {"14x32 row", 14, 32, RowMajor, kernel<14, 2, RowMajor>},
       {"14x32 col", 14, 32, ColMajor, kernel<14, 2, ColMajor>},
   };
+  for (int i = 2; i < argc; ++i)
+    addRuntimeVariants(variants, argv[i]);
   std::vector<float> a(M * K), b(K * N), ref(M * N, 0.0f);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = (float)((i * 37 % 101) / 101.0 - 0.5);
@@ -193,7 +261,7 @@ int main(int argc, char **argv) {
     variants[v].fn(aOf(variants[v]), bp[v].data(), ap[v].data(), c.data());
     double err = 0;
     for (int i = 0; i < M * N; ++i)
-      err = std::max(err, (double)std::abs(c[i] - ref[i]));
+      err = std::max(err, (double)std::abs(c[i] - variants[v].alpha * ref[i]));
     if (err > 1e-3) {
       std::printf("%s: wrong result (max error %g)\n", variants[v].name.c_str(),
                   err);

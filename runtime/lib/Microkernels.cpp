@@ -214,10 +214,17 @@ struct DepthChunk {
   bool last() const { return k1 == depth; }
 };
 
+/// Which of A's strides a block knows to be 1 at compile time: the rows of
+/// a column-major A (P.V's P) or the columns of a row-major one (the
+/// scores' keys). With both strides run-time values, GCC kept the offsets
+/// of a 6-row block's rows in registers and spilled some of them, reloading
+/// them from the stack in every step of the K loop of the AVX-512 blocks.
+enum class AUnit { None, Rows, Cols };
+
 /// Rows [i0, i0 + R) x columns [j0, j0 + nj) of C over the depth `chunk`
 /// (a chunked product has alpha 1). With CopyPanel, also stores the panel
 /// rows it reads to `copy` (row k at copy + k * NR) for the blocks after it.
-template <int R, int NR, typename V, bool CopyPanel = false>
+template <int R, int NR, typename V, AUnit AU, bool CopyPanel = false>
 inline __attribute__((always_inline)) void
 block(const View &a, int64_t i0, const float *panel, int64_t ldp,
       DepthChunk chunk, float *c, int64_t ldc, int64_t nj, const Epilogue &epi,
@@ -240,17 +247,19 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp,
   bool accFirst = epi.acc && epi.alpha == 1.0f;
   if (accFirst && chunk.first())
     addAccumulated<R, NR, V>(acc, i0, j0, nj, epi);
-  const float *arow[R];
-  for (int r = 0; r < R; ++r)
-    arow[r] = a.data + (i0 + r) * a.rs;
-  for (int64_t k = chunk.k0; k < chunk.k1; ++k) {
+  const int64_t rs = AU == AUnit::Rows ? 1 : a.rs;
+  const int64_t cs = AU == AUnit::Cols ? 1 : a.cs;
+  // A's column k of the block's rows: at ak + r * rs, one pointer stepped
+  // by cs (with rs 1, the rows are constant offsets from it).
+  const float *ak = a.data + i0 * rs + chunk.k0 * cs;
+  for (int64_t k = chunk.k0; k < chunk.k1; ++k, ak += cs) {
     V b[NV];
     for (int v = 0; v < NV; ++v)
       std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
     if constexpr (CopyPanel)
       std::memcpy(copy + k * NR, b, sizeof b);
     for (int r = 0; r < R; ++r) {
-      float x = arow[r][k * a.cs];
+      float x = ak[r * rs];
       for (int v = 0; v < NV; ++v)
         acc[r][v] += x * b[v];
     }
@@ -300,7 +309,7 @@ thread_local PanelStorage panelStorage;
 /// the rows. Always inlined, so it is compiled for each instruction set of
 /// the kernel that calls it (a lambda would be compiled once, for the
 /// baseline).
-template <int MR, int NR, typename V = v16>
+template <int MR, int NR, AUnit AU, typename V = v16>
 inline __attribute__((always_inline)) void
 panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
              const Epilogue &epi) {
@@ -344,26 +353,26 @@ panelProduct(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     const float *rows = panel;
     int64_t ldr = ldp;
     if (copy) {
-      block<MR, NR, V, true>(a, 0, panel, ldp, chunk, cj, ldc, nj, epi, j0,
-                             copy);
+      block<MR, NR, V, AU, true>(a, 0, panel, ldp, chunk, cj, ldc, nj, epi, j0,
+                                 copy);
       i0 = MR;
       rows = copy;
       ldr = NR;
     }
     for (; i0 + MR <= m; i0 += MR)
-      block<MR, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      block<MR, NR, V, AU>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
     // The rows left: fewer than MR, and MR is at most 8.
     static_assert(MR <= 8, "the rows left are done in blocks of 4, 2 and 1");
     if (m - i0 >= 4) {
-      block<4, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      block<4, NR, V, AU>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
       i0 += 4;
     }
     if (m - i0 >= 2) {
-      block<2, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      block<2, NR, V, AU>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
       i0 += 2;
     }
     if (m - i0 == 1)
-      block<1, NR, V>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
+      block<1, NR, V, AU>(a, i0, rows, ldr, chunk, cj, ldc, nj, epi, j0);
   }
 }
 
@@ -401,6 +410,16 @@ enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
 constexpr int64_t panelWidth(BlockKind kind) {
   return kind == BlockKind::RowMajorA ? 32 : 64;
 }
+/// panelProduct with whichever of A's strides is 1 (matmul makes sure one
+/// is) known at compile time.
+template <int MR, int NR>
+inline __attribute__((always_inline)) void
+panelProductOf(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
+               const Epilogue &epi) {
+  if (a.rs == 1)
+    return panelProduct<MR, NR, AUnit::Rows>(a, b, c, ldc, j0, epi);
+  panelProduct<MR, NR, AUnit::Cols>(a, b, c, ldc, j0, epi);
+}
 inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
             int64_t p, const Epilogue &epi) {
@@ -410,33 +429,49 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
   // in register pairs, spilled and ran at 2-5 GFLOP/s (x86-64-v3 build on
   // the Debian machine, bench/RESULTS.md). Sub-panels of 16 columns of the
   // kind's panel; a packed panel is read in place (its row stride is 64).
+  // (Their loop spills nothing with A's strides unknown.)
   if (!nativeWideVectors()) {
     for (int64_t j = j0; j < j0 + panelWidth(kind) && j < b.cols; j += 16)
-      panelProduct<6, 16, v8>(a, b, c, ldc, j, epi);
+      panelProduct<6, 16, AUnit::None, v8>(a, b, c, ldc, j, epi);
     return;
   }
   // The last columns of a 64-wide kind, if 32 or fewer, take a block of 32:
   // head dim 80 computed 128 columns of P.V for 80, now 96.
   if (kind != BlockKind::RowMajorA && b.cols - j0 <= 32)
-    return panelProduct<6, 32>(a, b, c, ldc, j0, epi);
+    return panelProductOf<6, 32>(a, b, c, ldc, j0, epi);
   switch (kind) {
   case BlockKind::Packed:
     static_assert(panelWidth(BlockKind::Packed) == kPackedNR);
-    return panelProduct<6, kPackedNR>(a, b, c, ldc, j0, epi);
+    return panelProductOf<6, kPackedNR>(a, b, c, ldc, j0, epi);
   case BlockKind::ColumnMajorA:
-    return panelProduct<6, panelWidth(BlockKind::ColumnMajorA)>(a, b, c, ldc,
-                                                                j0, epi);
+    return panelProduct<6, panelWidth(BlockKind::ColumnMajorA), AUnit::Rows>(
+        a, b, c, ldc, j0, epi);
   case BlockKind::RowMajorA:
-    return panelProduct<6, panelWidth(BlockKind::RowMajorA)>(a, b, c, ldc, j0,
-                                                             epi);
+    return panelProductOf<6, panelWidth(BlockKind::RowMajorA)>(a, b, c, ldc, j0,
+                                                               epi);
   }
+}
+
+/// A with neither stride 1 (a view the ABI allows, though no kernel of ours
+/// passes one), copied row-major for the blocks, which read A with one of
+/// its strides 1 (AUnit).
+thread_local PanelStorage unitStrideCopy;
+View withUnitStride(const View &a) {
+  if (a.rs == 1 || a.cs == 1)
+    return a;
+  float *copy = unitStrideCopy.get(static_cast<size_t>(a.rows * a.cols));
+  for (int64_t i = 0; i < a.rows; ++i)
+    for (int64_t k = 0; k < a.cols; ++k)
+      copy[i * a.cols + k] = a.at(i, k);
+  return View{copy, a.rows, a.cols, a.cols, 1};
 }
 
 #ifdef CASCADE_MICROKERNEL_CLONES
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void matmul(const View &a, const View &b, float *c, int64_t ldc,
+void matmul(const View &strided, const View &b, float *c, int64_t ldc,
             const Epilogue &epi) {
+  View a = withUnitStride(strided);
   // The register block follows how A is read. A column-major A (P.V's P,
   // read from the keys-first scores) brings a new cache line in every step
   // of the K loop; a wider block does more FMAs per line: over column-major
