@@ -74,6 +74,14 @@ constexpr int64_t kInPlaceChunk = CASCADE_MICROKERNEL_IN_PLACE_CHUNK;
 #endif
 constexpr bool kCopyInPlacePanel = CASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL;
 
+// The K loop of a block prefetches B's row (and A's column) this many steps
+// ahead (0: none): B read in place at a stride of 128 floats leaves L1 in
+// every pass of the row blocks (see kInPlaceChunk).
+#ifndef CASCADE_MICROKERNEL_PREFETCH_ROWS
+#define CASCADE_MICROKERNEL_PREFETCH_ROWS 0
+#endif
+constexpr int64_t kPrefetchRows = CASCADE_MICROKERNEL_PREFETCH_ROWS;
+
 /// A view of op(X) as rows x cols with element (r, c) at r*rs + c*cs.
 struct View {
   const float *data;
@@ -253,6 +261,12 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp,
   // by cs (with rs 1, the rows are constant offsets from it).
   const float *ak = a.data + i0 * rs + chunk.k0 * cs;
   for (int64_t k = chunk.k0; k < chunk.k1; ++k, ak += cs) {
+    if constexpr (kPrefetchRows > 0)
+      if (k + kPrefetchRows < chunk.k1) {
+        for (int v = 0; v < NV; v += 16 / L)
+          __builtin_prefetch(panel + (k + kPrefetchRows) * ldp + L * v);
+        __builtin_prefetch(ak + kPrefetchRows * cs);
+      }
     V b[NV];
     for (int v = 0; v < NV; ++v)
       std::memcpy(&b[v], panel + k * ldp + L * v, sizeof(V));
