@@ -449,10 +449,20 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
       panelProduct<6, 16, AUnit::None, v8>(a, b, c, ldc, j, epi);
     return;
   }
-  // The last columns of a 64-wide kind, if 32 or fewer, take a block of 32:
-  // head dim 80 computed 128 columns of P.V for 80, now 96.
-  if (kind != BlockKind::RowMajorA && b.cols - j0 <= 32)
-    return panelProductOf<6, 32>(a, b, c, ldc, j0, epi);
+  // The last columns of a 64-wide kind, if fewer than 64, take blocks of 32
+  // and, for the last 16 or fewer, one of 8 x 16 (8 accumulators hide the
+  // FMAs' latency), so that a B read in place stays in place (a panel
+  // wider than the columns is packed per call) and few padding columns
+  // are computed: P.V of head dim 80 computed 128 columns for 80, then 96
+  // (16 of them over a panel packed per call), now 80.
+  if (kind != BlockKind::RowMajorA && b.cols - j0 < 64) {
+    for (int64_t j = j0; j < b.cols; j += 32) {
+      if (b.cols - j <= 16)
+        return panelProductOf<8, 16>(a, b, c, ldc, j, epi);
+      panelProductOf<6, 32>(a, b, c, ldc, j, epi);
+    }
+    return;
+  }
   switch (kind) {
   case BlockKind::Packed:
     static_assert(panelWidth(BlockKind::Packed) == kPackedNR);
