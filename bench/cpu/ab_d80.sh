@@ -17,17 +17,13 @@ out=${OUT:-.}
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   ./microkernel_test_d80 | tail -1
-  for round in 1 2 3 4; do
-    for v in "" _d80; do
-      ./bench_cpu$v 1 3 odd | sed "s/^/bench_cpu$v: /"
+  # (bench_cpu's filter names the kernel's group, odd, and its name.)
+  for run in "1 3" "16 10"; do
+    for round in 1 2 3 4; do
+      for v in "" _d80; do
+        ./bench_cpu$v $run odd,S1000 | sed "s/^/bench_cpu$v: /"
+      done
     done
+    python3 torch_reference.py $run S1000
   done
-  python3 torch_reference.py 1 3 S1000
-  for round in 1 2 3 4; do
-    for v in "" _d80; do
-      ./bench_cpu$v 16 10 odd | sed "s/^/bench_cpu$v: /"
-    done
-  done
-  python3 torch_reference.py 16 10 S1000
-  python3 torch_reference.py 1 3 S1000
 } 2>&1 | tee "$out/ab_d80.txt"

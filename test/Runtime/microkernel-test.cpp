@@ -13,6 +13,7 @@
 #include "cascade/kernel_abi.h"
 #include "cascade/runtime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -55,6 +56,29 @@ double fromBf16(uint16_t h) {
   float x;
   std::memcpy(&x, &u, 4);
   return x;
+}
+
+/// The largest error of C [m, n] (contiguous rows) against float64 sums of
+/// op(A) . op(B), over its bound (f32 sums of k products: a few ulp of their
+/// magnitude); above 1 is a failure. aAt(i, p) and bAt(p, j) give op(A)'s and
+/// op(B)'s elements.
+template <typename AAt, typename BAt>
+double worstOverBound(int64_t m, int64_t n, int64_t k, AAt aAt, BAt bAt,
+                      const float *c) {
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double want = 0, mag = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        double x = aAt(i, p), y = bAt(p, j);
+        want += x * y;
+        mag += std::fabs(x * y);
+      }
+      double err = std::fabs(c[i * n + j] - want);
+      double bound = 4 * k * 6e-8 * mag + 1e-30;
+      worst = std::max(worst, std::isnan(err) ? INFINITY : err / bound);
+    }
+  return worst;
 }
 
 /// A rows x cols matrix of bf16 (T = uint16_t) or f32 elements, stored as
@@ -208,24 +232,16 @@ int main() {
           _mlir_ciface_cascade_rt_matmul_f32(&a.ref, &b.ref, &cref, transA,
                                              transB);
           ++cases;
-          double worst = 0;
-          for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < n; ++j) {
-              double want = 0, mag = 0;
-              for (int64_t p = 0; p < k; ++p) {
-                double x = transA ? a.at(p, i) : a.at(i, p);
-                double y = transB ? b.at(j, p) : b.at(p, j);
-                want += x * y;
-                mag += std::fabs(x * y);
-              }
-              // f32 sums of k products: a few ulp of the magnitude.
-              double err = std::fabs(c[i * n + j] - want);
-              double bound = 4 * k * 6e-8 * mag + 1e-30;
-              if (!(err <= bound))
-                worst =
-                    std::max(worst, std::isnan(err) ? INFINITY : err / bound);
-            }
-          if (worst > 0) {
+          double worst = worstOverBound(
+              m, n, k,
+              [&](int64_t i, int64_t p) {
+                return transA ? a.at(p, i) : a.at(i, p);
+              },
+              [&](int64_t p, int64_t j) {
+                return transB ? b.at(j, p) : b.at(p, j);
+              },
+              c.data());
+          if (worst > 1) {
             ++failures;
             std::printf("FAIL m=%lld n=%lld k=%lld transA=%d transB=%d: worst "
                         "error %.3g x its bound\n",
@@ -408,20 +424,13 @@ int main() {
       Memref2D cref{c.data(), c.data(), 0, {m, n}, {n, 1}};
       _mlir_ciface_cascade_rt_matmul_f32(&aRef, &b.ref, &cref, transA, transB);
       ++cases;
-      double worst = 0;
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-          double want = 0, mag = 0;
-          for (int64_t p = 0; p < k; ++p) {
-            double x = transA ? aAt(p, i) : aAt(i, p);
-            double y = transB ? b.at(j, p) : b.at(p, j);
-            want += x * y;
-            mag += std::fabs(x * y);
-          }
-          double err = std::fabs(c[i * n + j] - want);
-          double bound = 4 * k * 6e-8 * mag + 1e-30;
-          worst = std::max(worst, std::isnan(err) ? INFINITY : err / bound);
-        }
+      double worst = worstOverBound(
+          m, n, k,
+          [&](int64_t i, int64_t p) { return transA ? aAt(p, i) : aAt(i, p); },
+          [&](int64_t p, int64_t j) {
+            return transB ? b.at(j, p) : b.at(p, j);
+          },
+          c.data());
       if (worst > 1) {
         ++failures;
         std::printf("FAIL A strided both ways m=%lld transA=%d transB=%d: "
