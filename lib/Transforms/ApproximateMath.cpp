@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/Dialect/Cascade.h"
 #include "cascade/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -35,6 +36,7 @@ namespace {
 ///   n = round(x log2(e)) by adding 1.5 * 2^23 (the sum's low bits hold n),
 ///   n <= 127, r = x - n ln(2) in two steps (Cody-Waite), e^r by Cephes'
 ///   expf polynomial in Horner form, 2^n from n's bits: (n + 127) << 23.
+/// An exp marked cascade.nonpositive_argument skips the upper clamps.
 /// exp(-inf) and every x <= -88 give exactly 0 (a fully masked softmax row
 /// relies on it), x >= 88.73 and +inf give +inf, NaN gives NaN. Results
 /// below 2^-126 flush to 0 or keep a few bits, as upstream's do.
@@ -72,13 +74,19 @@ struct ExpF32 : OpRewritePattern<math::ExpOp> {
       return math::FmaOp::create(rewriter, loc, a, b, c);
     };
 
-    Value x = atMost(atLeast(op.getOperand(), f(-88.0f)), f(88.8f));
+    // An argument known to be at most 0 (cascade.nonpositive_argument: a
+    // softmax's score minus its row's max) needs no upper clamps: n <= 0.
+    bool nonPositive = op->hasAttr(cascade::kNonPositiveArgumentAttr);
+    Value x = atLeast(op.getOperand(), f(-88.0f));
+    if (!nonPositive)
+      x = atMost(x, f(88.8f));
     // 1.5 * 2^23: x log2(e) + shift rounds to an integer held in the low
     // mantissa bits.
     Value shift = f(12582912.0f);
     Value n = arith::SubFOp::create(
         rewriter, loc, fma(x, f(1.44269504088896341f), shift), shift);
-    n = atMost(n, f(127.0f));
+    if (!nonPositive)
+      n = atMost(n, f(127.0f));
     Value r = fma(n, f(-0.693359375f), x);
     r = fma(n, f(2.12194440e-4f), r);
     Value p = f(1.9875691500e-4f);

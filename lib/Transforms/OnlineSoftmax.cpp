@@ -696,8 +696,26 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     Value maxAfter =
         sliceAlong(rewriter, loc, runMax, blockDim, rewriter.getIndexAttr(1),
                    stepCount, /*drop=*/false);
-    EinsumOp blockExp = b.mapped(sp + "," + rn + "->" + sp, {scores, maxAfter},
-                                 elt, guardedExp(0.0));
+    // The block's weights exp(s - max). A row whose max is -inf (no key
+    // seen yet) has only -inf scores, whose weights are exp(-inf - 0) = 0
+    // once the row's max is taken as 0: the -inf guard runs once per row
+    // instead of once per score, and the exponent's argument is at most 0
+    // (or NaN), which the approximation of exp may rely on.
+    Value rowShift = b.mapped(rn + "->" + rn, {maxAfter}, elt,
+                              [&](OpBuilder &bld, Location l, ValueRange a) {
+                                return arith::SelectOp::create(
+                                           bld, l, isNegInf(bld, l, a[0]),
+                                           floatConst(bld, l, elt, 0.0), a[0])
+                                    .getResult();
+                              });
+    EinsumOp blockExp =
+        b.mapped(sp + "," + rn + "->" + sp, {scores, rowShift}, elt,
+                 [&](OpBuilder &bld, Location l, ValueRange a) {
+                   auto e = math::ExpOp::create(
+                       bld, l, arith::SubFOp::create(bld, l, a[0], a[1]));
+                   e->setAttr(kNonPositiveArgumentAttr, bld.getUnitAttr());
+                   return e.getResult();
+                 });
     maskPadding(blockExp);
     if (padded)
       blockExp.setFillAttr(rewriter.getF64FloatAttr(0.0));

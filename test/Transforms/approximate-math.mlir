@@ -25,6 +25,18 @@ func.func @exp_f32(%x: f32, %v: vector<16xf32>) -> (f32, vector<16xf32>) {
   return %0, %1 : f32, vector<16xf32>
 }
 
+// An argument marked as at most 0 (a softmax's exponent) is clamped from
+// below only: no 88.8 and no 127.
+// CHECK-LABEL: func @exp_nonpositive
+// CHECK: arith.cmpf olt
+// CHECK-NOT: arith.cmpf ogt
+// CHECK: arith.shli
+// CHECK: return
+func.func @exp_nonpositive(%x: f32) -> f32 {
+  %0 = math.exp %x {cascade.nonpositive_argument} : f32
+  return %0 : f32
+}
+
 // f64 is left to libm; tanh and erf take upstream's approximations.
 // CHECK-LABEL: func @others
 // CHECK: math.exp %{{.*}} : f64

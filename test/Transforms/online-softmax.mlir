@@ -34,8 +34,16 @@
 // CHECK: } -> tensor<8x5xf64>
 // CHECK: %[[BEFORE:.*]] = tensor.extract_slice %[[RM]][0, 0] [8, 4] [1, 1]
 // CHECK: %[[AFTER:.*]] = tensor.extract_slice %[[RM]][0, 1] [8, 4] [1, 1]
-// CHECK: %[[SLN:.*]] = cascade.einsum "pnm,pn->pnm" ins(%[[S]], %[[AFTER]] : {{.*}}) {
-// CHECK: math.exp
+// The row's max with -inf taken as 0 (its scores are all -inf), once per
+// row: the exponent per score needs no guard, and its argument is at most 0.
+// CHECK: %[[SHIFT:.*]] = cascade.einsum "pn->pn" ins(%[[AFTER]] : {{.*}}) {
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select
+// CHECK: %[[SLN:.*]] = cascade.einsum "pnm,pn->pnm" ins(%[[S]], %[[SHIFT]] : {{.*}}) {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f64, %[[M:.*]]: f64):
+// CHECK-NEXT: %[[D:.*]] = arith.subf %[[X]], %[[M]] : f64
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[D]] {cascade.nonpositive_argument} : f64
+// CHECK-NEXT: cascade.yield %[[E]] : f64
 // CHECK: %[[PRM:.*]] = cascade.einsum "pn,pn->pn" ins(%[[BEFORE]], %[[AFTER]] : {{.*}}) {
 // CHECK: %[[SLD:.*]] = cascade.einsum "pnm->pn" ins(%[[SLN]] : {{.*}}) reduce(add)
 // CHECK: %[[RD:.*]] = cascade.einsum "pn,pn->pn" ins(%[[SLD]], %[[PRM]] : {{.*}}) iterate("n" init %{{.*}} : tensor<8xf64>) {

@@ -24,6 +24,11 @@ enum class BlockClass : int8_t { Empty = 0, Partial = 1, Full = 2 };
 /// cascade-online-softmax sets it on the running states it builds.
 inline constexpr llvm::StringLiteral kEmptyBlockIdentityAttr =
     "cascade.empty_block_identity";
+/// Unit attribute on a math.exp whose argument is at most 0 or NaN (a
+/// softmax's score minus its row's max): lowerings need not guard it
+/// against overflow. cascade-online-softmax sets it.
+inline constexpr llvm::StringLiteral kNonPositiveArgumentAttr =
+    "cascade.nonpositive_argument";
 } // namespace cascade
 
 // Generated declarations, in dependency order.

@@ -92,7 +92,11 @@ def CascadeOnlineSoftmax : Pass<"cascade-online-softmax"> {
     ```
 
     Rows whose keys are all masked keep RM = -inf; every exp of a difference
-    of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN.
+    of -infs is guarded, so they give AV = 0 and LSE = -inf, never NaN. SLN
+    is guarded once per row rather than per score: it subtracts RM[n+1]
+    with -inf taken as 0, exact because such a row's scores are all -inf.
+    Its exponent is then at most 0 (or NaN), which its `math.exp` says with
+    the unit attribute `cascade.nonpositive_argument`.
 
     With f32 scores and bf16 values, SLN is rounded to bf16 for the product
     with V (SLN * V is then bf16 x bf16, which the CPU target computes on
@@ -384,8 +388,10 @@ def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
     a rounding shift, a two-step argument reduction, a degree-7 Horner
     polynomial, 2^n from the exponent bits). The error is at most 1.2e-7
     relative below x = 88.37 and 3e-7 above, far inside the f32 bounds of
-    docs/numerics.md; exp(-inf) is exactly 0 and NaN stays NaN. f64 and
-    other types are left alone.
+    docs/numerics.md; exp(-inf) is exactly 0 and NaN stays NaN. An exp
+    marked `cascade.nonpositive_argument` (a softmax's exponent, from
+    `cascade-online-softmax`) skips the two upper clamps (14 operations).
+    f64 and other types are left alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
