@@ -8,8 +8,8 @@ processes minutes apart cannot tell from a real difference.
 
 KERNELS: comma-separated names of bench_lib.cpp (default "dense,causal");
 each is timed against PyTorch on its workload (the name's part before "_":
-dense or causal). "base:NAME" is NAME from libcascade_bench_base.so (an
-earlier build copied there), for A/B runs. A round calls PyTorch and each kernel of the workload
+dense or causal). "X:NAME" is NAME from libcascade_bench_X.so (an
+earlier build or a variant copied there, e.g. "base:dense"), for A/B runs. A round calls PyTorch and each kernel of the workload
 once, in an order rotated from round to round, with a pause before each
 call so that the other side's spinning OpenMP workers go idle. Prints every
 round, then per kernel the median of PyTorch / kernel over the rounds
@@ -48,14 +48,17 @@ def load(name):
 
 lib = load("libcascade_bench.so")
 counting = lib.cascade_bench_microkernel_stats(Stats()) == 1
-# Kernels named "base:NAME" come from libcascade_bench_base.so: an earlier
-# build (its own copy of the runtime), for A/B runs.
-base = load("libcascade_bench_base.so") if any(
-    n.startswith("base:") for n in kernels) else None
+# Kernels named "X:NAME" come from libcascade_bench_X.so: an earlier build
+# or a variant (its own copy of the runtime), for A/B runs.
+others = {n.split(":")[0]: load("libcascade_bench_%s.so" % n.split(":")[0])
+          for n in kernels if ":" in n}
 
 
 def library(name):
-    return (base, name[5:]) if name.startswith("base:") else (lib, name)
+    if ":" in name:
+        prefix, kernel = name.split(":", 1)
+        return others[prefix], kernel
+    return lib, name
 
 
 def workload_of(name):

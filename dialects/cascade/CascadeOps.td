@@ -106,7 +106,7 @@ def Cascade_EinsumOp : Cascade_Op<"einsum", [
     (`block` `(` $class_block^ `)`)?
     (`fill` `(` $fill^ `)`)?
     (`origin` `(` $origin^ `=` $origin_offsets `)`)?
-    ($body^)? attr-dict `->` type($result)
+    ($body^)? attr-dict-with-keyword `->` type($result)
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;

@@ -294,8 +294,9 @@ Value combine(OpBuilder &b, Location loc, MapKind kind, Value x, Value y) {
   llvm_unreachable("map kind");
 }
 
+/// `shiftOnly`: a max whose NaNs need not propagate (kSoftmaxShiftAttr).
 Value reduceInto(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
-                 Value v) {
+                 Value v, bool shiftOnly = false) {
   switch (kind) {
   case ReduceKind::add:
     if (isFloat(acc.getType())) {
@@ -312,6 +313,14 @@ Value reduceInto(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
     }
     return combine(b, loc, MapKind::add, acc, v);
   case ReduceKind::max:
+    if (shiftOnly && isFloat(acc.getType())) {
+      // Exact where neither is NaN (of +0 and -0 it may keep either, which
+      // no exponential tells apart); LLVM selects a single max instruction
+      // instead of IEEE maximum's NaN and signed-zero fix-ups.
+      Value greater =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, acc, v);
+      return arith::SelectOp::create(b, loc, greater, acc, v);
+    }
     return combine(b, loc, MapKind::max, acc, v);
   case ReduceKind::min:
     return combine(b, loc, MapKind::min, acc, v);
@@ -589,7 +598,9 @@ struct EinsumToGeneric : OpRewritePattern<EinsumOp> {
                            mapping.lookup(body.getTerminator()->getOperand(0)),
                            elt);
           }
-          Value result = reduces ? reduceInto(b, l, *reduce, acc, value) : value;
+          Value result = reduces ? reduceInto(b, l, *reduce, acc, value,
+                                              op->hasAttr(kSoftmaxShiftAttr))
+                                 : value;
           if (auto mask = op.getMask()) {
             Value q = maskCoordinate(b, l, order, queryGroup, sizes,
                                      queryOrigin);
@@ -1337,6 +1348,110 @@ struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
   }
 };
 
+/// A softmax's block max (kSoftmaxShiftAttr) over the rows of a microkernel
+/// product, `product` or `product * alpha`: the keys-first scores of an
+/// attention step, maxed over the keys for each query. The microkernel
+/// takes it from its registers as it stores its blocks, instead of a pass
+/// over the scores that reads them back.
+struct ColumnMax {
+  EinsumOp product;
+  EinsumOp epilogue; // product * alpha, or null
+  MatmulShape shape;
+  float alpha = 1.0f;
+};
+
+FailureOr<ColumnMax> matchColumnMax(EinsumOp op) {
+  if (!op->hasAttr(kSoftmaxShiftAttr) || op.getReduce() != ReduceKind::max ||
+      op.getIterate() || op.getMask() || !op.getBody().empty() || op.getMap() ||
+      op.getInputs().size() != 1)
+    return failure();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Value scores = op.getInputs()[0];
+  auto scoresType = cast<RankedTensorType>(scores.getType());
+  if (!resultType.getElementType().isF32() || !resultType.hasStaticShape() ||
+      !scoresType.hasStaticShape())
+    return failure();
+  auto producer = scores.getDefiningOp<EinsumOp>();
+  if (!producer)
+    return failure();
+  ColumnMax cm;
+  if (FailureOr<MatmulEpilogue> epi = matchMatmulEpilogue(producer);
+      succeeded(epi) && epi->alpha) {
+    cm.epilogue = producer;
+    cm.product = epi->product;
+    cm.shape = epi->shape;
+    cm.alpha = *epi->alpha;
+  } else if (FailureOr<MatmulShape> shape = matchMatmul(producer);
+             succeeded(shape)) {
+    cm.product = producer;
+    cm.shape = *shape;
+  } else {
+    return failure();
+  }
+  // f32 products only (the bf16 ones have no such entry point), and the
+  // max over C's rows alone (the product's other dimensions are units).
+  if (isBf16Product(cm.shape))
+    return failure();
+  EinsumOp::Indices idx = op.getIndices();
+  for (auto [d, c] : llvm::enumerate(idx.inputs[0])) {
+    bool reduced = !llvm::is_contained(idx.result, c);
+    if (static_cast<int64_t>(d) == cm.shape.rowDim ? !reduced
+        : static_cast<int64_t>(d) == cm.shape.colDim
+            ? reduced
+            : scoresType.getDimSize(d) != 1)
+      return failure();
+  }
+  if (resultType.getNumElements() != scoresType.getDimSize(cm.shape.colDim))
+    return failure();
+  return cm;
+}
+
+/// The product, its scale and the max over its rows as one microkernel call
+/// (cascade_rt_matmul_scaled_colmax_*).
+struct ColumnMaxToMicrokernel : OpRewritePattern<EinsumOp> {
+  ColumnMaxToMicrokernel(MLIRContext *ctx)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<ColumnMax> cm = matchColumnMax(op);
+    if (failed(cm))
+      return failure();
+    EinsumOp scores = cm->epilogue ? cm->epilogue : cm->product;
+    Location loc = op.getLoc();
+    // At the scores, which every reader of them follows.
+    rewriter.setInsertionPoint(scores);
+    int64_t n = cast<RankedTensorType>(scores.getResult().getType())
+                    .getDimSize(cm->shape.colDim);
+    auto maxType = MemRefType::get({n}, rewriter.getF32Type());
+    Value colMax = memref::AllocOp::create(rewriter, loc, maxType, ValueRange(),
+                                           rewriter.getI64IntegerAttr(64));
+    Value alpha = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getF32FloatAttr(cm->alpha));
+    FailureOr<Value> product =
+        emitMatmulCall(rewriter, cm->product, cm->shape,
+                       "cascade_rt_matmul_scaled_colmax", {}, {colMax, alpha});
+    if (failed(product))
+      return failure();
+    Value max = bufferization::ToTensorOp::create(
+        rewriter, loc, RankedTensorType::get({n}, rewriter.getF32Type()),
+        colMax, /*restrict=*/true, /*writable=*/true);
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    if (resultType.getRank() != 1) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < resultType.getRank(); ++d)
+        all.push_back(d);
+      max = tensor::ExpandShapeOp::create(rewriter, loc, resultType, max,
+                                          ArrayRef<ReassociationIndices>{all});
+    }
+    rewriter.replaceOp(op, max);
+    rewriter.replaceOp(scores, *product);
+    if (cm->epilogue)
+      rewriter.eraseOp(cm->product);
+    return success();
+  }
+};
+
 struct ConvertToLinalgPass
     : cascade::impl::CascadeConvertToLinalgBase<ConvertToLinalgPass> {
   using CascadeConvertToLinalgBase::CascadeConvertToLinalgBase;
@@ -1347,8 +1462,8 @@ struct ConvertToLinalgPass
     patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
                  ClassifyBlocksToGeneric>(&getContext());
     if (microkernels)
-      patterns.add<ContractionToMicrokernel, MatmulEpilogueToMicrokernel>(
-          &getContext());
+      patterns.add<ContractionToMicrokernel, MatmulEpilogueToMicrokernel,
+                   ColumnMaxToMicrokernel>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](Operation *op) {

@@ -1387,7 +1387,9 @@ LogicalResult Interpreter::execAttention(AttentionOp op) {
             s += bias->data[off];
           }
           logits[m] = s;
-          rowMax = std::max(rowMax, s);
+          // NaN in, NaN out: std::max dropped a NaN score, and a row of
+          // them read as fully masked (output 0) instead of NaN.
+          rowMax = nanMax(rowMax, s);
         }
         if (rowMax == -INFINITY)
           continue; // fully masked: output 0, lse -inf

@@ -684,6 +684,8 @@ struct OnlineSoftmaxPattern : OpRewritePattern<EinsumOp> {
     EinsumOp blockMax =
         b.einsum(sp + "->" + rn, scores, elt, std::nullopt, ReduceKind::max);
     maskPadding(blockMax);
+    // Only the weights exp(s - max) of these same scores read it.
+    blockMax->setAttr(kSoftmaxShiftAttr, rewriter.getUnitAttr());
     Value runMax = b.iterative(
         rn + "->" + rn, n, blockMax.getResult(),
         b.splat(stateShape, elt, -INFINITY),

@@ -176,6 +176,10 @@ struct Epilogue {
   /// op(B) already in panels (cascade_rt_pack_b_f32): an operand that stays
   /// the same over a loop of products is packed once, before the loop.
   const float *packedB = nullptr;
+  /// colMax[j] = the max of C's column j (of its non-NaN values; -inf
+  /// before the first row), or none: a softmax's block max taken from the
+  /// registers instead of a pass over the scores (cascade.softmax_shift).
+  float *colMax = nullptr;
 };
 
 /// The NR / (lanes of V) vectors of in[0], in[stride], ..., in[(nj - 1) *
@@ -210,6 +214,28 @@ addAccumulated(V (&acc)[R][NR / (sizeof(V) / sizeof(float))], int64_t i0,
                    nj);
     for (int v = 0; v < NV; ++v)
       acc[r][v] += scale * prev[v];
+  }
+}
+
+/// colMax[0 : nj] = max(colMax[0 : nj], the block's rows), NaNs dropped
+/// (`x > m ? x : m` keeps m when x is NaN: one max instruction).
+template <int R, int NR, typename V>
+inline __attribute__((always_inline)) void
+updateColumnMax(const V (&acc)[R][NR / (sizeof(V) / sizeof(float))],
+                float *colMax, int64_t nj) {
+  constexpr int NV = NR / (sizeof(V) / sizeof(float));
+  V m[NV];
+  loadRow<NR, V>(m, colMax, 1, nj);
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      m[v] = acc[r][v] > m[v] ? acc[r][v] : m[v];
+  if (nj == NR) {
+    std::memcpy(colMax, m, sizeof m);
+  } else {
+    float tmp[NR];
+    std::memcpy(tmp, m, sizeof m);
+    for (int64_t j = 0; j < nj; ++j)
+      colMax[j] = tmp[j];
   }
 }
 
@@ -285,6 +311,8 @@ block(const View &a, int64_t i0, const float *panel, int64_t ldp,
           acc[r][v] *= epi.alpha;
     if (epi.acc && !accFirst)
       addAccumulated<R, NR, V>(acc, i0, j0, nj, epi);
+    if (epi.colMax)
+      updateColumnMax<R, NR, V>(acc, epi.colMax + j0, nj);
   }
   for (int r = 0; r < R; ++r) {
     float *out = c + (i0 + r) * ldc;
@@ -564,16 +592,22 @@ void product(Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
   View va = viewOf(a, transA), vb = viewOf(b, transB);
   CASCADE_TIMED(epi.acc ? 1 : 0, 2 * va.rows * va.cols * vb.cols);
   float *out = c->aligned + c->offset;
+  if (epi.colMax)
+    for (int64_t j = 0; j < vb.cols; ++j)
+      epi.colMax[j] = -__builtin_inff();
   if (va.rows == 0 || vb.cols == 0)
     return;
   if (va.cols == 0) {
     // No products to sum: only the accumulated term, if any.
     for (int64_t i = 0; i < va.rows; ++i)
-      for (int64_t j = 0; j < vb.cols; ++j)
-        out[i * c->strides[0] + j] =
-            epi.acc ? epi.rowScale[i * epi.scaleStride] *
-                          epi.acc[i * epi.accRs + j * epi.accCs]
-                    : 0.0f;
+      for (int64_t j = 0; j < vb.cols; ++j) {
+        float x = epi.acc ? epi.rowScale[i * epi.scaleStride] *
+                                epi.acc[i * epi.accRs + j * epi.accCs]
+                          : 0.0f;
+        out[i * c->strides[0] + j] = x;
+        if (epi.colMax && x > epi.colMax[j])
+          epi.colMax[j] = x;
+      }
     return;
   }
   matmul(va, vb, out, c->strides[0], epi);
@@ -604,6 +638,18 @@ bool holdsPanels(Memref1D<float> *packed, const View &b, const char *who) {
                   "another version of cascade-compile? recompile it)",
                   who, (long long)packed->size, (long long)packed->stride,
                   (long long)need);
+  return false;
+}
+
+/// Whether `colMax` holds op(B)'s N columns contiguously; else reports a
+/// kernel error.
+bool holdsColumns(Memref1D<float> *colMax, const View &b) {
+  if (colMax->size >= b.cols && (colMax->stride == 1 || b.cols <= 1))
+    return true;
+  cascade_rt_fail("cascade_rt_matmul_scaled_colmax_*: the column max holds "
+                  "%lld floats (stride %lld), the product has %lld columns",
+                  (long long)colMax->size, (long long)colMax->stride,
+                  (long long)b.cols);
   return false;
 }
 
@@ -653,6 +699,21 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
   epi.alpha = alpha;
   packedProduct(a, b, packed, c, transA, transB, epi);
 }
+/// C = alpha * op(A) . op(B) and colMax [N] (contiguous) its columns' max,
+/// NaNs dropped: an attention step's scores, keys-first, with the block max
+/// of the softmax (the shift of its exponentials; a NaN score reaches the
+/// softmax's sum through its own weight, whatever the shift).
+extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_colmax_packed_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
+    Memref2D<float> *c, Memref1D<float> *colMax, float alpha, int64_t transA,
+    int64_t transB) {
+  if (!holdsColumns(colMax, viewOf(b, transB)))
+    return;
+  Epilogue epi;
+  epi.alpha = alpha;
+  epi.colMax = colMax->aligned + colMax->offset;
+  packedProduct(a, b, packed, c, transA, transB, epi);
+}
 extern "C" void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     Memref2D<float> *a, Memref2D<float> *b, Memref1D<float> *packed,
     Memref2D<float> *acc, Memref1D<float> *scale, Memref2D<float> *c,
@@ -666,6 +727,18 @@ extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_f32(
     int64_t transA, int64_t transB) {
   Epilogue epi;
   epi.alpha = alpha;
+  product(a, b, c, transA, transB, epi);
+}
+
+/// The same with op(B) packed per call.
+extern "C" void _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
+    Memref2D<float> *a, Memref2D<float> *b, Memref2D<float> *c,
+    Memref1D<float> *colMax, float alpha, int64_t transA, int64_t transB) {
+  if (!holdsColumns(colMax, viewOf(b, transB)))
+    return;
+  Epilogue epi;
+  epi.alpha = alpha;
+  epi.colMax = colMax->aligned + colMax->offset;
   product(a, b, c, transA, transB, epi);
 }
 

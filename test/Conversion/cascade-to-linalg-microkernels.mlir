@@ -156,3 +156,60 @@ func.func @not_epilogues(%p: tensor<64x32xf32>, %v: tensor<32x80xf32>, %acc: ten
   } -> tensor<64x80xf32>
   return %pv, %twice, %percol, %byarg : tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>, tensor<64x80xf32>
 }
+
+// -----
+
+// A softmax's block max (cascade.softmax_shift) over the rows of the
+// keys-first scores (max over the keys m, one per query p), scaled: the
+// microkernel takes it from its registers (cascade_rt_matmul_scaled_colmax_*:
+// C and its columns' max), no pass over the scores. The scores stay for
+// their other reader.
+// CHECK-LABEL: func.func @scores_with_block_max
+// CHECK: %[[ALPHA:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK: %[[MAX:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+// CHECK: %[[C:.*]] = memref.alloc() {alignment = 64 : i64} : memref<32x64xf32>
+// CHECK: %[[MAXD:.*]] = memref.cast %[[MAX]] : memref<64xf32> to memref<?xf32>
+// CHECK: call @cascade_rt_matmul_scaled_colmax_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[MAXD]], %[[ALPHA]], %c0_i64, %c1_i64)
+// CHECK: %[[S:.*]] = bufferization.to_tensor %[[C]] restrict writable
+// CHECK: %[[SE:.*]] = tensor.expand_shape %[[S]]
+// CHECK: %[[M:.*]] = bufferization.to_tensor %[[MAX]] restrict writable : memref<64xf32> to tensor<64xf32>
+// CHECK: %[[ME:.*]] = tensor.expand_shape %[[M]] {{\[}}[0, 1]] output_shape [1, 64] : tensor<64xf32> into tensor<1x64xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[SE]], %[[ME]]
+func.func @scores_with_block_max(%k: tensor<1x32x128xf32>, %q: tensor<64x128xf32>) -> (tensor<1x32x64xf32>, tensor<1x64xf32>) {
+  %s = cascade.einsum "bmd,pd->bmp" ins(%k, %q : tensor<1x32x128xf32>, tensor<64x128xf32>) map(mul) reduce(add) -> tensor<1x32x64xf32>
+  %t = cascade.einsum "bmp->bmp" ins(%s : tensor<1x32x64xf32>) {
+  ^bb0(%x: f32):
+    %c = arith.constant 0.125 : f32
+    %y = arith.mulf %c, %x : f32
+    cascade.yield %y : f32
+  } -> tensor<1x32x64xf32>
+  %m = cascade.einsum "bmp->bp" ins(%t : tensor<1x32x64xf32>) reduce(max) attributes {cascade.softmax_shift} -> tensor<1x64xf32>
+  return %t, %m : tensor<1x32x64xf32>, tensor<1x64xf32>
+}
+
+// -----
+
+// Not taken by the microkernel: a max without cascade.softmax_shift (IEEE
+// maximum, NaNs kept), a masked one, and one over the product's columns.
+// The last two are generated loops with the ordered compare-and-select,
+// which need not keep NaNs either.
+// CHECK-LABEL: func.func @block_max_not_fused
+// CHECK-NOT: colmax
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: linalg.generic
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[ACC:.*]], %[[X:.*]] : f32
+// CHECK-NEXT: arith.select %[[GT]], %[[ACC]], %[[X]] : f32
+// CHECK: linalg.generic
+// CHECK: %[[GT2:.*]] = arith.cmpf ogt, %[[ACC2:.*]], %[[X2:.*]] : f32
+// CHECK-NEXT: arith.select %[[GT2]], %[[ACC2]], %[[X2]] : f32
+// CHECK-NOT: colmax
+// CHECK: return
+func.func @block_max_not_fused(%k: tensor<32x128xf32>, %q: tensor<64x128xf32>) -> (tensor<64xf32>, tensor<64xf32>, tensor<32xf32>) {
+  %s = cascade.einsum "md,pd->mp" ins(%k, %q : tensor<32x128xf32>, tensor<64x128xf32>) map(mul) reduce(add) -> tensor<32x64xf32>
+  %plain = cascade.einsum "mp->p" ins(%s : tensor<32x64xf32>) reduce(max) -> tensor<64xf32>
+  %masked = cascade.einsum "mp->p" ins(%s : tensor<32x64xf32>) reduce(max) mask(#cascade.causal on "p", "m") attributes {cascade.softmax_shift} -> tensor<64xf32>
+  %rows = cascade.einsum "mp->m" ins(%s : tensor<32x64xf32>) reduce(max) attributes {cascade.softmax_shift} -> tensor<32xf32>
+  return %plain, %masked, %rows : tensor<64xf32>, tensor<64xf32>, tensor<32xf32>
+}

@@ -302,10 +302,43 @@ int main() {
           _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
               &a.ref, &b.ref, &packedRef, &accRef, &scaleRef, &summedPRef,
               transA, transB);
+          // The scaled products with their columns' max (a softmax's block
+          // max): the same C, and the max of each of its columns, exactly.
+          std::vector<float> scaledM(m * n, NAN), scaledPM(m * n, NAN),
+              colMax(n + 1, NAN), colMaxP(n + 1, NAN);
+          Memref2D scaledMRef{
+              scaledM.data(), scaledM.data(), 0, {m, n}, {n, 1}};
+          Memref2D scaledPMRef{
+              scaledPM.data(), scaledPM.data(), 0, {m, n}, {n, 1}};
+          cascade::abi::Memref1D<float> colMaxRef{colMax.data(), colMax.data(),
+                                                  1, n, 1};
+          cascade::abi::Memref1D<float> colMaxPRef{colMaxP.data(),
+                                                   colMaxP.data(), 1, n, 1};
+          _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
+              &a.ref, &b.ref, &scaledMRef, &colMaxRef, alpha, transA, transB);
+          _mlir_ciface_cascade_rt_matmul_scaled_colmax_packed_f32(
+              &a.ref, &b.ref, &packedRef, &scaledPMRef, &colMaxPRef, alpha,
+              transA, transB);
+          bool sameMax = std::isnan(colMax[0]) && std::isnan(colMaxP[0]);
+          for (int64_t j = 0; j < n; ++j) {
+            float want = -INFINITY;
+            for (int64_t i = 0; i < m; ++i)
+              want = std::max(want, scaled[i * n + j]);
+            sameMax &= colMax[1 + j] == want && colMaxP[1 + j] == want;
+          }
+          if (!sameMax) {
+            ++failures;
+            std::printf("FAIL colmax m=%lld n=%lld k=%lld transA=%d "
+                        "transB=%d: a column's max differs from its C's\n",
+                        (long long)m, (long long)n, (long long)k, transA,
+                        transB);
+          }
           bool same = true;
           for (int64_t e = 0; e < m * n; ++e)
             same &= std::memcmp(&plain[e], &plainP[e], 4) == 0 &&
                     std::memcmp(&scaled[e], &scaledP[e], 4) == 0 &&
+                    std::memcmp(&scaled[e], &scaledM[e], 4) == 0 &&
+                    std::memcmp(&scaled[e], &scaledPM[e], 4) == 0 &&
                     std::memcmp(&summed[e], &summedP[e], 4) == 0;
           if (!same) {
             ++failures;
@@ -372,6 +405,51 @@ int main() {
       std::printf("FAIL short packed buffer: pack %d, product %d, untouched "
                   "%d (%s)\n",
                   packFailed, productFailed, untouched, message);
+    }
+  }
+  // The columns' max drops NaNs (a row of A with a NaN makes a row of C
+  // NaN; the max is of the other rows), keeps -inf and +inf, is -inf for
+  // a product of no rows, and a column max too short is a kernel error.
+  {
+    const int64_t m = 20, n = 70, k = 33;
+    Stored a(m, k, 0, 0, rng), b(k, n, 0, 0, rng);
+    a.data[5 * k + 3] = NAN;
+    b.data[7] = INFINITY; // column 7: +inf or -inf by the sign of A's
+    std::vector<float> c(m * n), colMax(n, 0.0f);
+    Memref2D cRef{c.data(), c.data(), 0, {m, n}, {n, 1}};
+    cascade::abi::Memref1D<float> colMaxRef{colMax.data(), colMax.data(), 0, n,
+                                            1};
+    _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(&a.ref, &b.ref, &cRef,
+                                                     &colMaxRef, 2.0f, 0, 0);
+    bool ok = cascade_rt_take_error(nullptr, 0) == 0;
+    for (int64_t j = 0; j < n; ++j) {
+      float want = -INFINITY;
+      for (int64_t i = 0; i < m; ++i)
+        if (!std::isnan(c[i * n + j]))
+          want = std::max(want, c[i * n + j]);
+      ok &= std::isnan(c[5 * n + j]) && colMax[j] == want;
+    }
+    ok &= colMax[7] == INFINITY;
+    Memref2D noRows{c.data(), c.data(), 0, {0, k}, {k, 1}};
+    Memref2D cNone{c.data(), c.data(), 0, {0, n}, {n, 1}};
+    _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(&noRows, &b.ref, &cNone,
+                                                     &colMaxRef, 1.0f, 0, 0);
+    for (float x : colMax)
+      ok &= x == -INFINITY;
+    colMaxRef.size = n - 1;
+    std::fill(colMax.begin(), colMax.end(), 5.0f);
+    char message[256] = "";
+    _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(&a.ref, &b.ref, &cRef,
+                                                     &colMaxRef, 1.0f, 0, 0);
+    ok &= cascade_rt_take_error(message, sizeof message) == 1 &&
+          std::strstr(message, "70 columns") != nullptr;
+    for (float x : colMax)
+      ok &= x == 5.0f;
+    ++cases;
+    if (!ok) {
+      ++failures;
+      std::printf("FAIL colmax NaN, inf, no rows, short buffer (%s)\n",
+                  message);
     }
   }
   // C = A . B + diag(s) . C in place (C is the accumulated term): each

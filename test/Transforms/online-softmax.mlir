@@ -28,10 +28,10 @@
 // CHECK: %[[KB:.*]] = tensor.expand_shape %[[K]] {{\[\[}}0, 1], [2]] output_shape [4, 8, 16]
 // CHECK: %[[S:.*]] = cascade.einsum "pe,nme->pnm" ins(%[[Q]], %[[KB]] : {{.*}}) map(mul) reduce(add) -> tensor<8x4x8xf64>
 // CHECK: %[[VB:.*]] = tensor.expand_shape %[[V]] {{\[\[}}0, 1], [2]] output_shape [4, 8, 4]
-// CHECK: %[[LM:.*]] = cascade.einsum "pnm->pn" ins(%[[S]] : {{.*}}) reduce(max) -> tensor<8x4xf64>
+// CHECK: %[[LM:.*]] = cascade.einsum "pnm->pn" ins(%[[S]] : {{.*}}) reduce(max) attributes {cascade.softmax_shift} -> tensor<8x4xf64>
 // CHECK: %[[RM:.*]] = cascade.einsum "pn->pn" ins(%[[LM]] : {{.*}}) iterate("n" init %{{.*}} : tensor<8xf64>) {
 // CHECK: arith.maximumf
-// CHECK: } -> tensor<8x5xf64>
+// CHECK: } attributes {cascade.empty_block_identity} -> tensor<8x5xf64>
 // CHECK: %[[BEFORE:.*]] = tensor.extract_slice %[[RM]][0, 0] [8, 4] [1, 1]
 // CHECK: %[[AFTER:.*]] = tensor.extract_slice %[[RM]][0, 1] [8, 4] [1, 1]
 // The row's max with -inf taken as 0 (its scores are all -inf), once per

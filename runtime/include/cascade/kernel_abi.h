@@ -71,6 +71,13 @@ void _mlir_ciface_cascade_rt_matmul_scaled_f32(cascade::abi::Memref2D<float> *a,
                                                cascade::abi::Memref2D<float> *c,
                                                float alpha, int64_t transA,
                                                int64_t transB);
+/// C = alpha * op(A) . op(B) and colMax [N] (contiguous) = the max of each
+/// of C's columns, NaNs dropped (an attention step's scores, keys-first,
+/// with the softmax's block max: cascade.softmax_shift).
+void _mlir_ciface_cascade_rt_matmul_scaled_colmax_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref2D<float> *c, cascade::abi::Memref1D<float> *colMax,
+    float alpha, int64_t transA, int64_t transB);
 /// C = op(A) . op(B) + diag(scale) . Acc (a running numerator rescaled and
 /// added to).
 void _mlir_ciface_cascade_rt_matmul_acc_f32(
@@ -91,6 +98,11 @@ void _mlir_ciface_cascade_rt_matmul_scaled_packed_f32(
     cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
     cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
     float alpha, int64_t transA, int64_t transB);
+void _mlir_ciface_cascade_rt_matmul_scaled_colmax_packed_f32(
+    cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
+    cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *c,
+    cascade::abi::Memref1D<float> *colMax, float alpha, int64_t transA,
+    int64_t transB);
 void _mlir_ciface_cascade_rt_matmul_acc_packed_f32(
     cascade::abi::Memref2D<float> *a, cascade::abi::Memref2D<float> *b,
     cascade::abi::Memref1D<float> *packed, cascade::abi::Memref2D<float> *acc,
