@@ -314,12 +314,13 @@ Value reduceInto(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
     return combine(b, loc, MapKind::add, acc, v);
   case ReduceKind::max:
     if (shiftOnly && isFloat(acc.getType())) {
-      // Exact where neither is NaN (of +0 and -0 it may keep either, which
-      // no exponential tells apart); LLVM selects a single max instruction
-      // instead of IEEE maximum's NaN and signed-zero fix-ups.
-      Value greater =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, acc, v);
-      return arith::SelectOp::create(b, loc, greater, acc, v);
+      // The max of the non-NaN values, as the microkernel's (of +0 and -0
+      // either, which no exponential tells apart): on x86 a max, an
+      // unordered compare and a blend, against IEEE maximum's 6 operations
+      // (a compare-and-select became a compare and a masked store into the
+      // accumulator, which the next key's load of it may wait on; both ran
+      // the same on the Xeon, bench/RESULTS.md).
+      return arith::MaxNumFOp::create(b, loc, acc, v);
     }
     return combine(b, loc, MapKind::max, acc, v);
   case ReduceKind::min:

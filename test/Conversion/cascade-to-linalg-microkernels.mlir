@@ -192,18 +192,18 @@ func.func @scores_with_block_max(%k: tensor<1x32x128xf32>, %q: tensor<64x128xf32
 
 // Not taken by the microkernel: a max without cascade.softmax_shift (IEEE
 // maximum, NaNs kept), a masked one, and one over the product's columns.
-// The last two are generated loops with the ordered compare-and-select,
-// which need not keep NaNs either.
+// The last two are generated loops with arith.maxnumf (the max of the
+// non-NaN values), which need not keep NaNs either.
 // CHECK-LABEL: func.func @block_max_not_fused
 // CHECK-NOT: colmax
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
 // CHECK: linalg.generic
-// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[ACC:.*]], %[[X:.*]] : f32
-// CHECK-NEXT: arith.select %[[GT]], %[[ACC]], %[[X]] : f32
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: arith.maxnumf %[[ACC]], %[[X]] : f32
 // CHECK: linalg.generic
-// CHECK: %[[GT2:.*]] = arith.cmpf ogt, %[[ACC2:.*]], %[[X2:.*]] : f32
-// CHECK-NEXT: arith.select %[[GT2]], %[[ACC2]], %[[X2]] : f32
+// CHECK: ^bb0(%[[X2:.*]]: f32, %[[ACC2:.*]]: f32):
+// CHECK-NEXT: arith.maxnumf %[[ACC2]], %[[X2]] : f32
 // CHECK-NOT: colmax
 // CHECK: return
 func.func @block_max_not_fused(%k: tensor<32x128xf32>, %q: tensor<64x128xf32>) -> (tensor<64xf32>, tensor<64xf32>, tensor<32xf32>) {

@@ -33,8 +33,8 @@ inline constexpr llvm::StringLiteral kNonPositiveArgumentAttr =
 /// exponentials of the values it reduces (a softmax's block max): where those
 /// values hold a NaN, the weight of that NaN is NaN and reaches the softmax's
 /// sum whatever the shift, so the max need not carry the NaN itself.
-/// Lowerings may then combine with the ordered compare-and-select
-/// (`a > b ? a : b`, one vmaxps on x86) instead of IEEE maximum.
+/// Lowerings may then take the max of the non-NaN values (arith.maxnumf, or
+/// a max instruction in the scores' microkernel) instead of IEEE maximum.
 /// cascade-online-softmax sets it.
 inline constexpr llvm::StringLiteral kSoftmaxShiftAttr =
     "cascade.softmax_shift";
