@@ -2,7 +2,8 @@
 // (the f64 numeric suite never does): microkernel-attention.test.
 
 // No mask: the scores' product and scale are one call
-// (cascade_rt_matmul_scaled_packed_f32), here and in the two below.
+// with the block max (cascade_rt_matmul_scaled_colmax_packed_f32), here and
+// in the two below.
 func.func @dense(%q: tensor<1x2x256x64xf32>, %k: tensor<1x2x256x64xf32>, %v: tensor<1x2x256x64xf32>) -> (tensor<1x2x256x64xf32>, tensor<1x2x256xf32>) {
   %o, %l = cascade.attention %q, %k, %v : tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32>, tensor<1x2x256x64xf32> -> tensor<1x2x256x64xf32>, tensor<1x2x256xf32>
   return %o, %l : tensor<1x2x256x64xf32>, tensor<1x2x256xf32>
