@@ -8,7 +8,7 @@
 // registers across the whole K loop (6 x 64, or 6 x 32 over a row-major A
 // with B packed per call, see matmul; 6 x 16 of 256-bit vectors without
 // AVX-512, see panelOfKind). One copy per instruction set (AVX-512,
-// AVX2+FMA, baseline), chosen at load time (GCC target_clones). A large
+// AVX2+FMA, baseline), chosen once at run time (see panelsForCpu). A large
 // product called outside a parallel region (the expert GEMMs of a MoE)
 // spreads its column panels over the OpenMP threads; inside a work item it
 // stays on its thread.
@@ -29,9 +29,9 @@
 #include <cstring>
 #include <utility>
 
-// One copy per instruction set, chosen at load time (target_clones): on
-// x86-64, except in sanitizer builds and builds for one target
-// (CASCADE_MICROKERNEL_NO_CLONES, the AVX2 test).
+// One copy per instruction set, chosen at run time: on x86-64, except in
+// sanitizer builds and builds for one target (CASCADE_MICROKERNEL_NO_CLONES,
+// the AVX2 test).
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&                   \
     !defined(CASCADE_MICROKERNEL_NO_CLONES)
 #define CASCADE_MICROKERNEL_CLONES 1
@@ -430,21 +430,6 @@ void packAll(const View &b, float *packed) {
   }
 }
 
-/// Whether 512-bit vectors are native: in the target_clones build, whether
-/// the CPU has AVX-512 (only the x86-64-v4 clone runs on one that has);
-/// otherwise the compile-time target's (sanitizer builds, other
-/// architectures, CASCADE_MICROKERNEL_NO_CLONES).
-inline bool nativeWideVectors() {
-#ifdef CASCADE_MICROKERNEL_CLONES
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  return avx512;
-#elif defined(__AVX512F__)
-  return true;
-#else
-  return false;
-#endif
-}
-
 /// The register blocks of matmul below (a lambda would be compiled once,
 /// for the baseline; an always-inlined function is compiled in each clone).
 enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
@@ -462,6 +447,9 @@ panelProductOf(const View &a, const View &b, float *c, int64_t ldc, int64_t j0,
     return panelProduct<MR, NR, AUnit::Rows>(a, b, c, ldc, j0, epi);
   panelProduct<MR, NR, AUnit::Cols>(a, b, c, ldc, j0, epi);
 }
+/// Wide: the blocks of 512-bit vectors, else of 256-bit ones (a compile-time
+/// choice, so that each instruction set's copy holds only its own blocks).
+template <bool Wide>
 inline __attribute__((always_inline)) void
 panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
             int64_t p, const Epilogue &epi) {
@@ -472,7 +460,7 @@ panelOfKind(BlockKind kind, const View &a, const View &b, float *c, int64_t ldc,
   // the Debian machine, bench/RESULTS.md). Sub-panels of 16 columns of the
   // kind's panel; a packed panel is read in place (its row stride is 64).
   // (Their loop spills nothing with A's strides unknown.)
-  if (!nativeWideVectors()) {
+  if constexpr (!Wide) {
     for (int64_t j = j0; j < j0 + panelWidth(kind) && j < b.cols; j += 16)
       panelProduct<6, 16, AUnit::None, v8>(a, b, c, ldc, j, epi);
     return;
@@ -518,9 +506,86 @@ View withUnitStride(const View &a) {
   return View{copy, a.rows, a.cols, a.cols, 1};
 }
 
-#ifdef CASCADE_MICROKERNEL_CLONES
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+/// How matmul runs a product: the register blocks of its kind over
+/// `panels` panels of C's columns, on this thread or over the OpenMP
+/// threads.
+struct PanelPlan {
+  BlockKind kind;
+  int64_t panels;
+  bool parallel;
+};
+
+/// Whether the build's own target has 512-bit vectors (sanitizer builds,
+/// builds for one target, other architectures).
+#ifdef __AVX512F__
+constexpr bool kBuildIsWide = true;
+#else
+constexpr bool kBuildIsWide = false;
 #endif
+
+/// The loop of `plan` over C's panels, one copy per instruction set with
+/// that set's register blocks only, chosen once at run time (panelsForCpu).
+/// Not GCC's target_clones over one loop with a run-time test for AVX-512
+/// inside: then every copy held the blocks of both vector widths, and the
+/// 512-bit blocks of the AVX2 and baseline copies, emulated, took GCC most
+/// of Microkernels.cpp's ten minutes of compile (CI's time limit).
+///
+/// The loop is written out in each copy, not shared through a helper:
+/// GCC outlines the body of a parallel loop from the function around it,
+/// and only a body outlined from a function compiled for AVX-512 is
+/// compiled for it (from a shared helper, it was the baseline's: a MoE
+/// layer ran 35x slower).
+void panelsOfBuild(const PanelPlan &plan, const View &a, const View &b,
+                   float *c, int64_t ldc, const Epilogue &epi) {
+  if (!plan.parallel) {
+    for (int64_t p = 0; p < plan.panels; ++p)
+      panelOfKind<kBuildIsWide>(plan.kind, a, b, c, ldc, p, epi);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < plan.panels; ++p)
+    panelOfKind<kBuildIsWide>(plan.kind, a, b, c, ldc, p, epi);
+}
+#ifdef CASCADE_MICROKERNEL_CLONES
+__attribute__((target("arch=x86-64-v4"))) void
+panelsAvx512(const PanelPlan &plan, const View &a, const View &b, float *c,
+             int64_t ldc, const Epilogue &epi) {
+  if (!plan.parallel) {
+    for (int64_t p = 0; p < plan.panels; ++p)
+      panelOfKind<true>(plan.kind, a, b, c, ldc, p, epi);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < plan.panels; ++p)
+    panelOfKind<true>(plan.kind, a, b, c, ldc, p, epi);
+}
+__attribute__((target("arch=x86-64-v3"))) void
+panelsAvx2(const PanelPlan &plan, const View &a, const View &b, float *c,
+           int64_t ldc, const Epilogue &epi) {
+  if (!plan.parallel) {
+    for (int64_t p = 0; p < plan.panels; ++p)
+      panelOfKind<false>(plan.kind, a, b, c, ldc, p, epi);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < plan.panels; ++p)
+    panelOfKind<false>(plan.kind, a, b, c, ldc, p, epi);
+}
+#endif
+
+using PanelsFn = void (*)(const PanelPlan &, const View &, const View &,
+                          float *, int64_t, const Epilogue &);
+/// The copy of the loop for this CPU.
+PanelsFn panelsForCpu() {
+#ifdef CASCADE_MICROKERNEL_CLONES
+  if (__builtin_cpu_supports("x86-64-v4"))
+    return panelsAvx512;
+  if (__builtin_cpu_supports("x86-64-v3"))
+    return panelsAvx2;
+#endif
+  return panelsOfBuild;
+}
+
 void matmul(const View &strided, const View &b, float *c, int64_t ldc,
             const Epilogue &epi) {
   View a = withUnitStride(strided);
@@ -540,22 +605,12 @@ void matmul(const View &strided, const View &b, float *c, int64_t ldc,
                                             : BlockKind::RowMajorA;
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t nr = panelWidth(kind);
-  int64_t panels = (n + nr - 1) / nr;
   // Tiles of attention (called inside work items, ~1 MFLOP each) run on
   // their thread without entering OpenMP at all: even a parallel region
   // with a false `if` costs a serialized fork per call.
-  if (m * n * depth < (int64_t{1} << 24) || omp_in_parallel()) {
-    for (int64_t p = 0; p < panels; ++p)
-      panelOfKind(kind, a, b, c, ldc, p, epi);
-    return;
-  }
-  // The parallel loop stays in this function: GCC outlines its body, and
-  // only a body outlined from the target_clones function is compiled for
-  // each instruction set (from a helper, it was the baseline's: a MoE
-  // layer ran 35x slower).
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < panels; ++p)
-    panelOfKind(kind, a, b, c, ldc, p, epi);
+  bool parallel = m * n * depth >= (int64_t{1} << 24) && !omp_in_parallel();
+  static const PanelsFn panels = panelsForCpu();
+  panels(PanelPlan{kind, (n + nr - 1) / nr, parallel}, a, b, c, ldc, epi);
 }
 
 #ifdef CASCADE_MICROKERNEL_STATS
