@@ -26,11 +26,20 @@ func.func @exp_f32(%x: f32, %v: vector<16xf32>) -> (f32, vector<16xf32>) {
 }
 
 // An argument marked as at most 0 (a softmax's exponent) is clamped from
-// below only: no 88.8 and no 127.
+// below only (no 88.8 and no 127) and takes a polynomial of degree 5:
+// e^r - 1 = r q(r) (four fmas and a multiply), then 2^n + 2^n (e^r - 1).
 // CHECK-LABEL: func @exp_nonpositive
 // CHECK: arith.cmpf olt
 // CHECK-NOT: arith.cmpf ogt
+// CHECK: math.fma %{{.*}}, %{{.*}}, %[[SHIFT:.*]] : f32
+// CHECK-NEXT: arith.subf %{{.*}}, %[[SHIFT]] : f32
+// CHECK-COUNT-2: math.fma
+// CHECK-COUNT-4: math.fma %{{.*}}, %[[R:[^,]*]], %{{.*}} : f32
+// CHECK-NEXT: %[[EXPM1:.*]] = arith.mulf %{{.*}}, %[[R]] : f32
 // CHECK: arith.shli
+// CHECK-NEXT: %[[SCALE:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK-NEXT: math.fma %[[EXPM1]], %[[SCALE]], %[[SCALE]] : f32
+// CHECK-NOT: math.fma
 // CHECK: return
 func.func @exp_nonpositive(%x: f32) -> f32 {
   %0 = math.exp %x {cascade.nonpositive_argument} : f32
