@@ -5,7 +5,7 @@
 // approximations (mlir/Dialect/Math/Transforms) write tanh and erf on f32
 // as arithmetic the vectorizer handles, within a few ulp. exp, the one the
 // softmax computes for every score, has a shorter form of its own here
-// (ExpF32): 16 vector operations instead of upstream's 21, which matters on
+// (ExpF32): 17 vector operations instead of upstream's 21, which matters on
 // CPUs whose vector ALUs are also their two FMA ports (bench/RESULTS.md).
 //
 //===----------------------------------------------------------------------===//
