@@ -72,5 +72,5 @@ cp "$root/bench/cpu/torch_reference.py" "$root/bench/cpu/run.sh" \
   "$root/bench/cpu/profile.sh" "$root/bench/cpu/bf16.sh" \
   "$root/bench/cpu/summarize.py" "$root/bench/cpu/ab_fusion.sh" \
   "$root/bench/cpu/ab_inplace.sh" "$root/bench/cpu/ab_colmax.sh" \
-  "$root/bench/cpu/ab_exp5.sh" "$out/"
+  "$root/bench/cpu/ab_exp5.sh" "$root/bench/cpu/ab_matmul_copies.sh" "$out/"
 echo "built $out/bench_cpu for cpu:$cpu"

@@ -8,7 +8,7 @@
 // registers across the whole K loop (6 x 64, or 6 x 32 over a row-major A
 // with B packed per call, see matmul; 6 x 16 of 256-bit vectors without
 // AVX-512, see panelOfKind). One copy per instruction set (AVX-512,
-// AVX2+FMA, baseline), chosen once at run time (see panelsForCpu). A large
+// AVX2+FMA, baseline), chosen once at run time (see matmulForCpu). A large
 // product called outside a parallel region (the expert GEMMs of a MoE)
 // spreads its column panels over the OpenMP threads; inside a work item it
 // stays on its thread.
@@ -506,89 +506,14 @@ View withUnitStride(const View &a) {
   return View{copy, a.rows, a.cols, a.cols, 1};
 }
 
-/// How matmul runs a product: the register blocks of its kind over
-/// `panels` panels of C's columns, on this thread or over the OpenMP
-/// threads.
-struct PanelPlan {
-  BlockKind kind;
-  int64_t panels;
-  bool parallel;
-};
-
-/// Whether the build's own target has 512-bit vectors (sanitizer builds,
-/// builds for one target, other architectures).
-#ifdef __AVX512F__
-constexpr bool kBuildIsWide = true;
-#else
-constexpr bool kBuildIsWide = false;
-#endif
-
-/// The loop of `plan` over C's panels, one copy per instruction set with
-/// that set's register blocks only, chosen once at run time (panelsForCpu).
-/// Not GCC's target_clones over one loop with a run-time test for AVX-512
-/// inside: then every copy held the blocks of both vector widths, and the
-/// 512-bit blocks of the AVX2 and baseline copies, emulated, took GCC most
-/// of Microkernels.cpp's ten minutes of compile (CI's time limit).
-///
-/// The loop is written out in each copy, not shared through a helper:
-/// GCC outlines the body of a parallel loop from the function around it,
-/// and only a body outlined from a function compiled for AVX-512 is
-/// compiled for it (from a shared helper, it was the baseline's: a MoE
-/// layer ran 35x slower).
-void panelsOfBuild(const PanelPlan &plan, const View &a, const View &b,
-                   float *c, int64_t ldc, const Epilogue &epi) {
-  if (!plan.parallel) {
-    for (int64_t p = 0; p < plan.panels; ++p)
-      panelOfKind<kBuildIsWide>(plan.kind, a, b, c, ldc, p, epi);
-    return;
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < plan.panels; ++p)
-    panelOfKind<kBuildIsWide>(plan.kind, a, b, c, ldc, p, epi);
-}
-#ifdef CASCADE_MICROKERNEL_CLONES
-__attribute__((target("arch=x86-64-v4"))) void
-panelsAvx512(const PanelPlan &plan, const View &a, const View &b, float *c,
-             int64_t ldc, const Epilogue &epi) {
-  if (!plan.parallel) {
-    for (int64_t p = 0; p < plan.panels; ++p)
-      panelOfKind<true>(plan.kind, a, b, c, ldc, p, epi);
-    return;
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < plan.panels; ++p)
-    panelOfKind<true>(plan.kind, a, b, c, ldc, p, epi);
-}
-__attribute__((target("arch=x86-64-v3"))) void
-panelsAvx2(const PanelPlan &plan, const View &a, const View &b, float *c,
-           int64_t ldc, const Epilogue &epi) {
-  if (!plan.parallel) {
-    for (int64_t p = 0; p < plan.panels; ++p)
-      panelOfKind<false>(plan.kind, a, b, c, ldc, p, epi);
-    return;
-  }
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t p = 0; p < plan.panels; ++p)
-    panelOfKind<false>(plan.kind, a, b, c, ldc, p, epi);
-}
-#endif
-
-using PanelsFn = void (*)(const PanelPlan &, const View &, const View &,
-                          float *, int64_t, const Epilogue &);
-/// The copy of the loop for this CPU.
-PanelsFn panelsForCpu() {
-#ifdef CASCADE_MICROKERNEL_CLONES
-  if (__builtin_cpu_supports("x86-64-v4"))
-    return panelsAvx512;
-  if (__builtin_cpu_supports("x86-64-v3"))
-    return panelsAvx2;
-#endif
-  return panelsOfBuild;
-}
-
-void matmul(const View &strided, const View &b, float *c, int64_t ldc,
-            const Epilogue &epi) {
-  View a = withUnitStride(strided);
+/// The product on this thread with the register blocks of one instruction
+/// set (Wide: of 512-bit vectors), unless it is large and called outside a
+/// parallel region: then returns false with its block kind and panel count,
+/// for the caller's parallel loop.
+template <bool Wide>
+inline __attribute__((always_inline)) bool
+productOnThisThread(const View &a, const View &b, float *c, int64_t ldc,
+                    const Epilogue &epi, BlockKind &kind, int64_t &panels) {
   // The register block follows how A is read. A column-major A (P.V's P,
   // read from the keys-first scores) brings a new cache line in every step
   // of the K loop; a wider block does more FMAs per line: over column-major
@@ -600,17 +525,103 @@ void matmul(const View &strided, const View &b, float *c, int64_t ldc,
   // the dense kernel 11% and the causal one 6% slower at 1 thread on the
   // Xeon, side by side (bench/cpu/side_by_side.py; bench/RESULTS.md).
   // Other row-major A (a MoE's tokens) keeps 6 x 32.
-  BlockKind kind = epi.packedB              ? BlockKind::Packed
-                   : a.rs == 1 && a.cs != 1 ? BlockKind::ColumnMajorA
-                                            : BlockKind::RowMajorA;
+  kind = epi.packedB              ? BlockKind::Packed
+         : a.rs == 1 && a.cs != 1 ? BlockKind::ColumnMajorA
+                                  : BlockKind::RowMajorA;
   int64_t m = a.rows, depth = a.cols, n = b.cols;
   int64_t nr = panelWidth(kind);
+  panels = (n + nr - 1) / nr;
   // Tiles of attention (called inside work items, ~1 MFLOP each) run on
   // their thread without entering OpenMP at all: even a parallel region
   // with a false `if` costs a serialized fork per call.
-  bool parallel = m * n * depth >= (int64_t{1} << 24) && !omp_in_parallel();
-  static const PanelsFn panels = panelsForCpu();
-  panels(PanelPlan{kind, (n + nr - 1) / nr, parallel}, a, b, c, ldc, epi);
+  if (m * n * depth >= (int64_t{1} << 24) && !omp_in_parallel())
+    return false;
+  for (int64_t p = 0; p < panels; ++p)
+    panelOfKind<Wide>(kind, a, b, c, ldc, p, epi);
+  return true;
+}
+
+/// Whether the build's own target has 512-bit vectors (sanitizer builds,
+/// builds for one target, other architectures).
+#ifdef __AVX512F__
+constexpr bool kBuildIsWide = true;
+#else
+constexpr bool kBuildIsWide = false;
+#endif
+
+/// C = op(A) . op(B), one copy per instruction set with that set's register
+/// blocks only, chosen once at run time (matmul). Not GCC's target_clones
+/// over one function with a run-time test for AVX-512 inside: then every
+/// copy held the blocks of both vector widths, and the 512-bit blocks of
+/// the AVX2 and baseline copies, emulated, took GCC most of
+/// Microkernels.cpp's ten minutes of compile (CI's time limit).
+///
+/// Each copy is the whole product, the choice of its block kind included:
+/// with the kind chosen by the caller and only the panel loop per copy
+/// (0e857e4), the AVX-512 scores' product ran 10-11% slower inside the
+/// attention kernels on the benchmark Xeon, in two paired calls
+/// (bench/RESULTS.md); whole, it runs as fast as the target_clones build. The
+/// parallel loop is written out in each copy, not shared through a
+/// helper: GCC outlines the body of a parallel loop from the function
+/// around it, and only a body outlined from a function compiled for
+/// AVX-512 is compiled for it (from a shared helper, it was the baseline's:
+/// a MoE layer ran 35x slower).
+void matmulOfBuild(const View &strided, const View &b, float *c, int64_t ldc,
+                   const Epilogue &epi) {
+  View a = withUnitStride(strided);
+  BlockKind kind;
+  int64_t panels;
+  if (productOnThisThread<kBuildIsWide>(a, b, c, ldc, epi, kind, panels))
+    return;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelOfKind<kBuildIsWide>(kind, a, b, c, ldc, p, epi);
+}
+#ifdef CASCADE_MICROKERNEL_CLONES
+__attribute__((target("arch=x86-64-v4"))) void
+matmulAvx512(const View &strided, const View &b, float *c, int64_t ldc,
+             const Epilogue &epi) {
+  View a = withUnitStride(strided);
+  BlockKind kind;
+  int64_t panels;
+  if (productOnThisThread<true>(a, b, c, ldc, epi, kind, panels))
+    return;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelOfKind<true>(kind, a, b, c, ldc, p, epi);
+}
+__attribute__((target("arch=x86-64-v3"))) void matmulAvx2(const View &strided,
+                                                          const View &b,
+                                                          float *c, int64_t ldc,
+                                                          const Epilogue &epi) {
+  View a = withUnitStride(strided);
+  BlockKind kind;
+  int64_t panels;
+  if (productOnThisThread<false>(a, b, c, ldc, epi, kind, panels))
+    return;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t p = 0; p < panels; ++p)
+    panelOfKind<false>(kind, a, b, c, ldc, p, epi);
+}
+#endif
+
+using MatmulFn = void (*)(const View &, const View &, float *, int64_t,
+                          const Epilogue &);
+/// The copy of the product for this CPU.
+MatmulFn matmulForCpu() {
+#ifdef CASCADE_MICROKERNEL_CLONES
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4"))
+    return matmulAvx512;
+  if (__builtin_cpu_supports("x86-64-v3"))
+    return matmulAvx2;
+#endif
+  return matmulOfBuild;
+}
+void matmul(const View &a, const View &b, float *c, int64_t ldc,
+            const Epilogue &epi) {
+  static const MatmulFn forCpu = matmulForCpu();
+  forCpu(a, b, c, ldc, epi);
 }
 
 #ifdef CASCADE_MICROKERNEL_STATS
