@@ -110,10 +110,10 @@ struct ExpF32 : OpRewritePattern<math::ExpOp> {
       // 2^n + 2^n (e^r - 1) in one fma. Within 1.95 ulp of the exact exp
       // of every f32 argument of exp-accuracy.test's sweep (Cephes': 1
       // ulp), far inside what a softmax's weights need (PyTorch's CPU
-      // attention takes a 20-ulp exp). Two operations fewer
-      // than Cephes' degree 7 below, whose extra terms only the top binade
-      // needs (x near 88.7 gives r up to ln(2), past that interval, once
-      // n is held at 127).
+      // attention takes a 20-ulp exp). Two operations fewer than Cephes'
+      // degree 7 below, whose extra terms only the top binade needs (x near
+      // 88.7 gives r up to ln(2), past that interval, once n is held at
+      // 127).
       Value q = f(0x1.0e4020p-7f);
       for (float c : {0x1.573e2ep-5f, 0x1.555e66p-3f, 0x1.fffdb6p-2f,
                       0x1.ffffecp-1f})

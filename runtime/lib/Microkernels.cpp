@@ -431,7 +431,8 @@ void packAll(const View &b, float *packed) {
 }
 
 /// The register blocks of matmul below (a lambda would be compiled once,
-/// for the baseline; an always-inlined function is compiled in each clone).
+/// for the baseline; an always-inlined function is compiled in each
+/// instruction set's copy of matmul).
 enum class BlockKind { Packed, ColumnMajorA, RowMajorA };
 /// The panel width (NR) of each kind's block below.
 constexpr int64_t panelWidth(BlockKind kind) {
