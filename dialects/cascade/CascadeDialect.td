@@ -25,6 +25,23 @@ def Cascade_Dialect : Dialect {
 
     The composite ops `cascade.attention` and `cascade.moe` are the user-facing
     entry points; `cascade-decompose` rewrites them into the primitives.
+
+    Discardable attributes record facts that a pass proves and a later pass
+    trusts. The dialect verifies where each may appear (any other
+    `cascade.*` attribute is an error), not the fact itself:
+
+    | attribute | on | meaning |
+    |---|---|---|
+    | `cascade.nonpositive_argument` (unit) | `math.exp` (and the `llvm.intr.exp` it lowers to) | the argument is at most 0 or NaN: the exp approximation drops its overflow clamps |
+    | `cascade.softmax_shift` (unit) | `cascade.einsum` reducing with `max` | the max only shifts exponentials of the values it reduces: it may drop NaNs |
+    | `cascade.empty_block_identity` (unit) | iterative `cascade.einsum` | a fully masked key block leaves the state unchanged: tile programs skip it |
+    | `cascade.padded_row` (index) | `cascade.einsum` with a static result | its rows are allocated this long (at least the last dimension) |
+    | `cascade.name` (string) | function arguments and results | the name in `cascade-run`'s files and the AOT header |
+    | `cascade.range` (`array<i64: lo, hi>`, lo < hi) | function arguments | the range of `cascade-run`'s random integer inputs |
+
+    `cascade-online-softmax` sets the first three and
+    `cascade-convert-to-linalg` the fourth; a user who writes one asserts its
+    fact.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -33,6 +50,11 @@ def Cascade_Dialect : Dialect {
   ];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // The discardable `cascade.*` attributes are facts that passes record and
+  // later ones trust: each is checked on the ops it may annotate.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Defined next to the attribute storage classes, which must be complete.
     void registerAttributes();

@@ -423,11 +423,6 @@ Value maskCoordinate(OpBuilder &b, Location loc, StringRef order,
   return coord;
 }
 
-/// Marks an einsum whose result is a microkernel product's column-major A
-/// (the attention probabilities keys-first, read by P.V): the length its
-/// result's rows are allocated with (see paddedRowLength).
-constexpr StringLiteral kPaddedRowAttr = "cascade.padded_row";
-
 /// The length to allocate rows of `n` floats with so that a column of them
 /// falls on all of the L1 cache's sets: an odd number of 64-byte lines. A
 /// column of rows of 128 floats (512 bytes) falls on 8 of 64 sets, so the

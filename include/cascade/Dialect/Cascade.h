@@ -38,6 +38,17 @@ inline constexpr llvm::StringLiteral kNonPositiveArgumentAttr =
 /// cascade-online-softmax sets it.
 inline constexpr llvm::StringLiteral kSoftmaxShiftAttr =
     "cascade.softmax_shift";
+/// Index attribute on an einsum with a static result whose rows the
+/// conversion to linalg allocates longer (this many elements, at least the
+/// result's last dimension) and reads through a slice: P, read column-major
+/// by P.V, with rows of an odd number of cache lines. cascade-convert-to-
+/// linalg sets and reads it.
+inline constexpr llvm::StringLiteral kPaddedRowAttr = "cascade.padded_row";
+/// Function argument and result attributes: the name of an input or output
+/// in cascade-run's files and the AOT header (a string), and the range of
+/// cascade-run's random integer inputs (`array<i64: lo, hi>`, lo < hi).
+inline constexpr llvm::StringLiteral kNameAttr = "cascade.name";
+inline constexpr llvm::StringLiteral kRangeAttr = "cascade.range";
 } // namespace cascade
 
 // Generated declarations, in dependency order.

@@ -17,18 +17,19 @@ func.func @einsum_reduce_only(%s: tensor<4x6xf32>) -> tensor<4xf32> {
   return %0 : tensor<4xf32>
 }
 
-// Discardable attributes (the facts cascade-online-softmax records) follow
-// the `attributes` keyword: a bare `{...}` there would read as a region.
+// Discardable attributes (the facts cascade-online-softmax records, and
+// other dialects' attributes) follow the `attributes` keyword: a bare
+// `{...}` there would read as a region.
 // CHECK-LABEL: func @einsum_discardable_attributes
 // CHECK: cascade.einsum "pm->p" ins(%{{.*}} : tensor<4x6xf32>) reduce(max) attributes {cascade.softmax_shift} -> tensor<4xf32>
 // CHECK: cascade.einsum "p->p" ins(%{{.*}} : tensor<4xf32>) {
-// CHECK: } attributes {cascade.note = 1 : i64} -> tensor<4xf32>
+// CHECK: } attributes {my.note = 1 : i64} -> tensor<4xf32>
 func.func @einsum_discardable_attributes(%s: tensor<4x6xf32>) -> tensor<4xf32> {
   %0 = cascade.einsum "pm->p" ins(%s : tensor<4x6xf32>) reduce(max) attributes {cascade.softmax_shift} -> tensor<4xf32>
   %1 = cascade.einsum "p->p" ins(%0 : tensor<4xf32>) {
   ^bb0(%x: f32):
     cascade.yield %x : f32
-  } attributes {cascade.note = 1 : i64} -> tensor<4xf32>
+  } attributes {my.note = 1 : i64} -> tensor<4xf32>
   return %1 : tensor<4xf32>
 }
 
