@@ -35,6 +35,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <functional>
+#include <map>
+#include <tuple>
 
 namespace cascade {
 #define GEN_PASS_DEF_CASCADECONVERTTOLINALG
@@ -1077,6 +1079,16 @@ FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
       .getResult();
 }
 
+/// The panels of a B packed before a loop (its view of B, and the buffer of
+/// panels), by the loop, B and whether B is used transposed: the products
+/// that cascade-sink-into-block-branches clones into a step's branches read
+/// the same B, packed once.
+struct PackedB {
+  Value view;
+  Operation *panels;
+};
+using PackedPanels = std::map<std::tuple<Operation *, void *, bool>, PackedB>;
+
 /// Calls `kernel` (with "_packed" when B is packed before the loop, and the
 /// operands' suffix, see operandSuffix) for the product `op` (matched as
 /// `m`) with `beforeC` and
@@ -1084,8 +1096,8 @@ FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
 /// transpose flags last; returns C as a tensor of `op`'s result type.
 FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
                                 const MatmulShape &m, StringRef kernel,
-                                ArrayRef<Value> beforeC,
-                                ArrayRef<Value> afterC) {
+                                ArrayRef<Value> beforeC, ArrayRef<Value> afterC,
+                                PackedPanels &packedPanels) {
   Location loc = op.getLoc();
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   auto resultGroups = dropUnitDims(resultType.getShape(), 2);
@@ -1107,8 +1119,19 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   // widens it to f32 per call).
   bool bf16 = isBf16Product(m);
   bool packable = !bf16 || operandSuffix(m) == "_bf16_bf16";
-  if (packable && loop && loop.isDefinedOutsideOfLoop(m.b) &&
-      bType.hasStaticShape()) {
+  auto key = std::make_tuple(loop.getOperation(), m.b.getAsOpaquePointer(),
+                             static_cast<bool>(m.transB));
+  auto earlier = packedPanels.find(key);
+  // (Only if its buffer is still there, before the loop.)
+  if (earlier != packedPanels.end() && loop &&
+      llvm::none_of(loop->getBlock()->without_terminator(),
+                    [&](Operation &o) { return &o == earlier->second.panels; }))
+    earlier = packedPanels.end();
+  if (packable && earlier != packedPanels.end()) {
+    bBuffer = earlier->second.view;
+    packed = earlier->second.panels->getResult(0);
+  } else if (packable && loop && loop.isDefinedOutsideOfLoop(m.b) &&
+             bType.hasStaticShape()) {
     OpBuilder::InsertPoint inLoop = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(loop);
     FailureOr<Value> whole = stridedBufferOf(rewriter, loc, m.b, 2);
@@ -1139,6 +1162,7 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
         rewriter, loc, RankedTensorType::get({elements}, packedElement), buffer,
         /*restrict=*/true, /*writable=*/true);
     rewriter.restoreInsertionPoint(inLoop);
+    packedPanels[key] = {*whole, buffer.getDefiningOp()};
     packed = bufferization::ToBufferOp::create(rewriter, loc, packedType,
                                                panels, /*read_only=*/true);
   } else {
@@ -1288,8 +1312,10 @@ FailureOr<MatmulEpilogue> matchMatmulEpilogue(EinsumOp op) {
 /// A contraction of matrix shape as a call of the microkernel, unless an
 /// epilogue it feeds takes it (MatmulEpilogueToMicrokernel).
 struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
-  ContractionToMicrokernel(MLIRContext *ctx)
-      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/2) {}
+  ContractionToMicrokernel(MLIRContext *ctx, PackedPanels &packedPanels)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/2),
+        packedPanels(packedPanels) {}
+  PackedPanels &packedPanels;
 
   LogicalResult matchAndRewrite(EinsumOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1300,8 +1326,8 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
       if (auto user = dyn_cast<EinsumOp>(*op->user_begin());
           user && succeeded(matchMatmulEpilogue(user)))
         return failure();
-    FailureOr<Value> product =
-        emitMatmulCall(rewriter, op, *shape, "cascade_rt_matmul", {}, {});
+    FailureOr<Value> product = emitMatmulCall(
+        rewriter, op, *shape, "cascade_rt_matmul", {}, {}, packedPanels);
     if (failed(product))
       return failure();
     rewriter.replaceOp(op, *product);
@@ -1313,8 +1339,10 @@ struct ContractionToMicrokernel : OpRewritePattern<EinsumOp> {
 /// cascade_rt_matmul_scaled_* (alpha) or cascade_rt_matmul_acc_* (acc * s +
 /// product).
 struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
-  MatmulEpilogueToMicrokernel(MLIRContext *ctx)
-      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3) {}
+  MatmulEpilogueToMicrokernel(MLIRContext *ctx, PackedPanels &packedPanels)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3),
+        packedPanels(packedPanels) {}
+  PackedPanels &packedPanels;
 
   LogicalResult matchAndRewrite(EinsumOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1326,15 +1354,17 @@ struct MatmulEpilogueToMicrokernel : OpRewritePattern<EinsumOp> {
     if (epi->alpha) {
       Value alpha = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(*epi->alpha));
-      result = emitMatmulCall(rewriter, epi->product, epi->shape,
-                              "cascade_rt_matmul_scaled", {}, {alpha});
+      result =
+          emitMatmulCall(rewriter, epi->product, epi->shape,
+                         "cascade_rt_matmul_scaled", {}, {alpha}, packedPanels);
     } else {
       FailureOr<Value> acc = stridedBufferOf(rewriter, loc, epi->acc, 2);
       FailureOr<Value> scale = stridedBufferOf(rewriter, loc, epi->rowScale, 1);
       if (failed(acc) || failed(scale))
         return failure();
       result = emitMatmulCall(rewriter, epi->product, epi->shape,
-                              "cascade_rt_matmul_acc", {*acc, *scale}, {});
+                              "cascade_rt_matmul_acc", {*acc, *scale}, {},
+                              packedPanels);
     }
     if (failed(result))
       return failure();
@@ -1405,8 +1435,10 @@ FailureOr<ColumnMax> matchColumnMax(EinsumOp op) {
 /// The product, its scale and the max over its rows as one microkernel call
 /// (cascade_rt_matmul_scaled_colmax_*).
 struct ColumnMaxToMicrokernel : OpRewritePattern<EinsumOp> {
-  ColumnMaxToMicrokernel(MLIRContext *ctx)
-      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3) {}
+  ColumnMaxToMicrokernel(MLIRContext *ctx, PackedPanels &packedPanels)
+      : OpRewritePattern<EinsumOp>(ctx, /*benefit=*/3),
+        packedPanels(packedPanels) {}
+  PackedPanels &packedPanels;
 
   LogicalResult matchAndRewrite(EinsumOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1424,9 +1456,9 @@ struct ColumnMaxToMicrokernel : OpRewritePattern<EinsumOp> {
                                            rewriter.getI64IntegerAttr(64));
     Value alpha = arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(cm->alpha));
-    FailureOr<Value> product =
-        emitMatmulCall(rewriter, cm->product, cm->shape,
-                       "cascade_rt_matmul_scaled_colmax", {}, {colMax, alpha});
+    FailureOr<Value> product = emitMatmulCall(
+        rewriter, cm->product, cm->shape, "cascade_rt_matmul_scaled_colmax", {},
+        {colMax, alpha}, packedPanels);
     if (failed(product))
       return failure();
     Value max = bufferization::ToTensorOp::create(
@@ -1457,9 +1489,10 @@ struct ConvertToLinalgPass
     RewritePatternSet patterns(&getContext());
     patterns.add<EinsumToGeneric, IterativeEinsumToLoop, GroupedEinsumToLoop,
                  ClassifyBlocksToGeneric>(&getContext());
+    PackedPanels packedPanels;
     if (microkernels)
       patterns.add<ContractionToMicrokernel, MatmulEpilogueToMicrokernel,
-                   ColumnMaxToMicrokernel>(&getContext());
+                   ColumnMaxToMicrokernel>(&getContext(), packedPanels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](Operation *op) {

@@ -377,6 +377,33 @@ def CascadeMicrokernelLayout : Pass<"cascade-microkernel-layout"> {
   }];
 }
 
+def CascadeSinkIntoBlockBranches : Pass<"cascade-sink-into-block-branches"> {
+  let summary = "Clone a masked step's product and block max into the "
+                "branches of its full and partial blocks";
+  let description = [{
+    A tile program whose mask leaves full and partial key blocks computes a
+    step's scores once, then branches (`scf.if`) on the block's class: the
+    full block's branch scales the scores, the partial one scales and masks
+    them, and the softmax's block max reads what the branch yields. Neither
+    the scale nor the max then follows the product, so
+    `cascade-convert-to-linalg` fuses neither into the CPU microkernel (as
+    it does in a dense step: the scale as the product's alpha, the max taken
+    from its registers).
+
+    This pass clones
+
+    - a `cascade.einsum` that only the branches of one `scf.if` read (the
+      `scf.if` after it, in its block) into each branch that reads it, and
+    - a block max marked `cascade.softmax_shift` of a value that an `scf.if`
+      yields into both branches, on the value each yields, as one more
+      result of the `scf.if`.
+
+    The full block's branch is then a dense step. One branch runs per step,
+    so the work is the same; the cloned einsums' code is duplicated.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
 def CascadeApproximateMath : Pass<"cascade-approximate-math"> {
   let summary = "Polynomial approximations of f32 exp, tanh and erf";
   let description = [{

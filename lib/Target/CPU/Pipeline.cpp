@@ -99,6 +99,8 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // microkernel's B instead, packed once before the loop (attention scores
   // keys-first: the keys are no longer repacked by every work item).
   pm.addPass(createCascadeMicrokernelLayout());
+  // A masked step's full blocks as dense steps, for the fusions below.
+  pm.addPass(createCascadeSinkIntoBlockBranches());
   // Out of the cascade and tile dialects.
   // convert-to-linalg inserts cascade.check_indices, which the runtime
   // lowering turns into kernel calls.
