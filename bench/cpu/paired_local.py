@@ -2,8 +2,9 @@
 without PyTorch (for A/B runs on a machine that has no PyTorch, such as the
 build machine): python3 paired_local.py THREADS ROUNDS A,B[,C...]
 Prints each round's times and, per kernel, the median of A's time over its
-own (above 1: faster than A). "base:NAME" is NAME from
-libcascade_bench_base.so. Inputs are uniform in [-1, 1)."""
+own (above 1: faster than A). "X:NAME" is NAME from libcascade_bench_X.so
+(an earlier build or a variant, as in paired.py). Inputs are uniform in
+[-1, 1)."""
 import ctypes
 import os
 import random
@@ -24,7 +25,8 @@ def load(name):
 
 
 lib = load("libcascade_bench.so")
-base = load("libcascade_bench_base.so") if any(k.startswith("base:") for k in kernels) else None
+others = {k.split(":")[0]: load("libcascade_bench_%s.so" % k.split(":")[0])
+          for k in kernels if ":" in k}
 n = 16 * 4096 * 128
 random.seed(int(time.time()))
 buffers = []
@@ -37,7 +39,7 @@ outputs = {k: (ctypes.c_float * n)() for k in kernels}
 
 
 def call(name):
-    where, kernel = (base, name[5:]) if name.startswith("base:") else (lib, name)
+    where, kernel = (others[name.split(":")[0]], name.split(":", 1)[1]) if ":" in name else (lib, name)
     t0 = time.perf_counter()
     if where.cascade_bench_attention(kernel.encode(), *[ctypes.addressof(b) for b in buffers],
                                      ctypes.addressof(outputs[name]), threads):
