@@ -1085,7 +1085,7 @@ FailureOr<Value> stridedBufferOf(OpBuilder &b, Location loc, Value v,
 /// the same B, packed once.
 struct PackedB {
   Value view;
-  Operation *panels;
+  Operation *buffer;
 };
 using PackedPanels = std::map<std::tuple<Operation *, void *, bool>, PackedB>;
 
@@ -1125,11 +1125,11 @@ FailureOr<Value> emitMatmulCall(PatternRewriter &rewriter, EinsumOp op,
   // (Only if its buffer is still there, before the loop.)
   if (earlier != packedPanels.end() && loop &&
       llvm::none_of(loop->getBlock()->without_terminator(),
-                    [&](Operation &o) { return &o == earlier->second.panels; }))
+                    [&](Operation &o) { return &o == earlier->second.buffer; }))
     earlier = packedPanels.end();
   if (packable && earlier != packedPanels.end()) {
     bBuffer = earlier->second.view;
-    packed = earlier->second.panels->getResult(0);
+    packed = earlier->second.buffer->getResult(0);
   } else if (packable && loop && loop.isDefinedOutsideOfLoop(m.b) &&
              bType.hasStaticShape()) {
     OpBuilder::InsertPoint inLoop = rewriter.saveInsertionPoint();

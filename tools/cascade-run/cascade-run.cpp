@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cascade/Dialect/Cascade.h"
 #include "cascade/InitAll.h"
 #include "cascade/Reference/Interpreter.h"
 #include "cascade/Support/Npy.h"
@@ -136,7 +137,7 @@ static cl::opt<bool> printValues("print",
 }
 
 static std::string argName(func::FuncOp func, unsigned i) {
-  if (auto name = func.getArgAttrOfType<StringAttr>(i, "cascade.name"))
+  if (auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr))
     return name.str();
   return "arg" + std::to_string(i);
 }
@@ -177,11 +178,8 @@ static HostTensor randomTensor(func::FuncOp func, unsigned i,
     return t;
   }
   int64_t lo = 0, hi = t.dtype == DType::i1 ? 2 : 4;
-  if (auto range =
-          func.getArgAttrOfType<DenseI64ArrayAttr>(i, "cascade.range")) {
-    if (range.size() != 2 || range[0] >= range[1])
-      fail("cascade.range of '" + argName(func, i) +
-           "' must be [lo, hi) with lo < hi");
+  // (Its form, lo < hi, is the dialect's to verify.)
+  if (auto range = func.getArgAttrOfType<DenseI64ArrayAttr>(i, kRangeAttr)) {
     lo = range[0];
     hi = range[1];
   }

@@ -237,7 +237,7 @@ cpu::prepareEntryPoints(ModuleOp module) {
       return tensor;
     };
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-      auto name = func.getArgAttrOfType<StringAttr>(i, "cascade.name");
+      auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr);
       std::string argName = name ? name.str() : "arg" + std::to_string(i);
       FailureOr<RankedTensorType> t =
           check(type, "argument '" + argName + "'", /*isResult=*/false);
@@ -247,7 +247,7 @@ cpu::prepareEntryPoints(ModuleOp module) {
       entry.argTypes.push_back(*t);
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-      auto name = func.getResultAttrOfType<StringAttr>(i, "cascade.name");
+      auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
       std::string resultName = name ? name.str() : "result" + std::to_string(i);
       FailureOr<RankedTensorType> t =
           check(type, "result '" + resultName + "'", /*isResult=*/true);
