@@ -7,6 +7,9 @@
 #   libcascade_bench_cachedpad.so  both
 #   libcascade_bench_otf.so        runtime copying V's panel in the first
 #                                  row block (COPY_IN_PLACE_PANEL)
+#   libcascade_bench_chunk64.so    runtime summing V read in place in depth
+#                                  chunks of 64 (ab_chunk64.sh)
+#   libcascade_bench_chunk64pad.so the same with the pad build's kernels
 #   bash bench/cpu/experiments/build_pv_conflicts.sh [CPU]   (default x86-64-v4)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -27,6 +30,10 @@ done
 out=$bench link_bench_lib "$bench/libcascade_bench_otf.so" \
   -DCASCADE_MICROKERNEL_COPY_IN_PLACE_PANEL=1
 out=$pad link_bench_lib "$bench/libcascade_bench_pad.so"
+out=$bench link_bench_lib "$bench/libcascade_bench_chunk64.so" \
+  -DCASCADE_MICROKERNEL_IN_PLACE_CHUNK=64
+out=$pad link_bench_lib "$bench/libcascade_bench_chunk64pad.so" \
+  -DCASCADE_MICROKERNEL_IN_PLACE_CHUNK=64
 # The runtime with the patch applied for the two cached builds, then as it was.
 git -C "$root" apply "$here/cached-panels.patch"
 trap 'git -C "$root" apply -R "$here/cached-panels.patch"' EXIT
@@ -35,5 +42,5 @@ out=$bench link_bench_lib "$bench/libcascade_bench_cached.so" \
 out=$pad link_bench_lib "$bench/libcascade_bench_cachedpad.so" \
   -DCASCADE_EXPERIMENT_CACHED_PANELS
 rm -rf "$pad"
-cp "$here/ab_pv_conflicts.sh" "$bench/"
-echo "built the pad, cached, cachedpad and otf libraries in $bench"
+cp "$here/ab_pv_conflicts.sh" "$here/ab_chunk64.sh" "$bench/"
+echo "built the pad, cached, cachedpad, otf, chunk64 and chunk64pad libraries in $bench"
