@@ -4,14 +4,17 @@
 // 2x within minutes; only measurements close in time compare).
 //   cascade_bench_attention(NAME, q, k, v, o, threads)
 // NAME: a kernel of the list below (build.sh compiles each); q, k, v, o:
-// contiguous f32 [1, 16, 4096, 128]. Returns 0 on success.
+// contiguous f32 [1, 16, 4096, 128] ([1, 1, 4096, 128] for the *_h1
+// kernels). Returns 0 on success.
 #include "attention_causal.h"
 #include "attention_causal_bf16.h"
+#include "attention_causal_h1.h"
 #include "attention_causal_q128k256.h"
 #include "attention_causal_q128k512.h"
 #include "attention_causal_q256.h"
 #include "attention_dense.h"
 #include "attention_dense_bf16.h"
+#include "attention_dense_h1.h"
 #include "attention_dense_k256_bf16.h"
 #include "attention_dense_q128k256.h"
 #include "attention_dense_q128k512.h"
@@ -45,6 +48,10 @@ const Named kKernels[] = {
     {"dense_q128k512", attention_dense_q128k512_main},
     {"dense_q256k64", attention_dense_q256k64_main},
     {"causal", attention_causal_main},
+    // One head (of [1, 1, 4096, 128] buffers): short calls, for many
+    // alternations with PyTorch per minute on a noisy host.
+    {"dense_h1", attention_dense_h1_main},
+    {"causal_h1", attention_causal_h1_main},
     {"causal_q256", attention_causal_q256_main},
     {"causal_q128k256", attention_causal_q128k256_main},
     {"causal_q128k512", attention_causal_q128k512_main},
@@ -79,11 +86,15 @@ extern "C" int cascade_bench_attention(const char *kernel, void *q, void *k,
     std::fprintf(stderr, "cascade_bench_attention: no kernel '%s'\n", kernel);
     return 1;
   }
-  const int64_t shape[4] = {1, 16, 4096, 128};
+  size_t length = std::strlen(kernel);
+  auto endsWith = [&](const char *suffix) {
+    size_t n = std::strlen(suffix);
+    return length > n && !std::strcmp(kernel + length - n, suffix);
+  };
+  const int64_t shape[4] = {1, endsWith("_h1") ? 1 : 16, 4096, 128};
   cascade_buffer_t b[4];
   void *data[4] = {q, k, v, o};
-  size_t length = std::strlen(kernel);
-  bool bf16 = length > 5 && !std::strcmp(kernel + length - 5, "_bf16");
+  bool bf16 = endsWith("_bf16");
   for (int i = 0; i < 4; ++i)
     if (cascade_buffer_wrap(ctx, bf16 ? CASCADE_BF16 : CASCADE_F32, 4, shape,
                             data[i], &b[i]) != CASCADE_OK)

@@ -20,8 +20,8 @@ compile() { # name source [cascade-compile options]
     --prefix "$1_" -o "$out/kernels/$1.o" --header "$out/kernels/$1.h" "${@:3}" \
     ${CASCADE_COMPILE_FLAGS:-}
 }
-for k in dense causal window512 odd decode decode4096 dense_dynamic \
-  dense_bf16 causal_bf16; do
+for k in dense causal dense_h1 causal_h1 window512 odd decode decode4096 \
+  dense_dynamic dense_bf16 causal_bf16; do
   compile "attention_$k" "$root/bench/cpu/kernels/$k.mlir"
 done
 # The decode over a run-time cache with split-KV: 4 scans per head group.

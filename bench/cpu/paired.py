@@ -8,7 +8,8 @@ processes minutes apart cannot tell from a real difference.
 
 KERNELS: comma-separated names of bench_lib.cpp (default "dense,causal");
 each is timed against PyTorch on its workload (the name's part before "_":
-dense or causal). "X:NAME" is NAME from libcascade_bench_X.so (an
+dense or causal; the *_h1 kernels and PyTorch on one head, calls of 50-100
+ms at 1 thread, so that many rounds fit in a minute on a noisy host). "X:NAME" is NAME from libcascade_bench_X.so (an
 earlier build or a variant copied there, e.g. "base:dense"), for A/B runs. A round calls PyTorch and each kernel of the workload
 once, in an order rotated from round to round, with a pause before each
 call so that the other side's spinning OpenMP workers go idle. Prints every
@@ -63,9 +64,12 @@ def library(name):
 
 def workload_of(name):
     """dense or causal, with "_bf16" for the bf16 kernels (timed against
-    PyTorch on bf16 tensors)."""
+    PyTorch on bf16 tensors) and "_h1" for the one-head ones."""
     kernel = library(name)[1]
-    return kernel.split("_")[0] + ("_bf16" if kernel.endswith("_bf16") else "")
+    for suffix in ("_bf16", "_h1"):
+        if kernel.endswith(suffix):
+            return kernel.split("_")[0] + suffix
+    return kernel.split("_")[0]
 
 H, S, D = 16, 4096, 128
 torch.manual_seed(0)
@@ -74,6 +78,18 @@ out = torch.empty(1, H, S, D)
 # The same inputs in bf16, for the *_bf16 kernels and PyTorch against them.
 qb, kb, vb = (x.to(torch.bfloat16) for x in (q, k, v))
 outb = torch.empty(1, H, S, D, dtype=torch.bfloat16)
+# The first head, for the *_h1 kernels and PyTorch against them.
+q1, k1, v1 = (x[:, :1].contiguous() for x in (q, k, v))
+out1 = torch.empty(1, 1, S, D)
+
+
+def operands(workload):
+    """q, k, v and Cascade's output buffer of a workload."""
+    if workload.endswith("_bf16"):
+        return qb, kb, vb, outb
+    if workload.endswith("_h1"):
+        return q1, k1, v1, out1
+    return q, k, v, out
 
 
 inside = {}  # kernel -> [(scores GFLOP/s, numerator GFLOP/s, share of time)]
@@ -82,7 +98,7 @@ inside = {}  # kernel -> [(scores GFLOP/s, numerator GFLOP/s, share of time)]
 def cascade(name):
     where, kernel = library(name)
     where.cascade_bench_microkernel_stats(Stats())  # reset
-    args = (qb, kb, vb, outb) if kernel.endswith("_bf16") else (q, k, v, out)
+    args = operands(workload_of(name))
     t0 = time.perf_counter()
     if where.cascade_bench_attention(kernel.encode(), *(x.data_ptr() for x in args),
                                      threads):
@@ -104,7 +120,7 @@ def step_rates():
 
 
 def pytorch(workload):
-    args = (qb, kb, vb) if workload.endswith("_bf16") else (q, k, v)
+    args = operands(workload)[:3]
     return F.scaled_dot_product_attention(*args, is_causal=workload.startswith("causal"))
 
 
