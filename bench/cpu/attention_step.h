@@ -7,6 +7,7 @@
 #ifndef CASCADE_BENCH_ATTENTION_STEP_H
 #define CASCADE_BENCH_ATTENTION_STEP_H
 
+#include "aligned_vector.h"
 #include "cascade/kernel_abi.h"
 
 #include <algorithm>
@@ -37,7 +38,7 @@ inline std::pair<double, double> attentionStepRates(int reps) {
   using cascade::abi::Memref1D;
   using cascade::abi::Memref2D;
   const int64_t n = 128;
-  std::vector<float> q(n * n), k(n * n), v(n * n), st(n * n), o(n * n),
+  AlignedVector<float> q(n * n), k(n * n), v(n * n), st(n * n), o(n * n),
       o2(n * n), scale(n, 0.5f), packed(cascade::abi::packedFloats(n, n) + 64);
   for (size_t i = 0; i < q.size(); ++i) {
     q[i] = (float)((i * 37 % 101) / 101.0 - 0.5);

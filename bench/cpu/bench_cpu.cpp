@@ -246,7 +246,7 @@ namespace {
 /// GFLOP/s of one thread's M x N x K products on cache-resident tiles: the
 /// Q.K^T tile (K used transposed, so packed on every call) and the P.V tile.
 double microkernelRate(int64_t m, int64_t n, int64_t k, bool transB) {
-  std::vector<float> a(m * k, 0.5f), b(n * k, 0.25f), c(m * n);
+  bench::AlignedVector<float> a(m * k, 0.5f), b(n * k, 0.25f), c(m * n);
   Memref2D A{a.data(), a.data(), 0, {m, k}, {k, 1}};
   Memref2D B = transB ? Memref2D{b.data(), b.data(), 0, {n, k}, {k, 1}}
                       : Memref2D{b.data(), b.data(), 0, {k, n}, {n, 1}};

@@ -126,7 +126,7 @@ extern "C" int cascade_bench_matmul(float *a, float *b, float *c, int64_t m,
       _mlir_ciface_cascade_rt_matmul_f32(&A, &B, &C, 0, transB);
     return 0;
   }
-  static std::vector<float> packed;
+  static bench::AlignedVector<float> packed;
   packed.assign(cascade::abi::packedFloats(k, n) + 16, 0.0f);
   Memref1D<float> P{packed.data(), packed.data(), 0, (int64_t)packed.size(), 1};
   _mlir_ciface_cascade_rt_pack_b_f32(&B, &P, transB);

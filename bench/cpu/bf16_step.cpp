@@ -26,9 +26,9 @@ int main(int argc, char **argv) {
   using cascade::abi::Memref2D;
   int reps = argc > 1 ? std::atoi(argv[1]) : 200;
   const int64_t n = 128;
-  std::vector<uint16_t> q(n * n), k(n * n), v(n * n), p(n * n),
+  bench::AlignedVector<uint16_t> q(n * n), k(n * n), v(n * n), p(n * n),
       packed(cascade::abi::packedBf16Elements(n, n) + 64);
-  std::vector<float> st(n * n), o(n * n), o2(n * n), scale(n, 0.5f);
+  bench::AlignedVector<float> st(n * n), o(n * n), o2(n * n), scale(n, 0.5f);
   for (int64_t i = 0; i < n * n; ++i) {
     q[i] = toBf16((float)((i * 37 % 101) / 101.0 - 0.5));
     k[i] = toBf16((float)((i * 53 % 97) / 97.0 - 0.5));

@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "aligned_vector.h"
+
 typedef float v16 __attribute__((vector_size(64)));
 constexpr int M = 128, N = 128, K = 128;
 
@@ -217,7 +219,7 @@ int main(int argc, char **argv) {
   };
   for (int i = 2; i < argc; ++i)
     addRuntimeVariants(variants, argv[i]);
-  std::vector<float> a(M * K), b(K * N), ref(M * N, 0.0f);
+  bench::AlignedVector<float> a(M * K), b(K * N), ref(M * N, 0.0f);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = (float)((i * 37 % 101) / 101.0 - 0.5);
   for (size_t i = 0; i < b.size(); ++i)
@@ -226,11 +228,11 @@ int main(int argc, char **argv) {
     for (int k = 0; k < K; ++k)
       for (int j = 0; j < N; ++j)
         ref[i * N + j] += a[i * K + k] * b[k * N + j];
-  std::vector<float> aT(M * K); // A column-major: P read from S^T
+  bench::AlignedVector<float> aT(M * K); // A column-major: P read from S^T
   for (int i = 0; i < M; ++i)
     for (int k = 0; k < K; ++k)
       aT[k * M + i] = a[i * K + k];
-  std::vector<float> b128(b), b144((size_t)K * 144), aT144((size_t)K * 144);
+  bench::AlignedVector<float> b128(b), b144((size_t)K * 144), aT144((size_t)K * 144);
   for (int k = 0; k < K; ++k)
     for (int j = 0; j < N; ++j)
       b144[k * 144 + j] = b[k * N + j];
@@ -244,7 +246,7 @@ int main(int argc, char **argv) {
     return v.layout == ColMajor ? aT.data() : a.data();
   };
   std::vector<std::vector<double>> rates(variants.size());
-  std::vector<std::vector<float>> bp(variants.size()), ap(variants.size());
+  std::vector<bench::AlignedVector<float>> bp(variants.size()), ap(variants.size());
   for (size_t v = 0; v < variants.size(); ++v) {
     int nr = variants[v].nr, mr = variants[v].mr;
     bp[v].assign((size_t)K * N + 64, 0.0f);
@@ -257,7 +259,7 @@ int main(int argc, char **argv) {
       for (int k = 0; k < K; ++k)
         for (int r = 0; r < mr; ++r)
           ap[v][(size_t)i0 * K + k * mr + r] = a[(i0 + r) * K + k];
-    std::vector<float> c(M * N);
+    bench::AlignedVector<float> c(M * N);
     variants[v].fn(aOf(variants[v]), bp[v].data(), ap[v].data(), c.data());
     double err = 0;
     for (int i = 0; i < M * N; ++i)
@@ -268,7 +270,7 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  std::vector<float> c(M * N);
+  bench::AlignedVector<float> c(M * N);
   const int reps = 400; // ~0.1 s per measurement
   for (int r = 0; r < rounds; ++r)
     for (size_t v = 0; v < variants.size(); ++v) {
