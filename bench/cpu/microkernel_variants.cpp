@@ -232,7 +232,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < M; ++i)
     for (int k = 0; k < K; ++k)
       aT[k * M + i] = a[i * K + k];
-  bench::AlignedVector<float> b128(b), b144((size_t)K * 144), aT144((size_t)K * 144);
+  bench::AlignedVector<float> b128(b), b144((size_t)K * 144),
+      aT144((size_t)K * 144);
   for (int k = 0; k < K; ++k)
     for (int j = 0; j < N; ++j)
       b144[k * 144 + j] = b[k * N + j];
@@ -246,7 +247,8 @@ int main(int argc, char **argv) {
     return v.layout == ColMajor ? aT.data() : a.data();
   };
   std::vector<std::vector<double>> rates(variants.size());
-  std::vector<bench::AlignedVector<float>> bp(variants.size()), ap(variants.size());
+  std::vector<bench::AlignedVector<float>> bp(variants.size()),
+      ap(variants.size());
   for (size_t v = 0; v < variants.size(); ++v) {
     int nr = variants[v].nr, mr = variants[v].mr;
     bp[v].assign((size_t)K * N + 64, 0.0f);
