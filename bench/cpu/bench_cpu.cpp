@@ -265,7 +265,9 @@ int main(int argc, char **argv) {
   int threads = argc > 1 ? std::atoi(argv[1]) : 16;
   int iters = argc > 2 ? std::atoi(argv[2]) : 5;
   std::string only = argc > 3 ? argv[3] : "";
-  // FILTER: comma-separated parts of names to run (all when absent).
+  // FILTER: comma-separated parts of names to run (all when absent); a
+  // part ending in '$' is a whole name ("cascade dense$": not its bf16
+  // twin, so that a profile holds one kernel).
   auto want = [&](const std::string &name) {
     if (only.empty())
       return true;
@@ -273,7 +275,10 @@ int main(int argc, char **argv) {
     while (start <= only.size()) {
       size_t end = only.find(',', start);
       std::string part = only.substr(start, end - start);
-      if (!part.empty() && name.find(part) != std::string::npos)
+      bool whole = !part.empty() && part.back() == '$';
+      if (whole && name == part.substr(0, part.size() - 1))
+        return true;
+      if (!whole && !part.empty() && name.find(part) != std::string::npos)
         return true;
       if (end == std::string::npos)
         break;

@@ -14,11 +14,11 @@ out=${OUT:-.}
   lscpu | grep -E 'Model:|MHz|L1d|L2|L3|Thread|Socket'
   ./bench_cpu 1 2 "peak,microkernel"
   ./microkernel_variants 9
-  CASCADE_BENCH_PROFILE=$out/prof_dense1.txt ./bench_cpu 1 2 "cascade dense"
+  CASCADE_BENCH_PROFILE=$out/prof_dense1.txt ./bench_cpu 1 2 "cascade dense$"
   python3 torch_reference.py 1 2 "sdpa dense"
-  CASCADE_BENCH_PROFILE=$out/prof_causal1.txt ./bench_cpu 1 2 "cascade causal"
+  CASCADE_BENCH_PROFILE=$out/prof_causal1.txt ./bench_cpu 1 2 "cascade causal$"
   python3 torch_reference.py 1 2 "sdpa causal"
-  CASCADE_BENCH_PROFILE=$out/prof_dense16.txt ./bench_cpu 16 5 "cascade dense"
+  CASCADE_BENCH_PROFILE=$out/prof_dense16.txt ./bench_cpu 16 5 "cascade dense$"
   python3 torch_reference.py 16 5 "sdpa dense"
   ./bench_cpu 1 2 "peak,microkernel"
 } 2>&1 | tee "$out/profile.txt"
