@@ -79,6 +79,12 @@ static cl::opt<bool> padColumnMajorRows(
              "of cache lines"),
     cl::init(cascade::cpu::Options().padColumnMajorRows),
     cl::cat(compileCategory));
+static cl::opt<int64_t> hostLoopElements(
+    "host-loop-elements",
+    cl::desc("Elements from which a linalg op outside the work items runs "
+             "as a parallel loop"),
+    cl::init(cascade::cpu::Options().hostLoopElements),
+    cl::cat(compileCategory));
 static cl::opt<std::string>
     schedule("schedule",
              cl::desc("OpenMP schedule of the work items: static, dynamic "
@@ -144,6 +150,7 @@ int main(int argc, char **argv) {
   options.queryBlock = queryBlock;
   options.splits = splits;
   options.padColumnMajorRows = padColumnMajorRows;
+  options.hostLoopElements = hostLoopElements;
   options.targetDesc = targetDesc;
   options.schedule = schedule;
   if (failed(cpu::lowerToLLVM(*module, options)))

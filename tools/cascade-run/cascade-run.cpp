@@ -117,6 +117,11 @@ static cl::opt<bool> padColumnMajorRows(
     cl::desc("CPU target: rows of P (P.V's column-major A) allocated "
              "with an odd number of cache lines"),
     cl::init(cascade::cpu::Options().padColumnMajorRows), cl::cat(runCategory));
+static cl::opt<int64_t> hostLoopElements(
+    "host-loop-elements",
+    cl::desc("CPU target: elements from which a linalg op outside the work "
+             "items runs as a parallel loop"),
+    cl::init(cascade::cpu::Options().hostLoopElements), cl::cat(runCategory));
 static cl::opt<std::string>
     schedule("schedule",
              cl::desc("CPU target: OpenMP schedule of the work items "
@@ -325,6 +330,7 @@ int main(int argc, char **argv) {
     options.queryBlock = queryBlock;
     options.splits = splits;
     options.padColumnMajorRows = padColumnMajorRows;
+    options.hostLoopElements = hostLoopElements;
     options.schedule = schedule;
     if (failed(cpu::lowerToLLVM(*lowered, options)))
       return 1;

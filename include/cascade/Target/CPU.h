@@ -49,6 +49,10 @@ struct Options {
   /// Rows of P (P.V's column-major A) allocated with an odd number of cache
   /// lines (cascade-convert-to-linalg's pad-column-major-rows).
   bool padColumnMajorRows = false;
+  /// Elements from which a linalg op outside the work items runs as a
+  /// parallel loop (cascade-parallelize-host-loops' min-elements; its other
+  /// two thresholds scale with it).
+  int64_t hostLoopElements = 65536;
 };
 
 /// Everything the CPU lowering parses and translates: all upstream dialects

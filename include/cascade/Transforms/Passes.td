@@ -484,6 +484,48 @@ def CascadeConvertTileToSCF : Pass<"cascade-convert-tile-to-scf"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def CascadeParallelizeHostLoops : Pass<"cascade-parallelize-host-loops"> {
+  let summary = "Spread large linalg ops outside the work items over the "
+                "threads";
+  let description = [{
+    Tile programs become parallel loops (the kernel's work items), but a
+    linalg op outside them, on buffers, was lowered to a serial loop nest
+    on the calling thread. In a MoE layer these are the zero fills of the
+    grouped products' results and the expert activation between an
+    expert's GEMMs: at 16 threads, serial passes over hundreds of MiB. This
+    pass tiles such an op along its first loop that is not a unit one (a
+    batch of 1), when that loop is parallel, into an `scf.parallel` of
+    blocks of rows (upstream `linalg` tiling),
+    which `convert-scf-to-openmp` spreads over the threads like the work
+    items. An op inside a parallel loop or OpenMP region is left alone, and
+    so is a small one: its static loop ranges must hold `min-elements`
+    elements, or `min-row-elements` if one of its ranges is a run-time size
+    (which may be small). A block holds whole rows, at least
+    `block-elements` elements of them (64 KiB of f32: a thread's turn
+    costs more than taking it), or one row when a row has a run-time size.
+
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%buf : memref<8192x2816xf32>)
+    // becomes
+    scf.parallel (%i) = (%c0) to (%c8192) step (%c6) {
+      %rows = memref.subview %buf[%i, 0] [6, 2816] [1, 1] : ...
+      linalg.fill ins(%zero : f32) outs(%rows : memref<6x2816xf32, ...>)
+    }
+    ```
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "65536",
+           "Elements an op of static sizes needs to be spread">,
+    Option<"minRowElements", "min-row-elements", "int64_t", "2048",
+           "Static elements an op with a run-time size needs to be spread">,
+    Option<"blockElements", "block-elements", "int64_t", "16384",
+           "Elements of a block of rows (at least)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def CascadeScheduleWorkItems : Pass<"cascade-schedule-work-items"> {
   let summary = "Choose how OpenMP hands work items to the threads";
   let description = [{

@@ -54,6 +54,11 @@ struct LowerToCpuOptions : PassPipelineOptions<LowerToCpuOptions> {
       llvm::cl::desc("Rows of P (P.V's column-major A) allocated with an "
                      "odd number of cache lines"),
       llvm::cl::init(cpu::Options().padColumnMajorRows)};
+  Option<int64_t> hostLoopElements{
+      *this, "host-loop-elements",
+      llvm::cl::desc("Elements from which a linalg op outside the work "
+                     "items runs as a parallel loop"),
+      llvm::cl::init(cpu::Options().hostLoopElements)};
 };
 } // namespace
 
@@ -71,6 +76,7 @@ void cpu::registerPipeline() {
         options.targetDesc = o.targetDesc;
         options.schedule = o.schedule;
         options.padColumnMajorRows = o.padColumnMajorRows;
+        options.hostLoopElements = o.hostLoopElements;
         buildLowerToLLVMPipeline(pm, options);
       });
 }
@@ -122,16 +128,18 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   // before scf-to-cf splits its region into several blocks. Heap buffers
   // come from the runtime's allocator (runtime/lib/Allocator.cpp), which
   // keeps large intermediates from one launch to the next.
-  const char *upstream =
+  const char *bufferize =
       "one-shot-bufferize{bufferize-function-boundaries "
       "allow-return-allocs-from-loops "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{modify-public-functions "
       "hoist-static-allocs},"
-      "buffer-deallocation-pipeline,"
-      "convert-linalg-to-loops,"
-      "canonicalize,"
-      "convert-scf-to-openmp";
+      "buffer-deallocation-pipeline";
+  // Large linalg ops between the work items (a MoE's fills and expert
+  // activations) as parallel loops too.
+  const char *toOpenMP = "convert-linalg-to-loops,"
+                         "canonicalize,"
+                         "convert-scf-to-openmp";
   // Then the work items' OpenMP schedule, and on to the LLVM dialect.
   const char *toLLVM = "expand-strided-metadata,"
                        "lower-affine,"
@@ -149,7 +157,14 @@ void cpu::buildLowerToLLVMPipeline(OpPassManager &pm, const Options &options) {
   pm.setNesting(OpPassManager::Nesting::Implicit);
   std::string error;
   llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(upstream, pm, os)))
+  if (failed(parsePassPipeline(bufferize, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("cpu pipeline: ") + error);
+  // (Defaults: 65536 elements, 2048 static ones for a run-time size,
+  // blocks of 16384.)
+  int64_t n = std::max<int64_t>(options.hostLoopElements, 1);
+  pm.addPass(createCascadeParallelizeHostLoops(
+      {n, std::max<int64_t>(n / 32, 1), std::max<int64_t>(n / 4, 1)}));
+  if (failed(parsePassPipeline(toOpenMP, pm, os)))
     llvm::report_fatal_error(llvm::Twine("cpu pipeline: ") + error);
   pm.addPass(createCascadeScheduleWorkItems(
       {options.schedule, options.scheduleChunk}));
