@@ -6,9 +6,9 @@
 // zero fills of the grouped products' results (up to 8192 x 2816 floats),
 // and, in the loop over the experts, the SwiGLU between an expert's GEMMs:
 // at 16 threads, serial passes over hundreds of MiB. Such an op, when large,
-// is tiled along its first dimension into an scf.parallel of row blocks
-// (upstream linalg tiling), which convert-scf-to-openmp spreads over the
-// threads like the work items.
+// is tiled along its first loop that is not a unit one into an scf.parallel
+// of row blocks (upstream linalg tiling), which convert-scf-to-openmp
+// spreads over the threads like the work items.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,7 +58,8 @@ struct ParallelizeHostLoopsPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> candidates;
+    // Each op to spread, with the loop whose blocks the threads take.
+    SmallVector<std::pair<linalg::LinalgOp, unsigned>> candidates;
     getOperation()->walk([&](linalg::LinalgOp op) {
       // Buffers only (after bufferization), outside any parallel loop or
       // OpenMP region (a work item's own ops stay in its thread).
@@ -76,13 +77,12 @@ struct ParallelizeHostLoopsPass
       // enough on its own for a few rows to pay for waking the threads.
       if (n < (dynamic ? minRowElements : minElements))
         return;
-      candidates.push_back(op);
+      candidates.push_back({op, *d});
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates) {
+    for (auto [op, d] : candidates) {
       // Rows per block: at least blockElements elements a block; one row
       // when a row has a run-time size (a sequence length: large).
-      unsigned d = *outerLoop(op);
       int64_t rowElements = 1;
       bool dynamicRow = false;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();

@@ -506,10 +506,11 @@ def CascadeParallelizeHostLoops : Pass<"cascade-parallelize-host-loops"> {
 
     ```mlir
     linalg.fill ins(%zero : f32) outs(%buf : memref<8192x2816xf32>)
-    // becomes
+    // becomes (blocks of 6 rows: at least 16384 elements)
     scf.parallel (%i) = (%c0) to (%c8192) step (%c6) {
-      %rows = memref.subview %buf[%i, 0] [6, 2816] [1, 1] : ...
-      linalg.fill ins(%zero : f32) outs(%rows : memref<6x2816xf32, ...>)
+      %n = affine.min affine_map<(d0) -> (-d0 + 8192, 6)>(%i)
+      %rows = memref.subview %buf[%i, 0] [%n, 2816] [1, 1] : ...
+      linalg.fill ins(%zero : f32) outs(%rows : memref<?x2816xf32, ...>)
     }
     ```
   }];
